@@ -1,0 +1,9 @@
+"""Where one may fly: zones, Beidou grid, ceiling, projections and legal flight paths.
+
+Imports neither `missions` nor `planner`.
+"""
+from airspace.geometry import Geometry
+from airspace.windows import TimeWindow
+from airspace.zones import CHINA_CEILING_M, Restriction, Zone, keep_out_zones
+
+__all__ = ["CHINA_CEILING_M", "Geometry", "Restriction", "TimeWindow", "Zone", "keep_out_zones"]

@@ -1,0 +1,336 @@
+"""The scenario and plan contract (../shared/SCENARIO.md) as frozen pydantic models.
+
+A Scenario as written may reference files; `load_scenario` returns one with every reference resolved.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from airspace.geometry import Geometry
+from airspace.windows import TimeWindow
+from airspace.zones import CHINA_CEILING_M, Restriction, Zone
+
+FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+# ----------------------------------------------------------------------------------------------- scenario
+class Weather(BaseModel):
+    model_config = FROZEN
+    wind_speed_ms: float = Field(0.0, ge=0)
+    wind_from_deg: float = Field(0.0, ge=0, le=360)  # direction the wind blows FROM, clockwise from north
+
+
+class Camera(BaseModel):
+    model_config = FROZEN
+    sensor_width_mm: float = Field(gt=0)
+    focal_length_mm: float = Field(gt=0)
+    image_width_px: int = Field(gt=0)
+    side_overlap: float = Field(0.3, ge=0, lt=1)  # lowalt addition: overlap between corridor passes
+
+    def footprint_m(self, height_m: float) -> float:
+        """Ground width imaged by one nadir photo from `height_m` (similar triangles)."""
+        return height_m * self.sensor_width_mm / self.focal_length_mm
+
+
+class DroneModel(BaseModel):
+    model_config = FROZEN
+    id: str = Field(min_length=1)
+    name: str | None = None
+    cruise_speed_ms: float = Field(gt=0)
+    inspection_speed_ms: float = Field(gt=0)
+    endurance_min: float = Field(gt=0)
+    reserve_fraction: float = Field(0.2, ge=0, lt=1)
+    max_wind_ms: float = Field(gt=0)
+    climb_speed_ms: float = Field(5.0, gt=0)
+    descent_speed_ms: float | None = Field(None, gt=0)  # lowalt addition; default: climb_speed_ms
+    camera: Camera | None = None
+
+    @property
+    def descent_rate_ms(self) -> float:
+        return self.descent_speed_ms or self.climb_speed_ms
+
+
+class Hangar(BaseModel):
+    model_config = FROZEN
+    id: str = Field(min_length=1)
+    name: str | None = None
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    drone_model: str
+    drones: int = Field(1, ge=0)
+    operating_radius_m: float = Field(gt=0)
+    recharge_min: float = Field(ge=0)
+    window: TimeWindow | None = None
+
+    def drone_ids(self) -> list[str]:
+        return [f"{self.id}-{n}" for n in range(1, self.drones + 1)]
+
+
+class ZoneFileRef(BaseModel):
+    """`- file: zones.geojson` inside `airspace.zones`: GeoJSON, ED-269 JSON, ED-318 GeoJSON or KML."""
+
+    model_config = FROZEN
+    file: str
+    format: Literal["geojson", "ed269", "ed318", "kml"] | None = None  # None: detected from content
+    restriction: Restriction | None = None  # default for features that carry none
+
+
+class GridCell(BaseModel):
+    model_config = FROZEN
+    code: str
+    status: Literal["open", "restricted", "prohibited"]
+    ceiling_m: float | None = Field(None, ge=0)
+
+
+class GridSpec(BaseModel):
+    """Beidou grid cells (GB/T 39409-2020) from a CSV file (code, status, ceiling_m) and/or inline."""
+
+    model_config = FROZEN
+    file: str | None = None
+    cells: list[GridCell] | None = None
+
+
+class AirspaceSpec(BaseModel):
+    model_config = FROZEN
+    ceiling_m: float = Field(CHINA_CEILING_M, gt=0)
+    zones: list[Zone | ZoneFileRef] = Field(default_factory=list)
+    grid: GridSpec | None = None
+    authorised: list[str] = Field(default_factory=list)  # authorisation_required zone ids we may enter
+
+    def resolved_zones(self) -> list[Zone]:
+        """Inline zones (after load_scenario, every zone is inline)."""
+        return [zone for zone in self.zones if isinstance(zone, Zone)]
+
+
+TargetKind = Literal["river", "road", "pipeline", "shoreline", "point"]
+
+
+class Target(BaseModel):
+    model_config = FROZEN
+    id: str = Field(min_length=1)
+    name: str | None = None
+    kind: TargetKind
+    geometry: Geometry
+    altitude_m: float = Field(80.0, gt=0)  # above ground
+    corridor_width_m: float | None = Field(None, gt=0)
+    priority: int = Field(3, ge=1, le=5)  # 1 low .. 5 must fly
+    window: TimeWindow | None = None
+    hover_s: float = Field(0.0, ge=0)
+    properties: dict[str, str | int | float | bool | None] = Field(default_factory=dict)  # carried through, e.g. approximate
+
+    @model_validator(mode="after")
+    def _check(self) -> "Target":
+        if self.kind == "point" and self.geometry.type not in ("Point", "MultiPoint"):
+            raise ValueError(f"a point target needs Point geometry, not {self.geometry.type}")
+        if self.kind != "point" and self.geometry.type in ("Point", "MultiPoint"):
+            raise ValueError(f"a {self.kind} target needs a line or polygon geometry, not {self.geometry.type}")
+        return self
+
+
+class TargetFileRef(BaseModel):
+    """`- file: rivers.geojson` inside `targets`; the other fields are defaults for its features."""
+
+    model_config = FROZEN
+    file: str
+    kind: TargetKind | None = None
+    id_property: str | None = None  # feature property used as target id (default: `id`, then feature id)
+    name_property: str | None = None
+    altitude_m: float | None = Field(None, gt=0)
+    corridor_width_m: float | None = Field(None, gt=0)
+    priority: int | None = Field(None, ge=1, le=5)
+    window: TimeWindow | None = None
+    hover_s: float | None = Field(None, ge=0)
+    layer: str | None = None  # GeoPackage / multi-layer sources
+
+
+class Scenario(BaseModel):
+    model_config = FROZEN
+    name: str
+    date: dt.date
+    timezone: str = "Asia/Shanghai"
+    coordinates: Literal["wgs84", "gcj02"] = "wgs84"
+    operating_window: TimeWindow | None = None  # None: civil daylight of `date` (see missions.daylight)
+    weather: Weather | None = None
+    drone_models: list[DroneModel]
+    hangars: list[Hangar]
+    airspace: AirspaceSpec = Field(default_factory=AirspaceSpec)
+    targets: list[Target | TargetFileRef] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> "Scenario":
+        models = {m.id for m in self.drone_models}
+        for index, hangar in enumerate(self.hangars):
+            if hangar.drone_model not in models:
+                raise ValueError(
+                    f"hangars[{index}] ({hangar.id}).drone_model: unknown drone model {hangar.drone_model!r}"
+                    f" (known: {', '.join(sorted(models)) or 'none'})"
+                )
+        for label, ids in (
+            ("drone_models", [m.id for m in self.drone_models]),
+            ("hangars", [h.id for h in self.hangars]),
+            ("airspace.zones", [z.id for z in self.airspace.resolved_zones()]),
+            ("targets", [t.id for t in self.resolved_targets()]),
+        ):
+            seen: set[str] = set()
+            for item_id in ids:
+                if item_id in seen:
+                    raise ValueError(f"{label}: duplicate id {item_id!r}")
+                seen.add(item_id)
+        return self
+
+    # -- helpers for code downstream of load_scenario (every reference resolved)
+    def resolved_targets(self) -> list[Target]:
+        return [t for t in self.targets if isinstance(t, Target)]
+
+    def zones(self) -> list[Zone]:
+        return self.airspace.resolved_zones()
+
+    def drone_model(self, model_id: str) -> DroneModel:
+        for model in self.drone_models:
+            if model.id == model_id:
+                return model
+        raise KeyError(model_id)
+
+    def hangar(self, hangar_id: str) -> Hangar:
+        for hangar in self.hangars:
+            if hangar.id == hangar_id:
+                return hangar
+        raise KeyError(hangar_id)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local_datetime(self, seconds_after_midnight: float) -> dt.datetime:
+        """Aware datetime for a time of the planned day (seconds after local midnight)."""
+        midnight = dt.datetime.combine(self.date, dt.time(0, 0), tzinfo=self.tz)
+        return midnight + dt.timedelta(seconds=seconds_after_midnight)
+
+    def seconds_after_midnight(self, moment: dt.datetime) -> float:
+        midnight = dt.datetime.combine(self.date, dt.time(0, 0), tzinfo=self.tz)
+        return (moment - midnight).total_seconds()
+
+
+# ----------------------------------------------------------------------------------------------- plan
+class UnservedReason(str, Enum):
+    OUT_OF_REACH = "out_of_reach"  # no hangar's operating radius / battery reaches it
+    BLOCKED_BY_AIRSPACE = "blocked_by_airspace"  # inside or only reachable through keep-out volumes
+    WIND = "wind"  # every drone that could fly it is grounded by wind
+    WINDOW_IMPOSSIBLE = "window_impossible"  # its window does not meet any usable hangar window
+    NO_CAPACITY = "no_capacity"  # feasible alone, but the fleet's day was full (lower priority dropped first)
+    INVALID = "invalid"  # could not be turned into a task (reason in detail)
+
+
+class Waypoint(BaseModel):
+    """One vertex of a sortie's flown path: `[lon, lat, alt_m]` reached `t_s` seconds after takeoff."""
+
+    model_config = FROZEN
+    lon: float
+    lat: float
+    alt_m: float
+    t_s: float
+    action: Literal["takeoff", "transit", "inspect", "hover", "land"] = "transit"
+    task_id: str | None = None  # set on inspect/hover vertices
+    hover_s: float = 0.0
+
+
+class Inspection(BaseModel):
+    """A task flown within a sortie: waypoints[first_index..last_index] of that sortie."""
+
+    model_config = FROZEN
+    task_id: str
+    target_id: str
+    sortie_id: str
+    start: dt.datetime
+    end: dt.datetime
+    first_index: int
+    last_index: int
+    coordinates: list[list[float]]  # [lon, lat, alt_m] as flown
+
+
+class Sortie(BaseModel):
+    model_config = FROZEN
+    sortie_id: str
+    drone_id: str
+    hangar_id: str
+    drone_model: str
+    takeoff: dt.datetime
+    landing: dt.datetime
+    waypoints: list[Waypoint]
+    distance_m: float
+    flight_time_s: float
+    battery_used: float  # fraction of a full battery
+    tasks: list[str]  # task ids in flight order
+    inspections: list[Inspection]
+
+    @property
+    def times_s(self) -> list[float]:
+        return [w.t_s for w in self.waypoints]
+
+
+class InspectionTask(BaseModel):
+    """A unit of work cut from a target: one leg of a line, a corridor pass, or a point with hover."""
+
+    model_config = FROZEN
+    task_id: str
+    target_id: str
+    kind: TargetKind
+    coordinates: list[list[float]]  # [lon, lat] line (one position for a point task)
+    length_m: float
+    altitude_m: float
+    priority: int
+    window: TimeWindow | None = None
+    hover_s: float = 0.0
+    reversible: bool = True  # a line may be flown in either direction
+    pass_index: int | None = None  # corridor pass number, when the target has a corridor width
+
+
+class UnservedTask(BaseModel):
+    model_config = FROZEN
+    task_id: str
+    target_id: str
+    reason: UnservedReason
+    detail: str
+    coordinates: list[list[float]]
+
+
+class PlanSummary(BaseModel):
+    model_config = FROZEN
+    scenario: str
+    coverage: float  # served length over required length (points count by hover task, see missions.coverage)
+    total_distance_m: float
+    sorties: int
+    drones_used: int
+    solve_time_s: float
+    objective: int | None = None
+    seed: int = 0
+    time_limit_s: float | None = None
+    served_tasks: int = 0
+    unserved_tasks: int = 0
+
+
+class MissionPlan(BaseModel):
+    model_config = FROZEN
+    scenario: str
+    date: dt.date
+    timezone: str
+    tasks: list[InspectionTask]
+    sorties: list[Sortie]
+    unserved: list[UnservedTask]
+    summary: PlanSummary
+    warnings: list[str] = Field(default_factory=list)
+    options: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
