@@ -1,0 +1,96 @@
+"""The routing core's input and output: plain integer matrices and task lists, no geometry, no ortools.
+
+The drone planner and the CARP benchmark both build a RoutingProblem, so they run the same solver code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+# Named scales: the solver sees integers only. The planner's time unit is a decisecond.
+TIME_UNITS_PER_S = 10
+
+
+def time_units(seconds: float) -> int:
+    """Seconds -> solver time units, rounded (never truncated by a bare int())."""
+    return int(round(seconds * TIME_UNITS_PER_S))
+
+
+def seconds(units: int) -> float:
+    return units / TIME_UNITS_PER_S
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One way of serving a task: e.g. a line leg flown A->B. Visits sharing `task` are alternatives."""
+
+    task: int
+    window: tuple[int, int] | None = None  # allowed start-of-service times, time units
+    demand: int = 0  # CARP demand; drones use span (battery) instead
+    allowed_vehicles: tuple[int, ...] | None = None  # None: any vehicle
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """One sortie slot: a drone's k-th flight from its hangar (or one CARP vehicle)."""
+
+    depot: int  # node index of its depot (0 <= depot < num_depots)
+    profile: int  # index into RoutingProblem.time_matrices / cost_matrices
+    window: tuple[int, int]  # earliest takeoff, latest landing (time units)
+    max_span: int | None = None  # longest sortie from takeoff to landing incl. hover waits (battery)
+    capacity: int | None = None  # CARP capacity; None: no capacity dimension for this vehicle
+    chain: int | None = None  # physical drone: vehicles of one chain are its sorties, in list order
+    recharge: int = 0  # minimum time on the dock after this sortie before the chain's next one
+    fixed_cost: int = 0  # cost of using this vehicle at all
+
+
+@dataclass(frozen=True)
+class RoutingProblem:
+    """Nodes 0..num_depots-1 are depots; node num_depots + i is visits[i].
+
+    time_matrices[p][i, j] = service time at node i + travel time from the end of i to the start of j,
+    for vehicle profile p (speeds and wind differ, so the matrix is asymmetric). cost_matrices default to
+    the time matrices. task_penalties[t] is the cost of leaving task t unserved (None: mandatory).
+    """
+
+    num_depots: int
+    visits: Sequence[Visit]
+    time_matrices: Sequence[np.ndarray]
+    vehicles: Sequence[Vehicle]
+    task_penalties: Sequence[int | None]
+    cost_matrices: Sequence[np.ndarray] | None = None
+    unreachable: int = 10**9  # matrix value meaning "no legal path": the arc is forbidden
+
+    @property
+    def num_nodes(self) -> int:
+        return self.num_depots + len(self.visits)
+
+    @property
+    def num_tasks(self) -> int:
+        return len(self.task_penalties)
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    time_limit_s: float = 10.0
+    seed: int = 0
+    # Deterministic work budget: the search stops after this many improving solutions or the time limit,
+    # whichever comes first; the same seed and budget give the same routes when the budget binds.
+    solution_limit: int | None = None
+    log_search: bool = False
+    progress: Callable[[int, float], None] | None = None  # (best objective so far, seconds elapsed)
+
+
+@dataclass
+class RoutingSolution:
+    routes: list[list[int]]  # per vehicle: visit indices (into problem.visits) in service order
+    start_times: list[list[int]]  # per vehicle: service start time of each visit, time units
+    departures: list[int]  # per vehicle: takeoff time (time units)
+    arrivals: list[int]  # per vehicle: landing time (time units)
+    dropped_tasks: list[int]
+    objective: int
+    status: str  # "optimal", "feasible", "infeasible", "timeout-no-solution"
+    wall_time_s: float
+    history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, objective) improvements
