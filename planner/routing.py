@@ -1,0 +1,318 @@
+"""The routing core: solves a RoutingProblem with OR-Tools (the only ortools importer in lowalt).
+
+Multi-depot sortie slots chained per drone, time/battery/capacity dimensions, alternatives per task.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from planner.routing_problem import RoutingProblem, RoutingSolution, SolveParams
+
+logger = logging.getLogger(__name__)
+
+_STATUS = {
+    "ROUTING_SUCCESS": "feasible",
+    "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": "feasible",
+    "ROUTING_OPTIMAL": "optimal",
+    "ROUTING_FAIL": "infeasible",
+    "ROUTING_INFEASIBLE": "infeasible",
+    "ROUTING_FAIL_TIMEOUT": "timeout-no-solution",
+    "ROUTING_NOT_SOLVED": "timeout-no-solution",
+}
+# Share of the time budget a constructive start may use before OR-Tools takes over.
+START_BUDGET_SHARE = 0.35
+
+
+def validate_problem(problem: RoutingProblem) -> None:
+    """Raise ValueError naming the field when the problem is malformed (shapes, indices, horizons)."""
+    n = problem.num_nodes
+    if problem.num_depots < 1:
+        raise ValueError("RoutingProblem.num_depots must be >= 1")
+    matrices = list(problem.time_matrices) + list(problem.cost_matrices or [])
+    for k, m in enumerate(matrices):
+        if np.shape(m) != (n, n):
+            raise ValueError(f"RoutingProblem matrix {k} has shape {np.shape(m)}, expected ({n}, {n})")
+        if np.any(np.asarray(m) < 0):
+            raise ValueError(f"RoutingProblem matrix {k} has negative entries")
+    if problem.cost_matrices is not None and len(problem.cost_matrices) != len(problem.time_matrices):
+        raise ValueError("RoutingProblem.cost_matrices must have one matrix per time matrix profile")
+    for i, v in enumerate(problem.visits):
+        if not 0 <= v.task < problem.num_tasks:
+            raise ValueError(f"RoutingProblem.visits[{i}].task={v.task} is not a task index")
+        for a in v.allowed_vehicles or ():
+            if not 0 <= a < len(problem.vehicles):
+                raise ValueError(f"RoutingProblem.visits[{i}].allowed_vehicles has unknown vehicle {a}")
+    for k, veh in enumerate(problem.vehicles):
+        if not 0 <= veh.depot < problem.num_depots:
+            raise ValueError(f"RoutingProblem.vehicles[{k}].depot={veh.depot} is not a depot node")
+        if not 0 <= veh.profile < len(problem.time_matrices):
+            raise ValueError(f"RoutingProblem.vehicles[{k}].profile={veh.profile} has no time matrix")
+        if veh.window[0] > veh.window[1]:
+            raise ValueError(f"RoutingProblem.vehicles[{k}].window {veh.window} is empty")
+        if veh.window[1] >= problem.unreachable:
+            raise ValueError(f"RoutingProblem.vehicles[{k}].window ends beyond RoutingProblem.unreachable")
+
+
+@dataclass
+class _Model:
+    """The OR-Tools objects of one solve plus the seed's node permutation (model node -> problem node)."""
+
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    time_dim: pywrapcp.RoutingDimension
+    node_of: np.ndarray  # model node -> problem node
+    model_of: np.ndarray  # problem node -> model node
+
+
+def _permutation(problem: RoutingProblem, seed: int) -> np.ndarray:
+    # The seed renumbers the visits: OR-Tools has no random seed, but its first-solution heuristics and
+    # neighbourhoods break ties by node index, so a renumbering is a different, reproducible start.
+    order = np.arange(problem.num_nodes)
+    if seed:
+        rng = np.random.default_rng(seed)
+        order[problem.num_depots:] = problem.num_depots + rng.permutation(len(problem.visits))
+    return order
+
+
+def _build(problem: RoutingProblem, seed: int) -> _Model:
+    nv = len(problem.vehicles)
+    nd = problem.num_depots
+    node_of = _permutation(problem, seed)
+    model_of = np.empty_like(node_of)
+    model_of[node_of] = np.arange(len(node_of))
+    starts = [int(model_of[v.depot]) for v in problem.vehicles]
+    manager = pywrapcp.RoutingIndexManager(problem.num_nodes, nv, starts, starts)
+    routing = pywrapcp.RoutingModel(manager)
+    unreachable = problem.unreachable
+    ix = np.ix_(node_of, node_of)
+
+    times = [np.minimum(np.asarray(m, dtype=np.int64)[ix], unreachable) for m in problem.time_matrices]
+    costs = [np.minimum(np.asarray(m, dtype=np.int64)[ix], unreachable) for m in problem.cost_matrices] \
+        if problem.cost_matrices is not None else times
+    # One registered matrix per profile: OR-Tools evaluates arcs in C++, no Python call per arc.
+    time_cb = [routing.RegisterTransitMatrix(t.tolist()) for t in times]
+    cost_cb = time_cb if costs is times else [routing.RegisterTransitMatrix(c.tolist()) for c in costs]
+    for v, veh in enumerate(problem.vehicles):
+        routing.SetArcCostEvaluatorOfVehicle(cost_cb[veh.profile], v)
+        routing.SetFixedCostOfVehicle(int(veh.fixed_cost), v)
+
+    horizon = max(veh.window[1] for veh in problem.vehicles)
+    routing.AddDimensionWithVehicleTransits(
+        [time_cb[veh.profile] for veh in problem.vehicles],
+        horizon,  # slack: a drone may hover/wait for a visit window
+        horizon,  # capacity: cumuls are absolute times; an unreachable arc (>= unreachable) overflows it
+        False,  # takeoff times are free within each vehicle window
+        "time",
+    )
+    time_dim = routing.GetDimensionOrDie("time")
+
+    if any(veh.capacity is not None for veh in problem.vehicles):
+        demands = [0] * problem.num_nodes
+        for i, visit in enumerate(problem.visits):
+            demands[int(model_of[nd + i])] = int(visit.demand)
+        total = sum(demands) + 1
+        routing.AddDimensionWithVehicleCapacity(
+            routing.RegisterUnaryTransitVector(demands),
+            0,  # no slack: load is exact
+            [int(veh.capacity) if veh.capacity is not None else total for veh in problem.vehicles],
+            True,  # load starts empty at the depot
+            "load",
+        )
+
+    _forbid_arcs(problem, routing, manager, times, node_of)
+
+    for v, veh in enumerate(problem.vehicles):
+        for index in (routing.Start(v), routing.End(v)):
+            time_dim.CumulVar(index).SetRange(int(veh.window[0]), int(veh.window[1]))
+        if veh.max_span is not None:
+            time_dim.SetSpanUpperBoundForVehicle(int(veh.max_span), v)
+
+    visits_of_task: list[list[int]] = [[] for _ in range(problem.num_tasks)]
+    for i, visit in enumerate(problem.visits):
+        index = manager.NodeToIndex(int(model_of[nd + i]))
+        visits_of_task[visit.task].append(index)
+        if visit.window is not None:
+            time_dim.CumulVar(index).SetRange(int(visit.window[0]), int(visit.window[1]))
+        if visit.allowed_vehicles is not None:
+            # -1 (unperformed) stays allowed: dropping is the disjunction's business.
+            routing.VehicleVar(index).SetValues([-1] + [int(a) for a in visit.allowed_vehicles])
+    for task, indices in enumerate(visits_of_task):
+        penalty = problem.task_penalties[task]
+        if not indices:
+            continue
+        if penalty is None:
+            routing.AddDisjunction(indices)  # no penalty: exactly one alternative is served
+        else:
+            routing.AddDisjunction(indices, int(penalty), 1)
+
+    _chain_sorties(problem, routing, time_dim)
+
+    # Operators prefer a late takeoff and an early landing; finalizers do not change the objective.
+    for v in range(nv):
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+    for v in range(nv):
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+    return _Model(manager, routing, time_dim, node_of, model_of)
+
+
+def _forbid_arcs(problem, routing, manager, times, node_of) -> None:
+    """Remove arcs that no vehicle may fly from the successor domains (cheaper than a dimension check)."""
+    nd = problem.num_depots
+    unreachable = problem.unreachable
+    blocked_all = np.logical_and.reduce([t >= unreachable for t in times])
+    for node in range(nd, problem.num_nodes):
+        succ = np.flatnonzero(blocked_all[node, nd:]) + nd
+        if len(succ):
+            routing.NextVar(manager.NodeToIndex(node)).RemoveValues([manager.NodeToIndex(int(s)) for s in succ])
+    # Depot legs are vehicle-specific: each vehicle has its own start and end index.
+    for v, veh in enumerate(problem.vehicles):
+        t = times[veh.profile]
+        depot = int(np.flatnonzero(node_of == veh.depot)[0])
+        out = np.flatnonzero(t[depot, nd:] >= unreachable) + nd
+        if len(out):
+            routing.NextVar(routing.Start(v)).RemoveValues([manager.NodeToIndex(int(s)) for s in out])
+        end = routing.End(v)
+        for node in np.flatnonzero(t[nd:, depot] >= unreachable) + nd:
+            routing.NextVar(manager.NodeToIndex(int(node))).RemoveValue(end)
+
+
+def _chain_sorties(problem: RoutingProblem, routing, time_dim) -> None:
+    """A drone's sorties fly in list order, each after the previous landing plus its recharge."""
+    solver = routing.solver()
+    chains: dict[int, list[int]] = {}
+    for v, veh in enumerate(problem.vehicles):
+        if veh.chain is not None:
+            chains.setdefault(veh.chain, []).append(v)
+    big_m = max(veh.window[1] for veh in problem.vehicles) + max(veh.recharge for veh in problem.vehicles)
+    for slots in chains.values():
+        for prev, nxt in zip(slots, slots[1:]):
+            active_prev, active_next = routing.ActiveVehicleVar(prev), routing.ActiveVehicleVar(nxt)
+            # Symmetry break: sortie k+1 flies only if sortie k does, so slots fill in order.
+            solver.Add(active_next <= active_prev)
+            # Only binding when the later sortie flies (then the earlier one flies too).
+            recharge = int(problem.vehicles[prev].recharge)
+            solver.Add(
+                time_dim.CumulVar(routing.Start(nxt)) + big_m * (1 - active_next)
+                >= time_dim.CumulVar(routing.End(prev)) + recharge
+            )
+
+
+def _search_parameters(params: SolveParams, time_left_s: float, has_start: bool):
+    sp = pywrapcp.DefaultRoutingSearchParameters()
+    sp.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    sp.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    ms = max(1, int(round(time_left_s * 1000)))
+    sp.time_limit.seconds, sp.time_limit.nanos = divmod(ms, 1000)
+    sp.time_limit.nanos *= 1_000_000
+    if params.solution_limit is not None:
+        sp.solution_limit = int(params.solution_limit)
+    sp.log_search = bool(params.log_search)
+    return sp
+
+
+def solve(
+    problem: RoutingProblem,
+    params: SolveParams = SolveParams(),
+    initial_routes: list[list[int]] | None = None,
+) -> RoutingSolution:
+    """Solve `problem` within params.time_limit_s; returns the best plan found (or the failure status).
+
+    `initial_routes` (per vehicle, visit indices) seeds the search when it is feasible; otherwise a
+    constructive start from planner.routing_start is tried, then OR-Tools' own first solution.
+    """
+    t0 = time.monotonic()
+    validate_problem(problem)
+    history: list[tuple[float, int]] = []
+    model = _build(problem, params.seed)
+    routing, manager = model.routing, model.manager
+
+    best = [None]
+
+    def on_solution() -> None:
+        value = routing.CostVar().Value()
+        if best[0] is None or value < best[0]:
+            best[0] = value
+            elapsed = time.monotonic() - t0
+            history.append((elapsed, int(value)))
+            if params.progress is not None:
+                params.progress(int(value), elapsed)
+
+    routing.AddAtSolutionCallback(on_solution)
+    time_left = max(0.05, params.time_limit_s - (time.monotonic() - t0))
+    sp = _search_parameters(params, time_left, initial_routes is not None)
+    start = None
+    if initial_routes is not None:
+        routing.CloseModelWithParameters(sp)
+        model_routes = [[manager.NodeToIndex(int(model.model_of[problem.num_depots + i])) for i in r]
+                        for r in initial_routes]
+        start = routing.ReadAssignmentFromRoutes(model_routes, True)
+        if start is None:
+            logger.info("initial routes violate the model's constraints; using OR-Tools' first solution")
+    if start is not None:
+        assignment = routing.SolveFromAssignmentWithParameters(start, sp)
+    else:
+        assignment = routing.SolveWithParameters(sp)
+    status_name = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    wall = time.monotonic() - t0
+    if status_name == "ROUTING_INVALID":
+        raise ValueError("OR-Tools rejected the RoutingProblem as invalid")
+    if assignment is None:
+        status = _STATUS.get(status_name, "infeasible")
+        logger.info("routing: no solution (%s) after %.2f s", status, wall)
+        nv = len(problem.vehicles)
+        return RoutingSolution([[] for _ in range(nv)], [[] for _ in range(nv)],
+                               [v.window[0] for v in problem.vehicles], [v.window[0] for v in problem.vehicles],
+                               list(range(problem.num_tasks)), 0, status, wall, history)
+    solution = _read_solution(problem, model, assignment, _STATUS.get(status_name, "feasible"), wall, history)
+    logger.info("routing: objective %d, %d tasks dropped, %s, %.2f s", solution.objective,
+                len(solution.dropped_tasks), solution.status, wall)
+    return solution
+
+
+def _read_solution(problem, model: _Model, assignment, status, wall, history) -> RoutingSolution:
+    routing, manager, time_dim = model.routing, model.manager, model.time_dim
+    nd = problem.num_depots
+    routes, starts, departures, arrivals = [], [], [], []
+    served = set()
+    for v in range(len(problem.vehicles)):
+        index = routing.Start(v)
+        departures.append(int(assignment.Value(time_dim.CumulVar(index))))
+        route, times = [], []
+        index = assignment.Value(routing.NextVar(index))
+        while not routing.IsEnd(index):
+            visit = int(model.node_of[manager.IndexToNode(index)]) - nd
+            route.append(visit)
+            times.append(int(assignment.Value(time_dim.CumulVar(index))))
+            served.add(problem.visits[visit].task)
+            index = assignment.Value(routing.NextVar(index))
+        arrivals.append(int(assignment.Value(time_dim.CumulVar(index))))
+        routes.append(route)
+        starts.append(times)
+    dropped = [t for t in range(problem.num_tasks) if t not in served]
+    objective = int(assignment.ObjectiveValue())
+    if not history or history[-1][1] != objective:
+        history.append((wall, objective))
+    return RoutingSolution(routes, starts, departures, arrivals, dropped, objective, status, wall, history)
+
+
+def solution_cost(problem: RoutingProblem, routes: list[list[int]]) -> int:
+    """Objective of `routes` recomputed from the matrices: arc costs, fixed costs, dropped penalties."""
+    matrices = problem.cost_matrices if problem.cost_matrices is not None else problem.time_matrices
+    nd = problem.num_depots
+    total, served = 0, set()
+    for veh, route in zip(problem.vehicles, routes):
+        if not route:
+            continue
+        m = matrices[veh.profile]
+        nodes = [veh.depot] + [nd + i for i in route] + [veh.depot]
+        total += int(sum(int(m[a, b]) for a, b in zip(nodes, nodes[1:]))) + int(veh.fixed_cost)
+        served.update(problem.visits[i].task for i in route)
+    for task, penalty in enumerate(problem.task_penalties):
+        if task not in served and penalty is not None:
+            total += int(penalty)
+    return total
