@@ -141,3 +141,51 @@ def requirement_of(
                 if part.length >= MIN_PIECE_M:
                     lines.append(RequiredLine(piece=piece, line=part, pass_index=pass_number))
     return Requirement(target=target, projector=projector, lines=lines, degenerate=degenerate)
+
+
+def requirements_of(scenario: Scenario, *, default_camera: Camera | None = None) -> list[Requirement]:
+    """The requirement of every target of a resolved scenario, in target order."""
+    return [requirement_of(t, scenario.drone_models, default_camera=default_camera)
+            for t in scenario.resolved_targets()]
+
+
+def _metric_shapes(req: Requirement, coordinate_lists: Iterable[Sequence[Sequence[float]]]) -> list[shapely.Geometry]:
+    shapes = []
+    for coords in coordinate_lists:
+        lonlat = [(float(c[0]), float(c[1])) for c in coords]
+        if not lonlat:
+            continue
+        geom = Point(lonlat[0]) if len(lonlat) == 1 else LineString(lonlat)
+        shapes.append(req.projector.to_metric(geom))
+    return shapes
+
+
+def covered_length_m(
+    req: Requirement, coordinate_lists: Iterable[Sequence[Sequence[float]]], tolerance_m: float = COVER_TOLERANCE_M
+) -> float:
+    """Required length (points at POINT_EQUIVALENT_M each) lying within `tolerance_m` of the given [lon, lat] paths."""
+    shapes = _metric_shapes(req, coordinate_lists)
+    if not shapes:
+        return 0.0
+    cover = shapely.union_all([s.buffer(tolerance_m, quad_segs=4) for s in shapes])
+    covered = sum(r.line.intersection(cover).length for r in req.lines)
+    covered += POINT_EQUIVALENT_M * sum(1 for p in req.points if cover.covers(p))
+    return float(covered)
+
+
+def coverage(plan: MissionPlan, scenario: Scenario, *, default_camera: Camera | None = None) -> float:
+    """Served length over required length across all targets, measured on the flown inspection geometry.
+
+    An inspection serves only its own target, within COVER_TOLERANCE_M; a point target counts as
+    POINT_EQUIVALENT_M (1 m) of required length, served when a hover of that target is within the tolerance.
+    A scenario with nothing required is fully covered (1.0).
+    """
+    flown: dict[str, list[list[list[float]]]] = {}
+    for sortie in plan.sorties:
+        for inspection in sortie.inspections:
+            flown.setdefault(inspection.target_id, []).append(inspection.coordinates)
+    required = served = 0.0
+    for req in requirements_of(scenario, default_camera=default_camera):
+        required += req.length_m
+        served += min(req.length_m, covered_length_m(req, flown.get(req.target.id, [])))
+    return 1.0 if required <= 0 else served / required
