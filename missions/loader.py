@@ -1,0 +1,346 @@
+"""Load a scenario file (YAML or JSON), resolve its file references and validate it.
+
+`load_scenario` returns a Scenario with every zone and target inline in WGS84, or raises ScenarioError listing
+every error; `check_scenario` returns the problems (errors and warnings) instead of raising.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+from pydantic import ValidationError
+
+from airspace.errors import InputError
+from airspace.geometry import Geometry
+from airspace.zones import Zone
+from missions.errors import Problem, ScenarioError
+from missions.models import GridCell, GridSpec, Hangar, Scenario, Target, TargetFileRef, ZoneFileRef
+from missions.validation import (
+    duplicate_id_problems, error, problems_from_validation_error, reference_problems, semantic_problems,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a city's scenario with its files is a few MB; beyond this is a mistake
+MAX_DEPTH = 64  # GeoJSON MultiPolygon inside a scenario nests ~10 deep
+MAX_NODES = 20_000_000  # guards against YAML alias bombs, which expand when walked
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+class _DocumentError(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+# ------------------------------------------------------------------------------------ reading
+def read_document(path: Path, label: str) -> Any:
+    """Parse a YAML or JSON file with the safe loader, refusing huge files and absurd nesting."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _DocumentError(error(label, None, None, f"cannot read file: {exc.strerror or exc}")) from None
+    if size > MAX_FILE_BYTES:
+        raise _DocumentError(error(label, None, None, f"file is {size / 1e6:.1f} MB; the limit is "
+                                                      f"{MAX_FILE_BYTES / 1e6:.0f} MB"))
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _DocumentError(error(label, None, None, f"file is not UTF-8 text ({exc.reason} at byte {exc.start})"))
+    as_json = path.suffix.lower() in (".json", ".geojson") or text.lstrip().startswith("{")
+    try:
+        data = json.loads(text) if as_json else yaml.safe_load(text)
+    except RecursionError:
+        raise _DocumentError(error(label, None, None, f"document nests deeper than {MAX_DEPTH} levels")) from None
+    except json.JSONDecodeError as exc:
+        if path.suffix.lower() not in (".json", ".geojson"):
+            try:  # a YAML flow mapping starts with "{" too
+                data = yaml.safe_load(text)
+            except yaml.YAMLError as yexc:
+                raise _DocumentError(error(label, None, None, _yaml_message(yexc))) from None
+            except RecursionError:
+                raise _DocumentError(error(label, None, None, f"document nests deeper than {MAX_DEPTH} levels"))
+        else:
+            raise _DocumentError(error(label, None, None, f"malformed JSON at line {exc.lineno} column {exc.colno}: "
+                                                          f"{exc.msg}")) from None
+    except yaml.YAMLError as exc:
+        raise _DocumentError(error(label, None, None, _yaml_message(exc))) from None
+    _check_shape(data, label)
+    return data
+
+
+def _yaml_message(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.constructor.ConstructorError) and exc.problem and "tag" in exc.problem:
+        tag = re.search(r"'(tag:[^']*|![^']*)'", exc.problem)
+        name = tag.group(1) if tag else "a tag"
+        where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+        if "python" in (name or ""):
+            return (f"YAML tag {name}{where} is not allowed: lowalt reads YAML with the safe loader, "
+                    "python/object tags could run code")
+        return f"YAML tag {name}{where} is not allowed (safe YAML only)"
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    return f"malformed YAML{where}: {problem}"
+
+
+def _check_shape(data: Any, label: str) -> None:
+    stack = [(data, 0)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH:
+            raise _DocumentError(error(label, None, None, f"document nests deeper than {MAX_DEPTH} levels"))
+        if nodes > MAX_NODES:
+            raise _DocumentError(error(label, None, None, f"document expands to more than {MAX_NODES} values "
+                                                          "(YAML aliases?)"))
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def resolve_reference(base: Path, reference: Any) -> Path:
+    """A `file:` value -> an existing local path, relative to the scenario's folder. Raises ValueError."""
+    if not isinstance(reference, str) or not reference.strip():
+        raise ValueError(f"file must be a non-empty path, got {reference!r}")
+    text = reference.strip()
+    if _SCHEME.match(text) and not _WINDOWS_DRIVE.match(text):
+        scheme = text.split(":", 1)[0]
+        raise ValueError(f"{text!r} is a {scheme}: reference; only local file paths are read "
+                         "(download the file and name its path)")
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = base / path
+    if not path.exists():
+        raise ValueError(f"referenced file {text!r} not found (looked for {path})")
+    if not path.is_file():
+        raise ValueError(f"referenced file {text!r} is not a file ({path})")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"referenced file {text!r} is {size / 1e6:.1f} MB; the limit is "
+                         f"{MAX_FILE_BYTES / 1e6:.0f} MB")
+    return path
+
+
+# ------------------------------------------------------------------------------------ resolving
+class _Resolver:
+    """Turns a raw scenario document into inline zones, grid cells and targets, collecting problems."""
+
+    def __init__(self, raw: dict, path: Path, label: str):
+        self.raw = raw
+        self.base = path.parent
+        self.label = label
+        self.problems: list[Problem] = []
+        self.labels: dict[str, str] = {}
+
+    def fail(self, feature: str | None, field: str | None, message: str, file: str | None = None) -> None:
+        self.problems.append(error(file or self.label, feature, field, message))
+
+    def input_error(self, exc: InputError, feature: str, ref_path: Path) -> None:
+        file = exc.file or str(ref_path)
+        where = f"{feature} -> {exc.feature}" if exc.feature else feature
+        self.problems.append(error(file, where, exc.field, exc.message))
+
+    def zones(self, scenario: Scenario, to_wgs84: Callable | None) -> list[Zone]:
+        out: list[Zone] = []
+        for index, entry in enumerate(scenario.airspace.zones):
+            if isinstance(entry, Zone):
+                out.append(_convert_zone(entry, to_wgs84) if to_wgs84 else entry)
+                self.labels[f"zone:{entry.id}"] = f"airspace.zones[{index}] ({entry.id})"
+                continue
+            feature = f"airspace.zones[{index}] ({entry.file})"
+            try:
+                path = resolve_reference(self.base, entry.file)
+            except ValueError as exc:
+                self.fail(feature, "file", str(exc))
+                continue
+            from airspace.readers import load_zones  # lazily: only scenarios with zone files need the readers
+
+            try:
+                zones = load_zones(path, format=entry.format, default_restriction=entry.restriction,
+                                   date=scenario.date, timezone=scenario.timezone)
+            except InputError as exc:
+                self.input_error(exc, feature, path)
+                continue
+            except (OSError, ValueError) as exc:
+                self.fail(feature, "file", f"cannot read {entry.file}: {exc}", file=str(path))
+                continue
+            if not zones:
+                logger.warning("%s: %s holds no zones", self.label, entry.file)
+            for zone in zones:
+                self.labels.setdefault(f"zone:{zone.id}", f"{entry.file}: zone {zone.id}")
+                out.append(_convert_zone(zone, to_wgs84) if to_wgs84 else zone)
+        return out
+
+    def grid(self, scenario: Scenario, existing: list[Zone]) -> tuple[GridSpec | None, list[Zone]]:
+        spec = scenario.airspace.grid
+        if spec is None:
+            return None, []
+        from airspace.grid import read_grid_csv, zones_from_grid
+
+        cells: list[GridCell] = list(spec.cells or [])
+        if spec.file is not None:
+            try:
+                path = resolve_reference(self.base, spec.file)
+                rows = read_grid_csv(path)
+            except InputError as exc:
+                self.input_error(exc, "airspace.grid", Path(str(spec.file)))
+                return spec, []
+            except ValueError as exc:
+                self.fail("airspace.grid", "file", str(exc))
+                return spec, []
+            for code, status, ceiling in rows:
+                try:
+                    cells.append(GridCell(code=code, status=status, ceiling_m=ceiling))
+                except ValidationError as exc:
+                    self.fail(f"airspace.grid ({spec.file}) cell {code}", "status",
+                              "; ".join(e["msg"] for e in exc.errors()), file=str(path))
+        if not cells:
+            return GridSpec(cells=[]), []
+        try:
+            grid_zones = zones_from_grid([(c.code, c.status, c.ceiling_m) for c in cells], scenario.airspace.ceiling_m)
+        except InputError as exc:
+            self.input_error(exc, "airspace.grid", Path(str(spec.file or self.label)))
+            return spec, []
+        except ValueError as exc:
+            self.fail("airspace.grid", "cells", str(exc))
+            return spec, []
+        # A resolved scenario carries both the cells and their zones; do not add the zones twice on reload.
+        known = {zone.id: zone for zone in existing}
+        fresh = [zone for zone in grid_zones if known.get(zone.id) != zone]
+        return GridSpec(cells=cells), fresh
+
+    def targets(self, scenario: Scenario, to_wgs84: Callable | None) -> list[Target]:
+        from missions.target_readers import TargetFileError, load_targets
+
+        out: list[Target] = []
+        for index, entry in enumerate(scenario.targets):
+            if isinstance(entry, Target):
+                out.append(_convert_target(entry, to_wgs84) if to_wgs84 else entry)
+                self.labels[f"target:{entry.id}"] = f"targets[{index}] ({entry.id})"
+                continue
+            feature = f"targets[{index}] ({entry.file})"
+            try:
+                path = resolve_reference(self.base, entry.file)
+            except ValueError as exc:
+                self.fail(feature, "file", str(exc))
+                continue
+            try:
+                targets = load_targets(path, entry, transform=to_wgs84)
+            except TargetFileError as exc:
+                for sub in exc.errors:
+                    self.input_error(sub, feature, path)
+                continue
+            except InputError as exc:
+                self.input_error(exc, feature, path)
+                continue
+            for target in targets:
+                self.labels.setdefault(f"target:{target.id}", f"{entry.file}: target {target.id}")
+            out.extend(targets)
+        return out
+
+
+def _convert_geometry(geometry: Geometry, to_wgs84: Callable) -> Geometry:
+    from airspace.chinese_coords import transform_coordinates
+
+    return Geometry(type=geometry.type, coordinates=transform_coordinates(geometry.coordinates, to_wgs84))
+
+
+def _convert_zone(zone: Zone, to_wgs84: Callable) -> Zone:
+    return zone.model_copy(update={"geometry": _convert_geometry(zone.geometry, to_wgs84)})
+
+
+def _convert_target(target: Target, to_wgs84: Callable) -> Target:
+    return target.model_copy(update={"geometry": _convert_geometry(target.geometry, to_wgs84)})
+
+
+def _convert_hangar(hangar: Hangar, to_wgs84: Callable) -> Hangar:
+    lon, lat = to_wgs84(hangar.lon, hangar.lat)
+    return hangar.model_copy(update={"lon": float(lon), "lat": float(lat)})
+
+
+# ------------------------------------------------------------------------------------ public API
+def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
+    """Read, resolve and validate a scenario file: (scenario or None when any error, errors + warnings)."""
+    path = Path(path)
+    label = str(path)
+    try:
+        raw = read_document(path, label)
+    except _DocumentError as exc:
+        return None, [exc.problem]
+    if not isinstance(raw, dict):
+        kind = "empty" if raw is None else type(raw).__name__
+        return None, [error(label, None, None, f"a scenario is a mapping of fields (name, date, hangars, ...); "
+                                                 f"this document is {kind}")]
+    problems = reference_problems(raw, label)
+    try:
+        written = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        translated = problems_from_validation_error(exc, raw, label)
+        if problems:  # the model's own reference check repeats what reference_problems listed
+            translated = [p for p in translated if p.feature is not None or p.field is not None]
+        return None, _dedupe(problems + translated)
+    if problems:
+        return None, problems
+    resolver = _Resolver(raw, path, label)
+    to_wgs84 = None
+    if written.coordinates == "gcj02":
+        from airspace.chinese_coords import gcj02_to_wgs84
+        to_wgs84 = gcj02_to_wgs84
+    try:
+        zones = resolver.zones(written, to_wgs84)
+        grid, grid_zones = resolver.grid(written, zones)
+        targets = resolver.targets(written, to_wgs84)
+        hangars = [_convert_hangar(h, to_wgs84) for h in written.hangars] if to_wgs84 else list(written.hangars)
+    except ValueError as exc:  # geometry that conversion broke, or a reader's unexpected complaint
+        resolver.fail(None, None, str(exc))
+    problems = resolver.problems
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    zones = zones + grid_zones
+    problems += duplicate_id_problems("airspace.zones", zones, label)
+    problems += duplicate_id_problems("targets", targets, label)
+    if problems:
+        return None, problems
+    airspace = written.airspace.model_copy(update={"zones": zones, "grid": grid})
+    try:
+        scenario = Scenario.model_validate({
+            **{name: getattr(written, name) for name in Scenario.model_fields},
+            "coordinates": "wgs84", "hangars": hangars, "airspace": airspace, "targets": targets,
+        })
+    except ValidationError as exc:
+        return None, problems_from_validation_error(exc, raw, label)
+    problems += semantic_problems(scenario, label, resolver.labels)
+    for problem in problems:
+        if problem.severity == "warning":
+            logger.warning("%s", problem)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    logger.info("%s: %d hangars, %d zones, %d targets, %d warnings", label, len(scenario.hangars),
+                len(scenario.zones()), len(scenario.resolved_targets()), len(problems))
+    return scenario, problems
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """The resolved, validated Scenario of a file; raises ScenarioError listing every error."""
+    scenario, problems = check_scenario(path)
+    if scenario is None:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple] = set()
+    out = []
+    for p in problems:
+        key = (p.severity, p.file, p.feature, p.field, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

@@ -1,0 +1,382 @@
+"""Scenario problems: pydantic errors translated to file/feature/field, and the semantic checks.
+
+Errors stop planning; warnings (a hangar inside a zone, a target out of reach) are reported and planned around.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+from typing import Any, Iterable, Sequence
+
+import shapely
+from pydantic import ValidationError
+
+from airspace.projection import Projector
+from airspace.zones import Restriction, Zone
+from missions.daylight import operating_window_of
+from missions.errors import Problem
+from missions.models import Scenario, Target
+
+logger = logging.getLogger(__name__)
+
+SWAP_HINT = "looks like [lat, lon]; GeoJSON is [lon, lat]"
+# Union members pydantic names in error locations; the raw item tells which one was meant.
+_UNION_TAGS = {"Zone", "ZoneFileRef", "Target", "TargetFileRef"}
+# A point this far from every hangar, that lands near one when swapped, is a swapped point.
+_SWAP_FAR_FACTOR = 20.0
+
+
+def error(file: str, feature: str | None, field: str | None, message: str) -> Problem:
+    return Problem(severity="error", file=file, feature=feature, field=field, message=message)
+
+
+def warning(file: str, feature: str | None, field: str | None, message: str) -> Problem:
+    return Problem(severity="warning", file=file, feature=feature, field=field, message=message)
+
+
+# ------------------------------------------------------------------------------------ pydantic errors
+_FUNCTION_TAG = re.compile(r"^function-\w+\[.*, (\w+)\]$")
+
+
+def _union_tag(part: Any) -> str | None:
+    """The model name when a loc part is a union member tag ('Zone', 'function-after[_check(), Target]')."""
+    if not isinstance(part, str):
+        return None
+    match = _FUNCTION_TAG.match(part)
+    name = match.group(1) if match else part
+    return name if name in _UNION_TAGS else None
+
+
+def _item_label(section: str, index: int, item: Any) -> str:
+    label = f"{section}[{index}]"
+    if isinstance(item, dict):
+        ident = item.get("id", item.get("code", item.get("file")))
+        if isinstance(ident, (str, int, float)) and not isinstance(ident, bool):
+            label += f" ({ident})"
+    return label
+
+
+def _walk(raw: Any, key: Any) -> Any:
+    if isinstance(raw, dict):
+        return raw.get(key)
+    if isinstance(raw, list) and isinstance(key, int) and 0 <= key < len(raw):
+        return raw[key]
+    return None
+
+
+def split_location(loc: Sequence[Any], raw: Any) -> tuple[str | None, list[str], Any]:
+    """Pydantic `loc` -> (feature label, remaining field path, the raw item the feature names).
+
+    The feature is the innermost list item of the scenario's own lists (hangars[2] (H03),
+    airspace.zones[1] (TFR-1)); what follows it is the field. Union member tags are dropped.
+    """
+    path: list[str] = []
+    feature: str | None = None
+    feature_item: Any = None
+    rest: list[str] = []
+    node = raw
+    for part in loc:
+        if _union_tag(part):
+            continue
+        if isinstance(part, int) and feature is None and path:
+            node = _walk(node, part)
+            feature = _item_label(".".join(path), part, node)
+            feature_item = node
+            continue
+        if feature is None:
+            path.append(str(part))
+            node = _walk(node, part)
+        else:
+            rest.append(f"[{part}]" if isinstance(part, int) else str(part))
+    if feature is None:
+        return None, path, raw
+    return feature, rest, feature_item
+
+
+def _join_field(parts: list[str]) -> str | None:
+    text = ""
+    for part in parts:
+        text += part if part.startswith("[") or not text else "." + part
+    return text or None
+
+
+def _wanted_branch(loc: Sequence[Any], raw: Any) -> bool:
+    """For `Zone | ZoneFileRef` unions keep only the branch the raw item was written as."""
+    node = raw
+    for index, part in enumerate(loc):
+        tag = _union_tag(part)
+        if tag:
+            is_ref = isinstance(node, dict) and "file" in node
+            return tag.endswith("FileRef") == is_ref
+        node = _walk(node, part)
+    return True
+
+
+def _message(err: dict) -> str:
+    msg = str(err.get("msg", ""))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    kind = err.get("type")
+    if kind == "extra_forbidden":
+        return f"unknown field {err['loc'][-1]!r} (not part of the scenario contract; check its spelling)"
+    if kind == "missing":
+        return f"required field {err['loc'][-1]!r} is missing"
+    if "input" in err and kind not in ("missing",) and not isinstance(err["input"], (dict, list)):
+        msg += f" (got {err['input']!r})"
+    return msg
+
+
+def problems_from_validation_error(exc: ValidationError, raw: Any, file: str) -> list[Problem]:
+    """Every pydantic error of a scenario document as a Problem naming feature and field."""
+    problems: list[Problem] = []
+    seen: set[tuple] = set()
+    for err in exc.errors(include_url=False):
+        loc = tuple(err.get("loc", ()))
+        if not _wanted_branch(loc, raw):
+            continue
+        feature, rest, item = split_location(loc, raw)
+        message = _message(err)
+        field_path = _join_field(rest)
+        field_path, message = _refine(field_path, message, item, rest)
+        if feature is None and not rest and loc:
+            # A top-level field: no feature, the field is its name.
+            field_path = ".".join(str(p) for p in loc if not _union_tag(p))
+        key = (feature, field_path, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(error(file, feature, field_path, message))
+    return problems
+
+
+def _refine(field_path: str | None, message: str, item: Any, rest: list[str]) -> tuple[str | None, str]:
+    """Point model-level errors at the field they are about, and say when lat/lon look swapped."""
+    if "window ends" in message:
+        field_path = (field_path + ".end") if field_path else "window.end"
+    elif message.startswith("upper_m ("):
+        field_path = _join_field(rest + ["upper_m"])
+    elif message.startswith("zone geometry must be") or "target needs" in message:
+        field_path = _join_field(rest + ["geometry"]) if not field_path else field_path
+    elif "is out of range" in message and field_path and field_path.startswith("geometry"):
+        swapped = _swapped_position(item)
+        if swapped is not None:
+            message = f"position {swapped} {SWAP_HINT}"
+    elif field_path in ("lon", "lat") and isinstance(item, dict):
+        lon, lat = item.get("lon"), item.get("lat")
+        if _is_number(lon) and _is_number(lat) and (abs(lat) > 90 or abs(lon) > 180) \
+                and abs(lon) <= 90 and abs(lat) <= 180:
+            message = f"lon {lon}, lat {lat} {SWAP_HINT} (swap lon and lat)"
+    return field_path, message
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _positions(coords: Any) -> Iterable[list]:
+    if isinstance(coords, list) and coords and all(_is_number(c) for c in coords):
+        yield coords
+    elif isinstance(coords, list):
+        for part in coords:
+            yield from _positions(part)
+
+
+def _swapped_position(item: Any) -> list | None:
+    """The first out-of-range position of the item's geometry that would be in range with lon/lat swapped."""
+    geometry = item.get("geometry") if isinstance(item, dict) else None
+    coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+    for pos in _positions(coords):
+        if len(pos) >= 2 and (abs(pos[1]) > 90 or abs(pos[0]) > 180):
+            if abs(pos[0]) <= 90 and abs(pos[1]) <= 180:
+                return pos
+            return None
+    return None
+
+
+# ------------------------------------------------------------------------------------ raw checks
+def reference_problems(raw: dict, file: str) -> list[Problem]:
+    """Duplicate ids and unknown drone models, found on the raw document so all are listed at once."""
+    problems: list[Problem] = []
+    models = raw.get("drone_models") if isinstance(raw.get("drone_models"), list) else []
+    model_ids = {m.get("id") for m in models if isinstance(m, dict)}
+    hangars = raw.get("hangars") if isinstance(raw.get("hangars"), list) else []
+    for index, hangar in enumerate(hangars):
+        if isinstance(hangar, dict) and "drone_model" in hangar and hangar["drone_model"] not in model_ids:
+            known = ", ".join(sorted(str(m) for m in model_ids if m is not None)) or "none"
+            problems.append(error(file, _item_label("hangars", index, hangar), "drone_model",
+                                  f"unknown drone model {hangar['drone_model']!r} (known: {known})"))
+    airspace = raw.get("airspace") if isinstance(raw.get("airspace"), dict) else {}
+    for section, items in (("drone_models", models), ("hangars", hangars),
+                           ("airspace.zones", airspace.get("zones")), ("targets", raw.get("targets"))):
+        problems += duplicate_id_problems(section, items if isinstance(items, list) else [], file)
+    return problems
+
+
+def duplicate_id_problems(section: str, items: Sequence[Any], file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[Any, int] = {}
+    for index, item in enumerate(items):
+        ident = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
+        if ident is None or (isinstance(item, dict) and "file" in item):
+            continue
+        if ident in first:
+            problems.append(error(file, _item_label(section, index, {"id": ident}), "id",
+                                  f"duplicate id {ident!r} (first used by {section}[{first[ident]}])"))
+        else:
+            first[ident] = index
+    return problems
+
+
+# ------------------------------------------------------------------------------------ semantic checks
+def semantic_problems(scenario: Scenario, file: str, labels: dict[str, str] | None = None) -> list[Problem]:
+    """Checks on a resolved, valid scenario: reach, zones around hangars and targets, windows, cameras.
+
+    `labels` maps a target or zone id to the feature label it had in the files (for messages).
+    """
+    labels = labels or {}
+    problems: list[Problem] = []
+    zones = scenario.zones()
+    targets = scenario.resolved_targets()
+    hangars = scenario.hangars
+    shapes = [shapely.Point(h.lon, h.lat) for h in hangars] + [t.geometry.shape for t in targets]
+    projector = Projector.for_geometry(shapely.GeometryCollection(shapes)) if shapes else None
+
+    def target_label(index: int, target: Target) -> str:
+        return labels.get(f"target:{target.id}", f"targets[{index}] ({target.id})")
+
+    def zone_label(zone: Zone) -> str:
+        return labels.get(f"zone:{zone.id}", f"zone {zone.id}")
+
+    zone_ids = {z.id for z in zones}
+    for index, ident in enumerate(scenario.airspace.authorised):
+        if ident not in zone_ids:
+            problems.append(warning(file, f"airspace.authorised[{index}]", "authorised",
+                                    f"authorised id {ident!r} names no zone"))
+    prohibited = [z for z in zones if z.restriction is Restriction.PROHIBITED]
+    for index, hangar in enumerate(hangars):
+        point = shapely.Point(hangar.lon, hangar.lat)
+        for zone in prohibited:
+            if zone.geometry.shape.intersects(point):
+                when = "all day" if zone.active is None else "while it is active"
+                problems.append(warning(file, f"hangars[{index}] ({hangar.id})", "lon/lat",
+                                        f"hangar is inside prohibited zone {zone.id} ({zone_label(zone)}); "
+                                        f"it cannot launch {when}"))
+    problems += _camera_problems(scenario, file, target_label)
+    if projector is not None and targets:
+        problems += _reach_problems(scenario, file, projector, target_label)
+    always = [z for z in prohibited if z.active is None]
+    for index, target in enumerate(targets):
+        shape = target.geometry.shape
+        for zone in always:
+            zone_shape = zone.geometry.shape
+            if not zone.overlaps_band(0.0, target.altitude_m) or not zone_shape.intersects(shape):
+                continue
+            how = "wholly" if zone_shape.covers(shape) else "partly"
+            problems.append(warning(file, target_label(index, target), "geometry",
+                                    f"target is {how} inside always-active prohibited zone {zone.id}; "
+                                    "that part cannot be inspected"))
+    problems += _window_problems(scenario, file, target_label)
+    return problems
+
+
+def _camera_problems(scenario: Scenario, file: str, target_label) -> list[Problem]:
+    corridor = [(i, t) for i, t in enumerate(scenario.resolved_targets()) if t.corridor_width_m]
+    if not corridor:
+        return []
+    problems = []
+    for index, hangar in enumerate(scenario.hangars):
+        model = scenario.drone_model(hangar.drone_model)
+        if hangar.drones > 0 and model.camera is None:
+            first = corridor[0][1]
+            problems.append(warning(
+                file, f"hangars[{index}] ({hangar.id})", "drone_model",
+                f"drone model {model.id!r} has no camera, so its drones cannot fly the {len(corridor)} corridor "
+                f"target(s) with corridor_width_m (first: {first.id}); add drone_models[].camera"))
+    return problems
+
+
+def _reach_problems(scenario: Scenario, file: str, projector: Projector, target_label) -> list[Problem]:
+    problems = []
+    reach = []
+    for hangar in scenario.hangars:
+        if hangar.drones <= 0:
+            continue
+        centre = projector.to_metric(shapely.Point(hangar.lon, hangar.lat))
+        reach.append(centre.buffer(hangar.operating_radius_m, quad_segs=32))
+    covered = shapely.union_all(reach) if reach else shapely.Polygon()
+    for index, target in enumerate(scenario.resolved_targets()):
+        metric = projector.to_metric(target.geometry.shape)
+        if target.geometry.type in ("Polygon", "MultiPolygon"):
+            metric = metric.boundary  # a shoreline is flown along its boundary
+        if covered.covers(metric):
+            continue
+        if not covered.intersects(metric):
+            nearest = min((shapely.distance(projector.to_metric(shapely.Point(h.lon, h.lat)), metric)
+                           - h.operating_radius_m, h.id) for h in scenario.hangars if h.drones > 0) \
+                if reach else None
+            swapped = _swap_target_near_hangars(scenario, target)
+            if swapped:
+                problems.append(error(file, target_label(index, target), "geometry.coordinates",
+                                      f"target is far from every hangar; its coordinates {SWAP_HINT}"))
+                continue
+            detail = f" (nearest: {nearest[1]}, {nearest[0]:.0f} m beyond its radius)" if nearest else ""
+            problems.append(warning(file, target_label(index, target), "geometry",
+                                    f"target is wholly out of every hangar's operating radius{detail}; "
+                                    "it will be unserved"))
+        else:
+            outside = metric.difference(covered)
+            size = outside.length if outside.length > 0 else 0.0
+            problems.append(warning(file, target_label(index, target), "geometry",
+                                    f"target is partly out of every hangar's operating radius "
+                                    f"({size:.0f} m outside); that part will be unserved"))
+    return problems
+
+
+def _swap_target_near_hangars(scenario: Scenario, target: Target) -> bool:
+    """True when the target is far from all hangars but its [lat, lon]-swapped copy lies near one."""
+    geom = target.geometry.shape
+    swapped = shapely.transform(geom, lambda xy: xy[:, ::-1])
+    lon_s, lat_s = swapped.centroid.x, swapped.centroid.y
+    if not (-180 <= lon_s <= 180 and -90 <= lat_s <= 90):
+        return False
+    far = near = True
+    for hangar in scenario.hangars:
+        d_orig = _haversine_m(hangar.lon, hangar.lat, geom.centroid.x, geom.centroid.y)
+        d_swap = _haversine_m(hangar.lon, hangar.lat, lon_s, lat_s)
+        far = far and d_orig > _SWAP_FAR_FACTOR * hangar.operating_radius_m
+        near = near and d_swap > 2 * hangar.operating_radius_m
+    return far and not near
+
+
+def _haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    # Only to recognise swapped coordinates (orders of magnitude); real distances use the projector.
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _window_problems(scenario: Scenario, file: str, target_label) -> list[Problem]:
+    problems = []
+    day = operating_window_of(scenario)
+    for index, target in enumerate(scenario.resolved_targets()):
+        if target.window is None:
+            continue
+        w = target.window
+        if w.end_s <= day.start_s or w.start_s >= day.end_s:
+            problems.append(warning(file, target_label(index, target), "window",
+                                    f"target window {w.start}-{w.end} lies outside the operating window "
+                                    f"{day.start}-{day.end}; it will be unserved"))
+        elif w.start_s < day.start_s or w.end_s > day.end_s:
+            problems.append(warning(file, target_label(index, target), "window",
+                                    f"target window {w.start}-{w.end} extends beyond the operating window "
+                                    f"{day.start}-{day.end}; only the overlap is used"))
+    for index, hangar in enumerate(scenario.hangars):
+        w = hangar.window
+        if w is not None and (w.end_s <= day.start_s or w.start_s >= day.end_s):
+            problems.append(warning(file, f"hangars[{index}] ({hangar.id})", "window",
+                                    f"hangar window {w.start}-{w.end} lies outside the operating window "
+                                    f"{day.start}-{day.end}; it flies nothing"))
+    return problems
