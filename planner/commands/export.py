@@ -1,19 +1,69 @@
-"""`lowalt export`: not yet implemented in this build.
+"""`lowalt export`: write a plan's mission files (QGC .plan, QGC WPL, DJI WPML, KML, GeoJSON, schedule CSV).
 
-Placeholder command module until its issue lands; it says so and exits non-zero.
+Reads plan.json; the scenario (optional) adds geofence zones, drone speeds and hangar names.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
-HELP = "export (not yet available)"
+from planner.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_USAGE
+
+HELP = "write mission files for docks and ground stations (QGC, WPL, DJI WPML, KML, GeoJSON, CSV)"
+EXAMPLES = """examples:
+  lowalt export out/plan.json --format qgc --out out/missions --scenario scenario.yaml
+  lowalt export out/plan.json --format wpml --out out/dji          one .kmz per sortie for DJI docks
+  lowalt export out/ --format all --out out/files --scenario scenario.yaml
+
+formats: qgc (<sortie>.plan), wpl (<sortie>.waypoints), wpml (<sortie>.kmz), kml (plan.kml),
+         geojson (plan.geojson, needs --scenario), csv (schedule.csv), all
+without --scenario the geofence is empty and speeds are estimated from the plan's timing.
+"""
+FORMAT_CHOICES = ["qgc", "wpl", "wpml", "kml", "geojson", "csv", "all"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("plan", metavar="PLAN", help="plan.json, or the directory holding it")
+    parser.add_argument("--format", "-f", dest="fmt", choices=FORMAT_CHOICES, default="all",
+                        help="which files to write (default: all)")
+    parser.add_argument("--out", "-o", required=True, metavar="DIR", help="output directory (created)")
+    parser.add_argument("--scenario", "-s", metavar="SCENARIO",
+                        help="scenario file: geofence zones, drone speeds, hangar names")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("lowalt export: not yet", file=sys.stderr)
-    return 1
+    # Library imports here keep `lowalt --help` fast.
+    from missions.errors import ScenarioError
+    from missions.export import export_plan
+    from missions.loader import load_scenario
+    from missions.plan_io import read_plan
+
+    if args.fmt == "geojson" and not args.scenario:
+        print("lowalt export: --format geojson needs --scenario (hangar features come from it)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        plan = read_plan(args.plan)
+    except (OSError, ValueError) as exc:
+        print(f"lowalt export: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    scenario = None
+    if args.scenario:
+        try:
+            scenario = load_scenario(args.scenario)
+        except ScenarioError as exc:
+            print(f"lowalt export: scenario is invalid:\n{exc}", file=sys.stderr)
+            return EXIT_FAILED
+        except (OSError, ValueError) as exc:
+            print(f"lowalt export: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        if scenario.name != plan.scenario:
+            print(f"lowalt export: warning: plan is for scenario {plan.scenario!r}, scenario file is "
+                  f"{scenario.name!r}", file=sys.stderr)
+    try:
+        paths = export_plan(plan, scenario, args.fmt, args.out)
+    except (OSError, ValueError) as exc:  # a sortie the files cannot express, or an unwritable directory
+        print(f"lowalt export: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    for path in paths:
+        print(path)
+    return EXIT_OK

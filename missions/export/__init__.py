@@ -1,0 +1,92 @@
+"""Mission files for docks, ground stations and GIS from a MissionPlan: QGC .plan, QGC WPL, DJI WPML, KML,
+GeoJSON and the schedule CSV (the last two from missions.plan_io). `export_plan` is the one entry point.
+"""
+from __future__ import annotations
+
+import csv
+import logging
+from pathlib import Path
+from typing import Callable
+
+from missions.models import MissionPlan, Scenario
+
+logger = logging.getLogger(__name__)
+
+Writer = Callable[[MissionPlan, "Scenario | None", Path], "list[Path]"]
+
+
+def _qgc(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Path]:
+    from missions.export.qgc_plan import write_qgc_plans
+    return write_qgc_plans(plan, scenario, out_dir)
+
+
+def _wpl(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Path]:
+    from missions.export.qgc_wpl import write_wpl_files
+    return write_wpl_files(plan, scenario, out_dir)
+
+
+def _wpml(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Path]:
+    from missions.export.dji_wpml import write_wpml_kmz
+    return write_wpml_kmz(plan, scenario, out_dir)
+
+
+def _kml(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Path]:
+    from missions.export.kml import write_kml
+    return write_kml(plan, scenario, out_dir)
+
+
+def _geojson(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Path]:
+    import json
+
+    from missions.plan_io import plan_to_geojson
+    if scenario is None:
+        # The contract's hangar features and names come from the scenario.
+        raise ValueError("geojson export needs the scenario (--scenario): hangar features come from it")
+    path = Path(out_dir) / "plan.geojson"
+    path.write_text(json.dumps(plan_to_geojson(plan, scenario), indent=1, ensure_ascii=False), encoding="utf-8")
+    return [path]
+
+
+def _csv(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Path]:
+    from missions.plan_io import SCHEDULE_COLUMNS, schedule_rows
+    path = Path(out_dir) / "schedule.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SCHEDULE_COLUMNS)
+        writer.writeheader()
+        writer.writerows(schedule_rows(plan))
+    return [path]
+
+
+FORMATS: dict[str, Writer] = {
+    "qgc": _qgc,
+    "wpl": _wpl,
+    "wpml": _wpml,
+    "kml": _kml,
+    "geojson": _geojson,
+    "csv": _csv,
+}
+ALL = "all"
+
+
+def export_plan(plan: MissionPlan, scenario: Scenario | None, fmt: str, out_dir: str | Path) -> list[Path]:
+    """Write `plan` in format `fmt` (a FORMATS key or "all") under `out_dir`; returns every path written.
+
+    Without a scenario, geofences are empty and speeds come from the plan's timing (a warning says so);
+    "all" then skips geojson, which needs the scenario's hangars.
+    """
+    if fmt != ALL and fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join([*FORMATS, ALL])})")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = list(FORMATS) if fmt == ALL else [fmt]
+    if fmt == ALL and scenario is None:
+        logger.warning("export all without a scenario: plan.geojson skipped (it needs the scenario's hangars)")
+        names.remove("geojson")
+    paths: list[Path] = []
+    for name in names:
+        paths += FORMATS[name](plan, scenario, out)
+    logger.info("exported plan %s as %s: %d files in %s", plan.scenario, fmt, len(paths), out)
+    return paths
+
+
+__all__ = ["FORMATS", "export_plan"]

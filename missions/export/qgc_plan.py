@@ -1,0 +1,126 @@
+"""QGroundControl `.plan` (JSON, file version 1) per sortie: mission items, keep-out geofence, no rally points.
+
+The only place in this package that writes `[lat, lon]`: see `_lat_lon`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from pathlib import Path
+from typing import Any
+
+from airspace.zones import Zone
+from missions.export.common import active_keep_out_zones, file_stems, sortie_speeds, warn_without_scenario
+from missions.export.mavlink_items import FRAME_MISSION, EndCommand, MissionItem, mission_items
+from missions.models import MissionPlan, Scenario, Sortie
+
+logger = logging.getLogger(__name__)
+
+GROUND_STATION = "lowalt"
+FIRMWARE_PX4 = 12  # MAV_AUTOPILOT_PX4; ArduPilot is 3
+VEHICLE_QUADROTOR = 2  # MAV_TYPE_QUADROTOR
+ALTITUDE_MODE_RELATIVE = 1  # QGC AltitudeMode: relative to launch, matches MAV_FRAME_GLOBAL_RELATIVE_ALT
+SUFFIX = ".plan"
+
+
+def _lat_lon(lon: float, lat: float) -> list[float]:
+    """(lon, lat) -> QGC's [lat, lon]; every coordinate this module writes passes through here."""
+    return [lat, lon]
+
+
+def _item_json(item: MissionItem, jump_id: int) -> dict[str, Any]:
+    lat, lon = _lat_lon(item.lon, item.lat)
+    has_position = item.frame != FRAME_MISSION
+    params = list(item.params) + ([lat, lon, item.alt_m] if has_position else [0.0, 0.0, 0.0])
+    data: dict[str, Any] = {
+        "autoContinue": True,
+        "command": item.command,
+        "doJumpId": jump_id,
+        "frame": item.frame,
+        "params": params,
+        "type": "SimpleItem",
+    }
+    if has_position:
+        data.update({"AMSLAltAboveTerrain": None, "Altitude": item.alt_m, "AltitudeMode": ALTITUDE_MODE_RELATIVE})
+    return data
+
+
+def _fence_polygons(zones: list[Zone]) -> list[dict[str, Any]]:
+    polygons = []
+    for zone in zones:
+        shape = zone.geometry.shape
+        for part in getattr(shape, "geoms", [shape]):
+            if part.interiors:
+                # QGC fences have no holes; excluding the whole outline is the conservative reading.
+                logger.debug("zone %s: holes dropped from the QGC geofence", zone.id)
+            ring = list(part.exterior.coords)[:-1]  # QGC polygons are implicitly closed
+            polygons.append({"inclusion": False, "polygon": [_lat_lon(x, y) for x, y, *_ in ring], "version": 1})
+    return polygons
+
+
+def plan_json(sortie: Sortie, scenario: Scenario | None, *, end: EndCommand = "land",
+              firmware_type: int = FIRMWARE_PX4) -> dict[str, Any]:
+    """The `.plan` document of one sortie as a JSON-ready dict."""
+    speeds = sortie_speeds(sortie, scenario)
+    items = mission_items(sortie, speeds, end)
+    home = sortie.waypoints[0]
+    return {
+        "fileType": "Plan",
+        "version": 1,
+        "groundStation": GROUND_STATION,
+        "mission": {
+            "version": 2,
+            "firmwareType": firmware_type,
+            "vehicleType": VEHICLE_QUADROTOR,
+            "cruiseSpeed": speeds.cruise_ms,
+            "hoverSpeed": speeds.cruise_ms,  # a multirotor's mission speed in QGC
+            "globalPlanAltitudeMode": ALTITUDE_MODE_RELATIVE,
+            # The hangar's AMSL height is not in the plan; 0 keeps relative altitudes exact.
+            "plannedHomePosition": _lat_lon(home.lon, home.lat) + [0.0],
+            "items": [_item_json(item, n) for n, item in enumerate(items, start=1)],
+        },
+        "geoFence": {"version": 2, "circles": [], "polygons": _fence_polygons(active_keep_out_zones(sortie, scenario))},
+        "rallyPoints": {"version": 2, "points": []},
+    }
+
+
+def write_qgc_plans(plan: MissionPlan, scenario: Scenario | None, out_dir: Path, *,
+                    end: EndCommand = "land") -> list[Path]:
+    """One `<sortie_id>.plan` per sortie in `out_dir`; returns the paths written."""
+    warn_without_scenario("QGC .plan", scenario)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stems = file_stems(plan)
+    paths = []
+    for sortie in plan.sorties:
+        path = out_dir / f"{stems[sortie.sortie_id]}{SUFFIX}"
+        # allow_nan=False: a NaN would make a file QGC refuses; fail here instead.
+        path.write_text(json.dumps(plan_json(sortie, scenario, end=end), indent=2, allow_nan=False) + "\n",
+                        encoding="utf-8")
+        paths.append(path)
+    logger.info("wrote %d QGC .plan files to %s", len(paths), out_dir)
+    return paths
+
+
+def read_qgc_plan(path: Path) -> dict[str, Any]:
+    """Parse a `.plan` file and check the fields lowalt relies on; raises ValueError naming file and field."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    for key, expected in (("fileType", "Plan"), ("version", 1)):
+        if data.get(key) != expected:
+            raise ValueError(f"{path}: field {key}: expected {expected!r}, found {data.get(key)!r}")
+    items = data.get("mission", {}).get("items")
+    if not isinstance(items, list) or not items:
+        raise ValueError(f"{path}: field mission.items: a plan needs at least one item")
+    for n, item in enumerate(items):
+        if item.get("type") != "SimpleItem" or len(item.get("params", [])) != 7:
+            raise ValueError(f"{path}: field mission.items[{n}]: not a SimpleItem with 7 params")
+        if any(isinstance(p, float) and math.isnan(p) for p in item["params"]):
+            raise ValueError(f"{path}: field mission.items[{n}].params: NaN")
+    return data
+
+
+def positions_from_qgc_plan(data: dict[str, Any]) -> list[tuple[int, float, float, float]]:
+    """(command, lon, lat, alt) of every positioned item, back in lowalt's (lon, lat) order."""
+    return [(item["command"], item["params"][5], item["params"][4], item["params"][6])
+            for item in data["mission"]["items"] if item["frame"] != FRAME_MISSION]

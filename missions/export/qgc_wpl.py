@@ -1,0 +1,92 @@
+"""QGC WPL 110 plain-text missions (QGroundControl, Mission Planner, MAVProxy), one file per sortie.
+
+Tab-separated: INDEX CURRENT_WP COORD_FRAME COMMAND P1 P2 P3 P4 LAT LON ALT AUTOCONTINUE; line 0 is home.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from missions.export.common import file_stems, sortie_speeds, warn_without_scenario
+from missions.export.mavlink_items import FRAME_GLOBAL, NAV_WAYPOINT, EndCommand, MissionItem, mission_items
+from missions.models import MissionPlan, Scenario, Sortie
+
+logger = logging.getLogger(__name__)
+
+HEADER = "QGC WPL 110"
+SUFFIX = ".waypoints"
+COLUMNS = 12
+
+
+@dataclass(frozen=True)
+class WplLine:
+    index: int
+    current: int
+    frame: int
+    command: int
+    params: tuple[float, float, float, float]
+    lon: float
+    lat: float
+    alt_m: float
+    autocontinue: int
+
+
+def _number(value: float | None) -> str:
+    # repr round-trips a float exactly; an unset parameter is 0 in this format.
+    return repr(float(value)) if value is not None else "0.0"
+
+
+def _row(index: int, current: int, item: MissionItem) -> str:
+    """One mission line; the file's LAT-before-LON column order is decided here only."""
+    fields = [str(index), str(current), str(item.frame), str(item.command), *map(_number, item.params),
+              _number(item.lat), _number(item.lon), _number(item.alt_m), "1"]
+    return "\t".join(fields)
+
+
+def wpl_text(sortie: Sortie, scenario: Scenario | None, *, end: EndCommand = "land") -> str:
+    items = mission_items(sortie, sortie_speeds(sortie, scenario), end)
+    hangar = sortie.waypoints[0]
+    # Line 0 is the home position in the absolute frame (altitude unknown here: 0); it is the current item.
+    home = MissionItem(NAV_WAYPOINT, FRAME_GLOBAL, (0.0, 0.0, 0.0, 0.0), hangar.lon, hangar.lat, 0.0, 0)
+    lines = [HEADER, _row(0, 1, home)]
+    lines += [_row(n, 0, item) for n, item in enumerate(items, start=1)]
+    return "\n".join(lines) + "\n"
+
+
+def write_wpl_files(plan: MissionPlan, scenario: Scenario | None, out_dir: Path, *,
+                    end: EndCommand = "land") -> list[Path]:
+    """One `<sortie_id>.waypoints` per sortie in `out_dir`; returns the paths written."""
+    warn_without_scenario("QGC WPL", scenario)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stems = file_stems(plan)
+    paths = []
+    for sortie in plan.sorties:
+        path = out_dir / f"{stems[sortie.sortie_id]}{SUFFIX}"
+        path.write_text(wpl_text(sortie, scenario, end=end), encoding="utf-8")
+        paths.append(path)
+    logger.info("wrote %d QGC WPL files to %s", len(paths), out_dir)
+    return paths
+
+
+def read_wpl(path: Path) -> list[WplLine]:
+    """Parse a QGC WPL 110 file; raises ValueError naming the file, line and column at fault."""
+    text = Path(path).read_text(encoding="utf-8").splitlines()
+    if not text or text[0].strip() != HEADER:
+        raise ValueError(f"{path}: line 1: expected header {HEADER!r}")
+    lines = []
+    for number, raw in enumerate(text[1:], start=2):
+        if not raw.strip():
+            continue
+        cells = raw.split("\t")
+        if len(cells) != COLUMNS:
+            raise ValueError(f"{path}: line {number}: {len(cells)} tab-separated columns, expected {COLUMNS}")
+        try:
+            index, current, frame, command = (int(c) for c in cells[:4])
+            p1, p2, p3, p4, lat, lon, alt = (float(c) for c in cells[4:11])
+            autocontinue = int(cells[11])
+        except ValueError as exc:
+            raise ValueError(f"{path}: line {number}: {exc}") from None
+        lines.append(WplLine(index, current, frame, command, (p1, p2, p3, p4), lon, lat, alt, autocontinue))
+    return lines
