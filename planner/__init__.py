@@ -2,3 +2,7 @@
 
 The only package that imports ortools (in planner.routing).
 """
+from planner.options import PlanOptions
+from planner.plan import plan
+
+__all__ = ["PlanOptions", "plan"]

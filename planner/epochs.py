@@ -1,0 +1,49 @@
+"""Epochs: slices of the operating window in which the set of active keep-out zones is constant.
+
+Each sortie is confined to one epoch, so its transit costs and legality are exact for the zones of that epoch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from airspace.zones import Zone
+
+BOUNDARY_MARGIN_S = 60  # stay clear of the exact minute a closure starts or ends
+
+
+@dataclass(frozen=True)
+class Epoch:
+    index: int
+    start_s: int
+    end_s: int
+
+    @property
+    def length_s(self) -> int:
+        return self.end_s - self.start_s
+
+
+def epochs_for(window: tuple[int, int], zones: Iterable[Zone], authorised: Iterable[str], min_length_s: int) -> list[Epoch]:
+    """Cut `window` at every start/end of a time-limited keep-out zone; drop slices too short to fly."""
+    allowed = set(authorised)
+    start, end = window
+    cuts = {start, end}
+    for zone in zones:
+        if zone.active is None or not zone.is_keep_out(allowed):
+            continue
+        for active in zone.active:
+            for moment in (active.start_s, active.end_s):
+                if start < moment < end:
+                    cuts.add(moment)
+    bounds = sorted(cuts)
+    epochs: list[Epoch] = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        lo_s = lo + (BOUNDARY_MARGIN_S if lo != start else 0)
+        hi_s = hi - (BOUNDARY_MARGIN_S if hi != end else 0)
+        if hi_s - lo_s >= min_length_s:
+            epochs.append(Epoch(len(epochs), lo_s, hi_s))
+    return epochs
+
+
+def zone_active_in(zone: Zone, epoch: Epoch) -> bool:
+    return zone.is_active(epoch.start_s, epoch.end_s)

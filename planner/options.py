@@ -1,0 +1,30 @@
+"""PlanOptions: the knobs of one planning run, validated, with defaults an operator can defend.
+
+Scenario numbers (drones, hangars, batteries) never live here: they are profiles in the scenario.
+"""
+from __future__ import annotations
+
+from typing import Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PlanOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time_limit_s: float = Field(30.0, gt=0)
+    seed: int = 0
+    solution_limit: int | None = Field(None, gt=0)  # deterministic search budget (see SolveParams)
+    transit_altitude_m: float | None = Field(None, gt=0)  # default: min(100 m, airspace ceiling)
+    max_leg_m: float | None = Field(None, gt=0)  # default: sized from the fleet's batteries
+    max_sorties_per_drone: int = Field(4, ge=1)
+    min_sortie_min: float = Field(10.0, gt=0)  # sizes the number of sortie slots per drone
+    clearance_m: float = Field(20.0, ge=0)  # horizontal margin kept from every keep-out zone
+    workers: int = Field(1, ge=1)
+    executor: Literal["local", "dask"] = "local"
+    scheduler_address: str | None = None  # dask executor: an existing scheduler; None starts a local cluster
+    progress: Callable[[int, float], None] | None = Field(None, exclude=True)
+
+    def summary(self) -> dict[str, str | int | float | bool | None]:
+        """Options as recorded in the plan (no callables)."""
+        return {k: v for k, v in self.model_dump(exclude={"progress"}).items()}
