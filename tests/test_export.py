@@ -398,3 +398,37 @@ def test_cli_export_writes_files_from_plan_and_scenario(plan, scenario, tmp_path
     assert len(read_qgc_plan(out / "S2.plan")["geoFence"]["polygons"]) == 3  # S2 flies 10:00, TFR active
     assert main(["export", str(tmp_path), "--format", "geojson", "--out", str(out)]) == 2
     assert main(["export", str(tmp_path / "missing.json"), "--format", "kml", "--out", str(out)]) == 3
+
+
+def test_wpml_template_matches_waylines_and_reader_refuses_extra_entries(plan, scenario, tmp_path):
+    (path, *_) = write_wpml_kmz(plan, scenario, tmp_path)
+    ns = {"kml": WPML_KML_NS, "wpml": WPML_NS}
+    template, waylines = read_wpml_kmz(path)
+    heights = [float(p.findtext("wpml:height", None, ns))
+               for p in template.iterfind("kml:Document/kml:Folder/kml:Placemark", ns)]
+    assert heights == [p.height_m for p in waypoints_from_waylines(waylines)]
+    mode = template.findtext("kml:Document/kml:Folder/wpml:waylineCoordinateSysParam/wpml:heightMode", None, ns)
+    assert mode == "relativeToStartPoint"
+    extra = tmp_path / "extra.kmz"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(extra, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+        dst.writestr("wpmz/res/readme.txt", "x")
+    with pytest.raises(ValueError, match="extra.kmz: entries .* expected exactly wpmz/template.kml"):
+        read_wpml_kmz(extra)
+
+
+def test_qgc_fence_splits_multipolygon_zones_and_keeps_outer_rings(plan, tmp_path):
+    outer = [[114.40, 30.50], [114.41, 30.50], [114.41, 30.51], [114.40, 30.51], [114.40, 30.50]]
+    hole = [[114.403, 30.503], [114.406, 30.503], [114.406, 30.506], [114.403, 30.503]]
+    second = _square(114.50, 30.60)["coordinates"]
+    zone = Zone(id="MP", restriction="prohibited",
+                geometry={"type": "MultiPolygon", "coordinates": [[outer, hole], second]})
+    base = _scenario(CRUISE, INSPECT)
+    scenario = base.model_copy(update={"airspace": AirspaceSpec(zones=[zone])})
+    write_qgc_plans(plan, scenario, tmp_path)
+    polygons = read_qgc_plan(tmp_path / "S2.plan")["geoFence"]["polygons"]
+    assert [p["polygon"] for p in polygons] == [
+        [[lat, lon] for lon, lat in outer[:-1]],
+        [[lat, lon] for lon, lat in second[0][:-1]],
+    ]
