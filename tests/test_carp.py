@@ -1,0 +1,76 @@
+"""CARPLIB reader and the CARP benchmark path: gdb1 parsed, mapped to a RoutingProblem and solved.
+
+Instance files are the shared CARPLIB copies; routes are validated from the instance alone.
+"""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks.carplib import (load_carp, oriented_arcs, problem_from_carp, routes_cost,
+                                shortest_distances)
+from planner.routing import solve
+from planner.routing_problem import SolveParams
+
+CARP = Path("/work/shared/benchmarks/carp")
+GDB1 = CARP / "gdb" / "gdb1.dat"
+pytestmark = pytest.mark.skipif(not GDB1.exists(), reason="shared CARPLIB instances not present")
+
+
+def test_gdb1_header_and_edges():
+    inst = load_carp(GDB1)
+    assert (inst.name, inst.num_vertices, inst.capacity, inst.vehicles, inst.depot) == ("gdb1", 12, 5, 5, 1)
+    assert len(inst.required) == 22 and inst.non_required == ()
+    assert inst.required[0] == (1, 2, 13, 1) and inst.required[-1] == (10, 11, 12, 1)
+    assert inst.total_required_cost == 252
+
+
+def test_total_cost_is_recomputed_not_taken_from_the_header():
+    inst = load_carp(CARP / "val" / "val1A.dat")
+    assert inst.header_total_cost == 220 and inst.total_required_cost == 146
+
+
+def test_crlf_and_odd_spacing_parse_like_the_original(tmp_path):
+    text = GDB1.read_text().replace("( ", "(   ").replace(", ", " ,").replace("\n", "\r\n")
+    odd = tmp_path / "gdb1_crlf.dat"
+    odd.write_bytes(text.encode())
+    assert load_carp(odd) == load_carp(GDB1)
+
+
+def test_egl_non_required_block_feeds_the_deadhead_distances():
+    inst = load_carp(CARP / "egl" / "egl-e1-A.dat")
+    assert (len(inst.required), len(inst.non_required), inst.num_vertices) == (51, 47, 77)
+    dist = shortest_distances(inst)
+    assert np.array_equal(dist, dist.T) and np.all(np.diag(dist) == 0)
+    for u, v, cost, *_ in inst.required + inst.non_required:
+        assert dist[u - 1, v - 1] <= cost
+
+
+def test_edge_count_mismatch_names_file_and_field(tmp_path):
+    bad = tmp_path / "bad.dat"
+    bad.write_text(GDB1.read_text().replace("ARISTAS_REQ : 22", "ARISTAS_REQ : 23"))
+    with pytest.raises(ValueError, match=r"bad\.dat.*ARISTAS_REQ"):
+        load_carp(bad)
+
+
+def test_route_cost_counts_deadheads_and_rejects_double_service():
+    inst = load_carp(GDB1)
+    # (1,2) then (2,3) then home: 13 + 18 + shortest 3->1 (3-5-6-12-1: 5+7+3+4 = 19).
+    rest = [[(u, v)] for u, v, *_ in inst.required[1:] if (u, v) != (2, 3)]
+    assert routes_cost(inst, [[(1, 2), (2, 3)]], complete=False) == 13 + 18 + 19
+    with pytest.raises(ValueError, match="2 required edges not served"):
+        routes_cost(inst, rest)
+    with pytest.raises(ValueError, match="served twice"):
+        routes_cost(inst, [[(1, 2)], [(2, 1)]] + rest + [[(2, 3)]])
+
+
+@pytest.mark.slow
+def test_gdb1_solves_near_its_best_known_cost_with_valid_routes():
+    inst = load_carp(GDB1)
+    problem = problem_from_carp(inst)
+    sol = solve(problem, SolveParams(time_limit_s=3.0, seed=0))
+    arcs = oriented_arcs(inst)
+    routes = [[arcs[i] for i in r] for r in sol.routes if r]
+    assert sol.dropped_tasks == []
+    assert routes_cost(inst, routes) == sol.objective  # also checks each edge once and the capacity
+    assert sol.objective <= 316 * 1.03
