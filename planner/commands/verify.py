@@ -1,19 +1,62 @@
-"""`lowalt verify`: not yet implemented in this build.
+"""`lowalt verify`: check a plan against its scenario with the independent verifier and list every violation.
 
-Placeholder command module until its issue lands; it says so and exits non-zero.
+Exit 0 when the plan is legal and consistent, 1 when any violation is found, 3 when a file cannot be read.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
 
-HELP = "verify (not yet available)"
+from planner.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK
+
+HELP = "check a plan against its scenario: airspace, physics, battery, schedule, coverage and totals"
+EXAMPLES = """examples:
+  lowalt verify scenario.yaml out/plan.json
+  lowalt verify scenario.yaml out/ --json > report.json     (a directory means its plan.json)
+
+exit codes: 0 plan OK, 1 violations found (each listed), 3 scenario or plan unreadable
+"""
+
+logger = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (YAML or JSON) the plan was made for")
+    parser.add_argument("plan", metavar="PLAN", help="plan.json written by `lowalt plan` (or its directory)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("lowalt verify: not yet", file=sys.stderr)
-    return 1
+    from missions.errors import ScenarioError
+    from missions.loader import load_scenario
+    from missions.plan_io import read_plan
+    from missions.verify import verify_plan
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        print(f"{args.scenario}: invalid scenario, nothing verified", file=sys.stderr)
+        return EXIT_INPUT
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        plan = read_plan(args.plan)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+    report = verify_plan(plan, scenario)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for violation in report.violations:
+            print(str(violation))
+        for note in report.notes:
+            print(f"note: {note}")
+        print(report.summary())
+    return EXIT_OK if report.ok else EXIT_FAILED

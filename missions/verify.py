@@ -1,0 +1,505 @@
+"""The independent plan verifier: recomputes legality, physics, battery, schedule and coverage from a plan's geometry.
+
+Shares no code with the planner's cost model: distances come from pyproj.Geod, zone crossings from shapely here.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry import LineString, MultiPoint, Point
+
+from airspace.projection import Projector
+from airspace.windows import DAY_S, clock_from_seconds
+from airspace.zones import Restriction, Zone
+from missions.coverage import COVER_TOLERANCE_M, covered_length_m, requirements_of
+from missions.coverage import coverage as plan_coverage
+from missions.models import Hangar, MissionPlan, Scenario, Sortie
+
+logger = logging.getLogger(__name__)
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+# Violation kinds (stable strings: tests, the CLI's --json output and scripts match on them).
+AIRSPACE = "airspace"  # a segment crosses a keep-out zone active at that time and height
+CEILING = "ceiling"  # a vertex above airspace.ceiling_m
+SPEED = "speed"  # implied ground speed above cruise + wind
+VERTICAL_RATE = "vertical_rate"  # implied climb/descent rate above the model's
+TIME_ORDER = "time_order"  # vertex times decrease (or a hover overruns the next vertex)
+ENDPOINTS = "endpoints"  # sortie does not start and end on its hangar at 0 m
+TIMES = "times"  # takeoff/landing/flight_time_s disagree with the vertex times
+BATTERY = "battery"  # flight time beyond endurance x (1 - reserve), or battery_used inconsistent
+RECHARGE = "recharge"  # too little dock time between two sorties of one drone
+OVERLAP = "overlap"  # one drone in two sorties at once
+WINDOW = "window"  # sortie outside the operating window or its hangar's window
+DRONE = "drone"  # unknown hangar, drone id or drone model
+CAPACITY = "capacity"  # more drones of a hangar airborne than it has
+RADIUS = "radius"  # a vertex beyond the hangar's operating radius
+WIND = "wind"  # a model flies in wind above its max_wind_ms
+TARGET_WINDOW = "target_window"  # an inspection outside its target's window
+INSPECTION = "inspection"  # an inspection record inconsistent with its sortie's waypoints or its task
+COVERAGE = "coverage"  # required geometry neither flown nor listed unserved
+MISSING_TASK = "missing_task"  # a plan task neither served nor unserved
+DUPLICATE_TASK = "duplicate_task"  # a plan task served twice, or served and unserved
+UNKNOWN_TASK = "unknown_task"  # a sortie serves a task id the plan does not list
+TOTALS = "totals"  # reported distance, counts or coverage differ from the recomputed ones
+SCENARIO = "scenario"  # the plan names another scenario or date
+DUPLICATE_SORTIE = "duplicate_sortie"  # two sorties share an id
+
+# Tolerances: the planner rounds times to solver units and may round coordinates in output files.
+TIME_TOL_S = 0.5
+SPEED_TOL_FRAC = 0.01
+POSITION_TOL_M = 1.0
+AIRSPACE_TOL_M = 0.5  # crossing length inside a zone that counts (a path may run along a zone edge)
+ALTITUDE_TOL_M = 0.01
+BATTERY_TOL = 1e-6
+BATTERY_REPORT_TOL = 1e-3
+DISTANCE_TOL_FRAC = 0.005
+COVERAGE_TOL = 0.001
+COORD_TOL_DEG = 1e-7
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str
+    sortie_id: str | None
+    task_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (f"sortie {self.sortie_id}" if self.sortie_id else "",
+                                     f"task {self.task_id}" if self.task_id else "") if p)
+        return f"[{self.kind}] {where + ': ' if where else ''}{self.message}"
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    ok: bool
+    violations: tuple[Violation, ...]
+    distance_m: float  # recomputed horizontal (geodesic) distance of all sorties
+    flight_time_s: float
+    coverage: float
+    sorties: int
+    drones_used: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def kinds(self) -> set[str]:
+        return {v.kind for v in self.violations}
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["violations"] = [asdict(v) for v in self.violations]
+        data["notes"] = list(self.notes)
+        return data
+
+    def summary(self) -> str:
+        head = "plan OK" if self.ok else f"plan has {len(self.violations)} violation(s)"
+        return (f"{head}: {self.sorties} sorties, {self.drones_used} drones, {self.distance_m / 1000:.2f} km, "
+                f"{self.flight_time_s / 60:.1f} min airborne, coverage {self.coverage:.3f}")
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+def _segment_lengths(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    if len(lons) < 2:
+        return np.zeros(0)
+    return np.asarray(_GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])[2], dtype=float)
+
+
+def _distance_to(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    return np.asarray(_GEOD.inv(np.full_like(lons, lon), np.full_like(lats, lat), lons, lats)[2], dtype=float)
+
+
+def _close(reported: float, measured: float) -> bool:
+    return abs(reported - measured) <= DISTANCE_TOL_FRAC * measured + 1.0
+
+
+def _operating_window(scenario: Scenario, notes: list[str]) -> tuple[float, float]:
+    if scenario.operating_window is not None:
+        return scenario.operating_window.start_s, scenario.operating_window.end_s
+    try:
+        from missions.daylight import operating_window_of  # lazy: daylight needs only the scenario
+    except ImportError:
+        notes.append("no missions.daylight: operating window taken as the whole day")
+        return 0.0, float(DAY_S)
+    window = operating_window_of(scenario)
+    return window.start_s, window.end_s
+
+
+class _Airspace:
+    """Keep-out zones in one metric CRS with a spatial index, checked segment by segment."""
+
+    def __init__(self, scenario: Scenario, projector: Projector):
+        authorised = set(scenario.airspace.authorised)
+        # Restriction(...) also accepts zones built by model_copy with a plain string.
+        self.zones: list[Zone] = [
+            z for z in scenario.zones()
+            if Restriction(z.restriction) is Restriction.PROHIBITED
+            or (Restriction(z.restriction) is Restriction.AUTHORISATION_REQUIRED and z.id not in authorised)
+        ]
+        self.projector = projector
+        self.shapes = [projector.to_metric(z.geometry.shape) for z in self.zones]
+        self.tree = shapely.STRtree(self.shapes) if self.shapes else None
+
+    @staticmethod
+    def _band_meets(zone: Zone, low: float, high: float) -> bool:
+        # Flying exactly on a zone's raised floor (a grid cell's lowered ceiling) stays outside it.
+        below_floor = high <= zone.lower_m + ALTITUDE_TOL_M and zone.lower_m > ALTITUDE_TOL_M
+        return low <= zone.upper_m + ALTITUDE_TOL_M and not below_floor
+
+    @staticmethod
+    def _active(zone: Zone, t0: float, t1: float) -> bool:
+        if zone.active is None:
+            return True
+        return any(t0 <= w.end_s and t1 >= w.start_s for w in zone.active)
+
+    def crossings(self, xy: np.ndarray, alts: np.ndarray, times: np.ndarray) -> list[tuple[int, Zone, float]]:
+        """(segment index, zone, metres inside) for every segment inside an applicable zone."""
+        if self.tree is None:
+            return []
+        found = []
+        for i in range(len(xy) - 1):
+            a, b = xy[i], xy[i + 1]
+            seg = Point(a) if np.allclose(a, b, atol=1e-6) else LineString([a, b])
+            for j in self.tree.query(seg):
+                zone, shape = self.zones[j], self.shapes[j]
+                if not self._active(zone, times[i], times[i + 1]):
+                    continue
+                if not self._band_meets(zone, min(alts[i], alts[i + 1]), max(alts[i], alts[i + 1])):
+                    continue
+                if isinstance(seg, Point):
+                    inside = shape.contains(seg)  # interior only: standing on the edge is outside
+                    depth = 0.0
+                else:
+                    depth = seg.intersection(shape).length
+                    inside = depth > AIRSPACE_TOL_M
+                if inside:
+                    found.append((i, zone, depth))
+        return found
+
+
+# ----------------------------------------------------------------------------------------------- checks
+class _Verifier:
+    def __init__(self, plan: MissionPlan, scenario: Scenario):
+        self.plan = plan
+        self.scenario = scenario
+        self.violations: list[Violation] = []
+        self.notes: list[str] = []
+        anchor = MultiPoint([(h.lon, h.lat) for h in scenario.hangars] or [(0.0, 0.0)])
+        self.projector = Projector.for_geometry(anchor)
+        self.airspace = _Airspace(scenario, projector=self.projector)
+        self.op_window = _operating_window(scenario, self.notes)
+        self.targets = {t.id: t for t in scenario.resolved_targets()}
+        self.tasks = {t.task_id: t for t in plan.tasks}
+        self.distance_m = 0.0
+        self.slant_m = 0.0  # 3-D length, climbs included
+        self.flight_time_s = 0.0
+
+    def add(self, kind: str, message: str, sortie_id: str | None = None, task_id: str | None = None) -> None:
+        self.violations.append(Violation(kind, sortie_id, task_id, message))
+
+    # -- one sortie
+    def sortie(self, sortie: Sortie) -> None:
+        sid = sortie.sortie_id
+        try:
+            hangar = self.scenario.hangar(sortie.hangar_id)
+        except KeyError:
+            self.add(DRONE, f"unknown hangar {sortie.hangar_id!r}", sid)
+            return
+        if sortie.drone_id not in hangar.drone_ids():
+            self.add(DRONE, f"drone {sortie.drone_id!r} is not based at {hangar.id} "
+                            f"(its drones: {', '.join(hangar.drone_ids()) or 'none'})", sid)
+        if sortie.drone_model != hangar.drone_model:
+            self.add(DRONE, f"drone model {sortie.drone_model!r} but {hangar.id} flies {hangar.drone_model!r}", sid)
+        model = self.scenario.drone_model(hangar.drone_model)
+        wps = sortie.waypoints
+        if len(wps) < 2:
+            self.add(ENDPOINTS, f"{len(wps)} waypoint(s): a sortie needs at least takeoff and landing", sid)
+            return
+        lons = np.array([w.lon for w in wps], dtype=float)
+        lats = np.array([w.lat for w in wps], dtype=float)
+        alts = np.array([w.alt_m for w in wps], dtype=float)
+        t_rel = np.array([w.t_s for w in wps], dtype=float)
+        hovers = np.array([w.hover_s for w in wps], dtype=float)
+        takeoff_s = self.scenario.seconds_after_midnight(sortie.takeoff)
+        landing_s = self.scenario.seconds_after_midnight(sortie.landing)
+        seg_m = _segment_lengths(lons, lats)
+        distance = float(seg_m.sum())
+        flight_time = float(t_rel[-1] - t_rel[0])
+        slant = float(np.hypot(seg_m, np.diff(alts)).sum())  # a 3-D distance_m (climbs included) is accepted too
+        self.distance_m += distance
+        self.slant_m += slant
+        self.flight_time_s += flight_time
+
+        self._endpoints(sid, hangar, lons, lats, alts, t_rel, wps)
+        self._times(sortie, flight_time, takeoff_s, landing_s)
+        self._physics(sid, model, seg_m, alts, t_rel, hovers)
+        self._battery(sortie, model, flight_time)
+        self._windows(sid, hangar, takeoff_s, landing_s)
+        self._radius(sid, hangar, lons, lats)
+        weather = self.scenario.weather
+        if weather is not None and weather.wind_speed_ms > model.max_wind_ms:
+            self.add(WIND, f"model {model.id} launches only up to {model.max_wind_ms:g} m/s, "
+                           f"wind is {weather.wind_speed_ms:g} m/s", sid)
+        over = alts > self.scenario.airspace.ceiling_m + ALTITUDE_TOL_M
+        if over.any():
+            i = int(np.argmax(alts))
+            self.add(CEILING, f"waypoint {i} at {alts[i]:.1f} m is above the {self.scenario.airspace.ceiling_m:g} m "
+                              f"ceiling", sid)
+        xy = np.column_stack(self.projector.forward(lons, lats))
+        for i, zone, depth in self.airspace.crossings(xy, alts, takeoff_s + t_rel):
+            self.add(AIRSPACE, f"segment {i}->{i + 1} ({clock_from_seconds(takeoff_s + t_rel[i])}-"
+                               f"{clock_from_seconds(takeoff_s + t_rel[i + 1])}, {alts[i]:.0f}-{alts[i + 1]:.0f} m) "
+                               f"enters {Restriction(zone.restriction).value} zone {zone.id} ({depth:.1f} m inside) while active",
+                     sid)
+        if not (_close(sortie.distance_m, distance) or _close(sortie.distance_m, slant)):
+            self.add(TOTALS, f"distance_m {sortie.distance_m:.1f} but the path measures {distance:.1f} m", sid)
+        self._inspections(sortie, takeoff_s, wps)
+
+    def _endpoints(self, sid, hangar: Hangar, lons, lats, alts, t_rel, wps) -> None:
+        for label, i, action in (("first", 0, "takeoff"), ("last", len(wps) - 1, "land")):
+            off = float(_distance_to(hangar.lon, hangar.lat, lons[i:i + 1], lats[i:i + 1])[0])
+            if off > POSITION_TOL_M or abs(alts[i]) > ALTITUDE_TOL_M:
+                self.add(ENDPOINTS, f"{label} waypoint is {off:.1f} m from hangar {hangar.id} at {alts[i]:.1f} m; "
+                                    f"it must be on the hangar at 0 m", sid)
+            if wps[i].action != action:
+                self.add(ENDPOINTS, f"{label} waypoint action is {wps[i].action!r}, expected {action!r}", sid)
+        if abs(t_rel[0]) > TIME_TOL_S:
+            self.add(ENDPOINTS, f"first waypoint at t_s={t_rel[0]:g}, expected 0", sid)
+
+    def _times(self, sortie: Sortie, flight_time: float, takeoff_s: float, landing_s: float) -> None:
+        sid = sortie.sortie_id
+        if abs(sortie.flight_time_s - flight_time) > TIME_TOL_S:
+            self.add(TIMES, f"flight_time_s {sortie.flight_time_s:.1f} but waypoints span {flight_time:.1f} s", sid)
+        if abs((landing_s - takeoff_s) - flight_time) > 2 * TIME_TOL_S:
+            self.add(TIMES, f"landing - takeoff is {landing_s - takeoff_s:.1f} s but waypoints span "
+                            f"{flight_time:.1f} s", sid)
+
+    def _physics(self, sid, model, seg_m, alts, t_rel, hovers) -> None:
+        wind = self.scenario.weather.wind_speed_ms if self.scenario.weather else 0.0
+        ground_limit = model.cruise_speed_ms + wind
+        for i in range(len(seg_m)):
+            moving = t_rel[i + 1] - t_rel[i] - hovers[i]  # a hover vertex is left hover_s after it is reached
+            if moving < -TIME_TOL_S:
+                self.add(TIME_ORDER, f"waypoint {i + 1} at t={t_rel[i + 1]:.1f} s comes before waypoint {i} "
+                                     f"is left (t={t_rel[i]:.1f} s + hover {hovers[i]:g} s)", sid)
+                continue
+            allowed = moving * (1 + SPEED_TOL_FRAC) + TIME_TOL_S
+            if seg_m[i] / ground_limit > allowed:
+                self.add(SPEED, f"segment {i}->{i + 1}: {seg_m[i]:.0f} m in {moving:.1f} s is "
+                                f"{seg_m[i] / max(moving, 1e-9):.1f} m/s, above cruise + wind {ground_limit:.1f} m/s",
+                         sid)
+            climb = alts[i + 1] - alts[i]
+            rate = model.climb_speed_ms if climb >= 0 else model.descent_rate_ms
+            if abs(climb) / rate > allowed:
+                self.add(VERTICAL_RATE, f"segment {i}->{i + 1}: {climb:+.0f} m in {moving:.1f} s, above "
+                                        f"{rate:g} m/s", sid)
+
+    def _battery(self, sortie: Sortie, model, flight_time: float) -> None:
+        sid = sortie.sortie_id
+        used = flight_time / (model.endurance_min * 60.0)
+        if used > 1.0 - model.reserve_fraction + BATTERY_TOL:
+            self.add(BATTERY, f"{flight_time / 60:.1f} min airborne uses {used:.1%} of the battery; "
+                              f"{model.id} may use {1 - model.reserve_fraction:.0%} "
+                              f"(reserve {model.reserve_fraction:.0%})", sid)
+        if abs(sortie.battery_used - used) > BATTERY_REPORT_TOL:
+            self.add(BATTERY, f"battery_used {sortie.battery_used:.4f} but the flight time implies {used:.4f}", sid)
+
+    def _windows(self, sid, hangar: Hangar, takeoff_s: float, landing_s: float) -> None:
+        windows = [("operating window", *self.op_window)]
+        if hangar.window is not None:
+            windows.append((f"hangar {hangar.id} window", hangar.window.start_s, hangar.window.end_s))
+        for label, start, end in windows:
+            if takeoff_s < start - TIME_TOL_S or landing_s > end + TIME_TOL_S:
+                self.add(WINDOW, f"flies {clock_from_seconds(takeoff_s)}-{clock_from_seconds(landing_s)}, outside "
+                                 f"the {label} {clock_from_seconds(start)}-{clock_from_seconds(end)}", sid)
+
+    def _radius(self, sid, hangar: Hangar, lons, lats) -> None:
+        far = _distance_to(hangar.lon, hangar.lat, lons, lats)
+        i = int(np.argmax(far))
+        if far[i] > hangar.operating_radius_m + POSITION_TOL_M:
+            self.add(RADIUS, f"waypoint {i} is {far[i]:.0f} m from {hangar.id}, beyond its "
+                             f"{hangar.operating_radius_m:g} m operating radius", sid)
+
+    def _inspections(self, sortie: Sortie, takeoff_s: float, wps) -> None:
+        sid = sortie.sortie_id
+        flown = [i.task_id for i in sortie.inspections]
+        if flown != list(sortie.tasks):
+            self.add(INSPECTION, f"tasks {sortie.tasks} but inspections cover {flown}", sid)
+        for insp in sortie.inspections:
+            tid = insp.task_id
+            if insp.sortie_id != sid:
+                self.add(INSPECTION, f"inspection names sortie {insp.sortie_id!r}", sid, tid)
+            if not 0 <= insp.first_index <= insp.last_index < len(wps):
+                self.add(INSPECTION, f"waypoint range {insp.first_index}..{insp.last_index} outside the sortie's "
+                                     f"{len(wps)} waypoints", sid, tid)
+                continue
+            covered = wps[insp.first_index:insp.last_index + 1]
+            on_path = len(insp.coordinates) == len(covered) and all(
+                len(c) >= 2 and abs(c[0] - w.lon) <= COORD_TOL_DEG and abs(c[1] - w.lat) <= COORD_TOL_DEG
+                for c, w in zip(insp.coordinates, covered))
+            if not on_path:
+                self.add(INSPECTION, "inspection coordinates are not the sortie's waypoints "
+                                     f"{insp.first_index}..{insp.last_index}", sid, tid)
+            if any(w.task_id != tid for w in covered):
+                self.add(INSPECTION, f"waypoints {insp.first_index}..{insp.last_index} are not all marked with "
+                                     f"this task", sid, tid)
+            start_s = self.scenario.seconds_after_midnight(insp.start)
+            end_s = self.scenario.seconds_after_midnight(insp.end)
+            want_start = takeoff_s + covered[0].t_s
+            want_end = takeoff_s + covered[-1].t_s + covered[-1].hover_s
+            if abs(start_s - want_start) > 2 * TIME_TOL_S or abs(end_s - want_end) > 2 * TIME_TOL_S:
+                self.add(INSPECTION, f"start/end {clock_from_seconds(start_s)}-{clock_from_seconds(end_s)} but its "
+                                     f"waypoints are flown {clock_from_seconds(want_start)}-"
+                                     f"{clock_from_seconds(want_end)}", sid, tid)
+            target = self.targets.get(insp.target_id)
+            if target is None:
+                self.add(INSPECTION, f"unknown target {insp.target_id!r}", sid, tid)
+            elif target.window is not None and (start_s < target.window.start_s - TIME_TOL_S
+                                                or end_s > target.window.end_s + TIME_TOL_S):
+                self.add(TARGET_WINDOW, f"inspected {clock_from_seconds(start_s)}-{clock_from_seconds(end_s)}, "
+                                        f"outside target {target.id}'s window {target.window.start}-"
+                                        f"{target.window.end}", sid, tid)
+            task = self.tasks.get(tid)
+            if task is not None:
+                self._task_flown(sid, task, insp, covered)
+
+    def _task_flown(self, sid, task, insp, covered) -> None:
+        tid = task.task_id
+        if task.target_id != insp.target_id:
+            self.add(INSPECTION, f"inspection says target {insp.target_id!r}, task belongs to {task.target_id!r}",
+                     sid, tid)
+        if any(abs(w.alt_m - task.altitude_m) > POSITION_TOL_M for w in covered):
+            self.add(INSPECTION, f"inspected at {covered[0].alt_m:.0f} m, task altitude is {task.altitude_m:g} m",
+                     sid, tid)
+        if task.hover_s and sum(w.hover_s for w in covered) < task.hover_s - TIME_TOL_S:
+            self.add(INSPECTION, f"hovers {sum(w.hover_s for w in covered):g} s of the {task.hover_s:g} s required",
+                     sid, tid)
+        # The flown line must lie over the task's line (in either direction), within the cover tolerance.
+        flown = [(w.lon, w.lat) for w in covered]
+        task_shape = (Point(task.coordinates[0]) if len(task.coordinates) == 1
+                      else LineString([c[:2] for c in task.coordinates]))
+        flown_shape = Point(flown[0]) if len(flown) == 1 else LineString(flown)
+        m_task = self.projector.to_metric(task_shape)
+        m_flown = self.projector.to_metric(flown_shape).buffer(COVER_TOLERANCE_M, quad_segs=4)
+        missed = m_task.length - m_task.intersection(m_flown).length if m_task.length else (
+            0.0 if m_flown.covers(m_task) else 1.0)
+        if missed > POSITION_TOL_M:
+            self.add(COVERAGE, f"the inspection misses {missed:.1f} m of its task's line", sid, tid)
+
+    # -- the whole plan
+    def schedule(self) -> None:
+        by_drone: dict[str, list[Sortie]] = defaultdict(list)
+        for s in self.plan.sorties:
+            by_drone[s.drone_id].append(s)
+        for drone_id, sorties in by_drone.items():
+            sorties.sort(key=lambda s: s.takeoff)
+            try:
+                recharge_s = self.scenario.hangar(sorties[0].hangar_id).recharge_min * 60.0
+            except KeyError:
+                continue
+            for before, after in zip(sorties, sorties[1:]):
+                gap = (after.takeoff - before.landing).total_seconds()
+                if gap < -TIME_TOL_S:
+                    self.add(OVERLAP, f"drone {drone_id} takes off for {after.sortie_id} {-gap:.0f} s before it lands "
+                                      f"from {before.sortie_id}", after.sortie_id)
+                elif gap < recharge_s - TIME_TOL_S:
+                    self.add(RECHARGE, f"drone {drone_id} rests {gap / 60:.1f} min after {before.sortie_id}; "
+                                       f"recharge needs {recharge_s / 60:g} min", after.sortie_id)
+        by_hangar: dict[str, list[Sortie]] = defaultdict(list)
+        for s in self.plan.sorties:
+            by_hangar[s.hangar_id].append(s)
+        for hangar_id, sorties in by_hangar.items():
+            try:
+                capacity = self.scenario.hangar(hangar_id).drones
+            except KeyError:
+                continue
+            # Landings sort before takeoffs at the same instant: a drone landing frees its slot.
+            events = sorted([(s.takeoff, 1, s.sortie_id) for s in sorties] +
+                            [(s.landing, -1, s.sortie_id) for s in sorties], key=lambda e: (e[0], e[1]))
+            airborne = 0
+            for moment, delta, sid in events:
+                airborne += delta
+                if delta > 0 and airborne > capacity:
+                    self.add(CAPACITY, f"{airborne} drones of {hangar_id} airborne at "
+                                       f"{clock_from_seconds(self.scenario.seconds_after_midnight(moment))}, "
+                                       f"it has {capacity}", sid)
+
+    def accounting(self) -> None:
+        listed = Counter(t.task_id for t in self.plan.tasks)
+        for tid, n in listed.items():
+            if n > 1:
+                self.add(DUPLICATE_TASK, f"listed {n} times in plan.tasks", task_id=tid)
+        served = Counter(tid for s in self.plan.sorties for tid in s.tasks)
+        unserved = Counter(u.task_id for u in self.plan.unserved)
+        for tid in listed:
+            count = served[tid] + unserved[tid]
+            if count == 0:
+                self.add(MISSING_TASK, "neither flown by a sortie nor listed unserved", task_id=tid)
+            elif count > 1:
+                self.add(DUPLICATE_TASK, f"flown {served[tid]} time(s) and listed unserved {unserved[tid]} time(s)",
+                         task_id=tid)
+        for tid in served:
+            if tid not in listed:
+                self.add(UNKNOWN_TASK, "a sortie flies a task that plan.tasks does not list", task_id=tid)
+
+    def required_coverage(self) -> None:
+        accounted: dict[str, list] = defaultdict(list)
+        for s in self.plan.sorties:
+            for insp in s.inspections:
+                accounted[insp.target_id].append(insp.coordinates)
+        for u in self.plan.unserved:
+            accounted[u.target_id].append(u.coordinates)
+        for req in requirements_of(self.scenario):
+            missing = req.length_m - covered_length_m(req, accounted.get(req.target.id, []))
+            if missing > AIRSPACE_TOL_M:
+                self.add(COVERAGE, f"target {req.target.id}: {missing:.1f} m of its required "
+                                   f"{req.length_m:.1f} m is neither inspected nor listed unserved")
+
+    def totals(self, coverage: float) -> None:
+        s = self.plan.summary
+        if not (_close(s.total_distance_m, self.distance_m) or _close(s.total_distance_m, self.slant_m)):
+            self.add(TOTALS, f"total_distance_m {s.total_distance_m:.1f} but the sorties measure "
+                             f"{self.distance_m:.1f} m")
+        if s.sorties != len(self.plan.sorties):
+            self.add(TOTALS, f"summary.sorties {s.sorties} but the plan has {len(self.plan.sorties)}")
+        drones = len({x.drone_id for x in self.plan.sorties})
+        if s.drones_used != drones:
+            self.add(TOTALS, f"summary.drones_used {s.drones_used} but {drones} drones fly")
+        if abs(s.coverage - coverage) > COVERAGE_TOL:
+            self.add(TOTALS, f"summary.coverage {s.coverage:.4f} but the inspections cover {coverage:.4f}")
+
+    def run(self) -> VerificationReport:
+        if self.plan.scenario != self.scenario.name or self.plan.date != self.scenario.date:
+            self.add(SCENARIO, f"plan is for {self.plan.scenario!r} on {self.plan.date}, scenario is "
+                               f"{self.scenario.name!r} on {self.scenario.date}")
+        ids = Counter(s.sortie_id for s in self.plan.sorties)
+        for sid, n in ids.items():
+            if n > 1:
+                self.add(DUPLICATE_SORTIE, f"sortie id used {n} times", sid)
+        for sortie in self.plan.sorties:
+            self.sortie(sortie)
+        self.schedule()
+        self.accounting()
+        self.required_coverage()
+        coverage = plan_coverage(self.plan, self.scenario)
+        self.totals(coverage)
+        report = VerificationReport(
+            ok=not self.violations, violations=tuple(self.violations), distance_m=self.distance_m,
+            flight_time_s=self.flight_time_s, coverage=coverage, sorties=len(self.plan.sorties),
+            drones_used=len({s.drone_id for s in self.plan.sorties}), notes=tuple(self.notes),
+        )
+        logger.info("%s", report.summary())
+        return report
+
+
+def verify_plan(plan: MissionPlan, scenario: Scenario) -> VerificationReport:
+    """Check `plan` against `scenario` from the plan's own geometry and times; `ok` when nothing is violated.
+
+    Distances are horizontal geodesic lengths (a 3-D length is accepted for a sortie's distance_m). A hover vertex
+    is left `hover_s` after it is reached, so its outgoing segment has that much less time.
+    """
+    return _Verifier(plan, scenario).run()
