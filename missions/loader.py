@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a city's scenario with its files is a few MB; beyond this is a mistake
 MAX_DEPTH = 64  # GeoJSON MultiPolygon inside a scenario nests ~10 deep
-MAX_NODES = 20_000_000  # guards against YAML alias bombs, which expand when walked
+MAX_NODES = 10_000_000  # guards against YAML alias bombs, which expand when validated
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
@@ -89,20 +89,31 @@ def _yaml_message(exc: yaml.YAMLError) -> str:
 
 
 def _check_shape(data: Any, label: str) -> None:
-    stack = [(data, 0)]
-    nodes = 0
-    while stack:
-        node, depth = stack.pop()
-        nodes += 1
+    """Refuse absurd nesting and YAML alias bombs (shared nodes that expand hugely when validated)."""
+    sizes: dict[int, tuple[int, int]] = {}  # id(container) -> (expanded values, depth); aliases share ids
+
+    def measure(node: Any, depth: int) -> tuple[int, int]:
         if depth > MAX_DEPTH:
             raise _DocumentError(error(label, None, None, f"document nests deeper than {MAX_DEPTH} levels"))
-        if nodes > MAX_NODES:
-            raise _DocumentError(error(label, None, None, f"document expands to more than {MAX_NODES} values "
-                                                          "(YAML aliases?)"))
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
+        if not isinstance(node, (dict, list)):
+            return 1, 0
+        if id(node) in sizes:
+            if depth + sizes[id(node)][1] > MAX_DEPTH:
+                raise _DocumentError(error(label, None, None, f"document nests deeper than {MAX_DEPTH} levels"))
+            return sizes[id(node)]
+        children = node.values() if isinstance(node, dict) else node
+        total, deepest = 1, 0
+        for child in children:
+            count, below = measure(child, depth + 1)
+            total += count
+            deepest = max(deepest, below + 1)
+        sizes[id(node)] = (total, deepest)
+        return total, deepest
+
+    total, _ = measure(data, 0)
+    if total > MAX_NODES:
+        raise _DocumentError(error(label, None, None, f"document expands to {total:,} values, more than "
+                                                      f"{MAX_NODES:,} (YAML aliases?)"))
 
 
 def resolve_reference(base: Path, reference: Any) -> Path:
@@ -179,41 +190,37 @@ class _Resolver:
         return out
 
     def grid(self, scenario: Scenario, existing: list[Zone]) -> tuple[GridSpec | None, list[Zone]]:
+        """Grid cells (file rows + inline) kept inline for the map, and the zones they stand for."""
         spec = scenario.airspace.grid
         if spec is None:
             return None, []
         from airspace.grid import read_grid_csv, zones_from_grid
 
         cells: list[GridCell] = list(spec.cells or [])
+        source = None
         if spec.file is not None:
             try:
                 path = resolve_reference(self.base, spec.file)
+            except ValueError as exc:
+                self.fail(f"airspace.grid ({spec.file})", "file", str(exc))
+                return spec, []
+            source = str(spec.file)
+            try:
                 rows = read_grid_csv(path)
             except InputError as exc:
-                self.input_error(exc, "airspace.grid", Path(str(spec.file)))
+                self.input_error(exc, f"airspace.grid ({spec.file})", path)
                 return spec, []
-            except ValueError as exc:
-                self.fail("airspace.grid", "file", str(exc))
-                return spec, []
-            for code, status, ceiling in rows:
-                try:
-                    cells.append(GridCell(code=code, status=status, ceiling_m=ceiling))
-                except ValidationError as exc:
-                    self.fail(f"airspace.grid ({spec.file}) cell {code}", "status",
-                              "; ".join(e["msg"] for e in exc.errors()), file=str(path))
-        if not cells:
-            return GridSpec(cells=[]), []
+            cells += [GridCell(code=code, status=status, ceiling_m=ceiling) for code, status, ceiling in rows]
         try:
-            grid_zones = zones_from_grid([(c.code, c.status, c.ceiling_m) for c in cells], scenario.airspace.ceiling_m)
+            grid_zones = zones_from_grid(cells, scenario.airspace.ceiling_m, source=source)
         except InputError as exc:
-            self.input_error(exc, "airspace.grid", Path(str(spec.file or self.label)))
+            where = f"airspace.grid ({spec.file})" if spec.file else "airspace.grid.cells"
+            self.problems.append(error(self.label, f"{where} -> {exc.feature}" if exc.feature else where,
+                                       exc.field, exc.message))
             return spec, []
-        except ValueError as exc:
-            self.fail("airspace.grid", "cells", str(exc))
-            return spec, []
-        # A resolved scenario carries both the cells and their zones; do not add the zones twice on reload.
+        # A resolved scenario carries both the cells and their zones: on reload, keep the zones it has.
         known = {zone.id: zone for zone in existing}
-        fresh = [zone for zone in grid_zones if known.get(zone.id) != zone]
+        fresh = [zone for zone in grid_zones if not _same_zone(known.get(zone.id), zone)]
         return GridSpec(cells=cells), fresh
 
     def targets(self, scenario: Scenario, to_wgs84: Callable | None) -> list[Target]:
@@ -244,6 +251,13 @@ class _Resolver:
                 self.labels.setdefault(f"target:{target.id}", f"{entry.file}: target {target.id}")
             out.extend(targets)
         return out
+
+
+def _same_zone(old: Zone | None, new: Zone) -> bool:
+    if old is None:
+        return False
+    ignore = {"name", "source"}
+    return old.model_dump(exclude=ignore) == new.model_dump(exclude=ignore)
 
 
 def _convert_geometry(geometry: Geometry, to_wgs84: Callable) -> Geometry:
@@ -317,9 +331,6 @@ def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
     except ValidationError as exc:
         return None, problems_from_validation_error(exc, raw, label)
     problems += semantic_problems(scenario, label, resolver.labels)
-    for problem in problems:
-        if problem.severity == "warning":
-            logger.warning("%s", problem)
     if any(p.severity == "error" for p in problems):
         return None, problems
     logger.info("%s: %d hangars, %d zones, %d targets, %d warnings", label, len(scenario.hangars),
@@ -332,6 +343,8 @@ def load_scenario(path: str | Path) -> Scenario:
     scenario, problems = check_scenario(path)
     if scenario is None:
         raise ScenarioError(problems)
+    for problem in problems:
+        logger.warning("%s", problem)
     return scenario
 
 

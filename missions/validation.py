@@ -123,7 +123,7 @@ def _message(err: dict) -> str:
         return f"unknown field {err['loc'][-1]!r} (not part of the scenario contract; check its spelling)"
     if kind == "missing":
         return f"required field {err['loc'][-1]!r} is missing"
-    if "input" in err and kind not in ("missing",) and not isinstance(err["input"], (dict, list)):
+    if "input" in err and kind not in ("missing", "value_error") and not isinstance(err["input"], (dict, list)):
         msg += f" (got {err['input']!r})"
     return msg
 
@@ -259,10 +259,10 @@ def semantic_problems(scenario: Scenario, file: str, labels: dict[str, str] | No
         point = shapely.Point(hangar.lon, hangar.lat)
         for zone in prohibited:
             if zone.geometry.shape.intersects(point):
-                when = "all day" if zone.active is None else "while it is active"
+                when = "at any time (the zone is always active)" if zone.active is None else "while it is active"
                 problems.append(warning(file, f"hangars[{index}] ({hangar.id})", "lon/lat",
                                         f"hangar is inside prohibited zone {zone.id} ({zone_label(zone)}); "
-                                        f"it cannot launch {when}"))
+                                        f"its drones cannot launch {when}"))
     problems += _camera_problems(scenario, file, target_label)
     if projector is not None and targets:
         problems += _reach_problems(scenario, file, projector, target_label)
@@ -319,7 +319,7 @@ def _reach_problems(scenario: Scenario, file: str, projector: Projector, target_
             swapped = _swap_target_near_hangars(scenario, target)
             if swapped:
                 problems.append(error(file, target_label(index, target), "geometry.coordinates",
-                                      f"target is far from every hangar; its coordinates {SWAP_HINT}"))
+                                      f"target is far from every hangar; each position {SWAP_HINT}"))
                 continue
             detail = f" (nearest: {nearest[1]}, {nearest[0]:.0f} m beyond its radius)" if nearest else ""
             problems.append(warning(file, target_label(index, target), "geometry",
