@@ -1,0 +1,223 @@
+"""Tests for airspace.readers: GeoJSON, ED-269, ED-318 and KML zone files, good and broken."""
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import pytest
+from shapely.geometry import Point
+
+from airspace.errors import InputError
+from airspace.projection import Projector, geodesic_length_m
+from airspace.readers import load_zones, zone_to_feature
+from airspace.zones import Restriction, keep_out_zones
+
+DATA = Path(__file__).parent / "data" / "airspace"
+PLAN_DAY = dt.date(2026, 11, 21)  # a Saturday
+SHANGHAI = "Asia/Shanghai"
+
+
+def load(name, **kwargs):
+    kwargs.setdefault("date", PLAN_DAY)
+    kwargs.setdefault("timezone", SHANGHAI)
+    return {zone.id: zone for zone in load_zones(DATA / name, **kwargs)}
+
+
+# ------------------------------------------------------------------------------------------------ ED-269
+def test_ed269_circle_becomes_a_64_segment_polygon_of_the_right_size():
+    zone = load("ed269_wuhan.json")["WHAPT01"]
+    assert zone.restriction is Restriction.PROHIBITED
+    assert (zone.lower_m, zone.upper_m) == (0.0, 500.0)
+    assert zone.active is None  # permanent: YES
+    shape = zone.geometry.shape
+    assert len(shape.exterior.coords) == 65
+    metric = Projector.for_lonlat(114.2081, 30.7838).to_metric(shape)
+    assert metric.area == pytest.approx(math.pi * 5000**2, rel=0.005)
+    for lon, lat in list(shape.exterior.coords)[::8]:
+        assert geodesic_length_m([(114.2081, 30.7838), (lon, lat)]) == pytest.approx(5000, rel=0.003)
+
+
+def test_ed269_feet_limits_and_utc_schedule_become_local_windows():
+    zone = load("ed269_wuhan.json")["WHLAK02"]
+    assert zone.restriction is Restriction.AUTHORISATION_REQUIRED  # REQ_AUTHORISATION
+    assert zone.upper_m == pytest.approx(400 * 0.3048)
+    # Saturdays 01:00-04:30 UTC is 09:00-12:30 in Wuhan (UTC+8)
+    assert [(w.start_s, w.end_s) for w in zone.active] == [(9 * 3600, 12 * 3600 + 1800)]
+    assert zone.is_active(10 * 3600, 10 * 3600 + 60)
+    assert not zone.is_active(13 * 3600, 14 * 3600)
+
+
+def test_ed269_schedule_day_that_does_not_match_gives_no_windows():
+    monday = load("ed269_wuhan.json", date=dt.date(2026, 11, 23))["WHLAK02"]
+    assert monday.active == []
+    assert keep_out_zones([monday], 0, 86400, 0, 120) == []
+
+
+def test_ed269_schedule_outside_its_date_range_is_inactive():
+    december = load("ed269_wuhan.json", date=dt.date(2026, 12, 5))  # a Saturday after endDateTime
+    assert december["WHLAK02"].active == []
+
+
+def test_ed269_zone_applicable_another_month_is_never_active_today():
+    zone = load("ed269_wuhan.json")["WHHOS03"]
+    assert zone.active == []
+    assert zone.restriction is Restriction.CONDITIONAL
+
+
+def test_ed269_zone_applicable_part_of_the_day_is_clipped_to_the_local_day():
+    # 2026-12-01T00:00Z is 08:00 in Wuhan: the zone starts mid-morning on its first day.
+    zone = load("ed269_wuhan.json", date=dt.date(2026, 12, 1))["WHHOS03"]
+    assert [(w.start, w.end) for w in zone.active] == [("08:00:00", "24:00:00")]
+
+
+def test_ed269_amsl_limits_are_kept_and_flagged_in_the_name(caplog):
+    zone = load("ed269_wuhan.json")["WHHOS03"]
+    assert (zone.lower_m, zone.upper_m) == (20.0, 150.0)
+    assert "AMSL treated as AGL" in zone.name
+    assert "ground elevation unknown" in caplog.text
+
+
+def test_without_a_date_every_zone_is_active_all_day():
+    zones = load("ed269_wuhan.json", date=None, timezone=None)
+    assert all(zone.active is None for zone in zones.values())
+
+
+def test_ed269_in_utc_keeps_utc_clock_times():
+    zone = load("ed269_wuhan.json", timezone="UTC")["WHLAK02"]
+    assert [(w.start, w.end) for w in zone.active] == [("01:00:00", "04:30:00")]
+
+
+# ------------------------------------------------------------------------------------------------ ED-318
+def test_ed318_polygon_with_feet_layer_and_authority():
+    zone = load("ed318_wuhan.geojson")["WHPWR01"]
+    assert zone.restriction is Restriction.AUTHORISATION_REQUIRED  # REQ_AUTHORIZATION spelling
+    assert zone.upper_m == pytest.approx(300 * 0.3048)
+    assert zone.name.startswith("Guanshan substation")  # English text chosen over zh-CN
+    assert "State Grid Hubei" in zone.name
+    assert zone.active is None
+
+
+def test_ed318_point_with_circle_extent_and_limited_applicability():
+    zone = load("ed318_wuhan.geojson")["WHTFR02"]
+    assert zone.restriction is Restriction.PROHIBITED
+    assert zone.geometry.shape.contains(Point(114.3055, 30.5928))
+    assert Projector.for_lonlat(114.3055, 30.5928).to_metric(zone.geometry.shape).area == pytest.approx(
+        math.pi * 800**2, rel=0.005)
+    assert [(w.start, w.end) for w in zone.active] == [("14:00:00", "18:00:00")]
+    next_day = load("ed318_wuhan.geojson", date=PLAN_DAY + dt.timedelta(days=1))["WHTFR02"]
+    assert next_day.active == []
+
+
+# ------------------------------------------------------------------------------------------------ GeoJSON and KML
+def test_plain_geojson_reads_inline_fields_and_feature_id():
+    zones = load("zones_wuhan.geojson")
+    assert set(zones) == {"TFR-1", "SCHOOL-7"}
+    assert zones["TFR-1"].active[0].start == "09:00"
+    assert zones["SCHOOL-7"].restriction is Restriction.AUTHORISATION_REQUIRED  # authorization_required
+    assert zones["SCHOOL-7"].geometry.type == "MultiPolygon"
+    assert zones["SCHOOL-7"].source == str(DATA / "zones_wuhan.geojson")
+
+
+def test_kml_placemarks_become_zones_with_holes_and_default_restriction(caplog):
+    zones = load("zones_wuhan.kml", default_restriction=Restriction.ADVISORY)
+    assert set(zones) == {"KML-PORT", "Hanyang steelworks"}  # the Point pin is skipped
+    port = zones["KML-PORT"]
+    assert port.restriction is Restriction.PROHIBITED and port.upper_m == 150.0
+    assert len(port.geometry.shape.interiors) == 1
+    assert not port.geometry.shape.contains(Point(114.5275, 30.646))  # inside the hole
+    assert zones["Hanyang steelworks"].restriction is Restriction.ADVISORY
+    assert "has no Polygon; skipped" in caplog.text
+
+
+def test_kml_without_restriction_and_without_default_is_an_error():
+    with pytest.raises(InputError) as err:
+        load_zones(DATA / "zones_wuhan.kml")
+    assert err.value.feature == "1 (Hanyang steelworks)"
+    assert err.value.field == "ExtendedData.restriction"
+
+
+@pytest.mark.parametrize(
+    "name, fmt",
+    [("ed269_wuhan.json", "ed269"), ("ed318_wuhan.geojson", "ed318"), ("zones_wuhan.geojson", "geojson")],
+)
+def test_format_detection_matches_explicit_format(name, fmt):
+    detected = load_zones(DATA / name, date=PLAN_DAY, timezone=SHANGHAI)
+    explicit = load_zones(DATA / name, format=fmt, date=PLAN_DAY, timezone=SHANGHAI)
+    assert detected == explicit and detected
+
+
+def test_zone_to_feature_round_trips_through_the_geojson_reader(tmp_path):
+    zones = load_zones(DATA / "ed269_wuhan.json", date=PLAN_DAY, timezone=SHANGHAI)
+    path = tmp_path / "out.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [zone_to_feature(z) for z in zones]}))
+    back = load_zones(path)
+    assert [z.id for z in back] == [z.id for z in zones]
+    for a, b in zip(zones, back):
+        assert (a.restriction, a.lower_m, a.upper_m, a.active) == (b.restriction, b.lower_m, b.upper_m, b.active)
+        assert a.geometry.shape.equals(b.geometry.shape)
+
+
+# ------------------------------------------------------------------------------------------------ broken files
+@pytest.mark.parametrize(
+    "name, feature, field, message",
+    [
+        ("ed269_UnknownRestriction.json", "1 (WHLAK02)", "restriction", "'FORBIDDEN' is not one of"),
+        ("ed269_ScheduleTimeNotATime.json", "1 (WHLAK02)", "applicability[0].schedule[0].startTime", "'9am'"),
+        ("ed269_CircleWithoutRadius.json", "0 (WHAPT01)", "geometry[0].horizontalProjection.radius", "missing"),
+        ("ed269_UnknownUnit.json", "2 (WHHOS03)", "geometry[0].uomDimensions", "'NM' is neither M nor FT"),
+        ("ed318_LineStringZone.geojson", "0 (WHPWR01)", "geometry.type", "not 'LineString'"),
+        ("geojson_LineStringZone.geojson", "1 (RIVER-1)", "geometry.type", "not 'LineString'"),
+        ("geojson_SelfIntersecting.geojson", "0 (BOWTIE)", "geometry.coordinates", "Self-intersection"),
+        ("geojson_UpperBelowLower.geojson", "0 (Z9)", "upper_m", "is below lower_m"),
+        ("geojson_SingleFeature.geojson", None, "type", "single GeoJSON Feature"),
+        ("kml_BadCoordinate.kml", "0 (BAD-1)", "Polygon.outerBoundaryIs", "'114.3;30.5'"),
+        ("kml_WithEntity.kml", None, None, "DOCTYPE or ENTITY"),
+    ],
+)
+def test_broken_files_name_file_feature_and_field(name, feature, field, message):
+    with pytest.raises(InputError) as err:
+        load_zones(DATA / name, date=PLAN_DAY, timezone=SHANGHAI)
+    exc = err.value
+    assert exc.file == str(DATA / name)
+    assert exc.feature == feature
+    assert exc.field == field
+    assert message in str(exc)
+
+
+def test_wrong_explicit_format_is_a_clear_error():
+    with pytest.raises(InputError, match="a ED-318 file is a FeatureCollection|FeatureCollection"):
+        load_zones(DATA / "ed269_wuhan.json", format="ed318")
+    with pytest.raises(InputError, match="format 'shp' is not one of"):
+        load_zones(DATA / "zones_wuhan.geojson", format="shp")
+
+
+def test_not_json_unknown_timezone_missing_file_and_duplicate_ids(tmp_path):
+    junk = tmp_path / "junk.json"
+    junk.write_text("{not json")
+    with pytest.raises(InputError, match="not valid JSON \\(line 1"):
+        load_zones(junk)
+    with pytest.raises(InputError, match="IANA"):
+        load_zones(DATA / "zones_wuhan.geojson", timezone="Mars/Olympus")
+    with pytest.raises(InputError, match="cannot read zone file"):
+        load_zones(tmp_path / "absent.geojson")
+    doc = json.loads((DATA / "zones_wuhan.geojson").read_text())
+    doc["features"][1]["properties"]["id"] = "TFR-1"
+    dup = tmp_path / "dup.geojson"
+    dup.write_text(json.dumps(doc))
+    with pytest.raises(InputError, match="'TFR-1' appears more than once"):
+        load_zones(dup)
+
+
+def test_schedule_across_midnight_and_permanent_period(tmp_path):
+    doc = json.loads((DATA / "ed269_wuhan.json").read_text())
+    lake = doc["features"][1]
+    # 14:00Z-18:00Z Friday is 22:00-02:00 Wuhan time: Saturday gets 00:00-02:00 from Friday's period.
+    lake["applicability"][0]["schedule"] = [{"day": ["FRI"], "startTime": "14:00Z", "endTime": "18:00Z"}]
+    path = tmp_path / "night.json"
+    path.write_text(json.dumps(doc))
+    zone = {z.id: z for z in load_zones(path, date=PLAN_DAY, timezone=SHANGHAI)}["WHLAK02"]
+    assert [(w.start, w.end) for w in zone.active] == [("00:00:00", "02:00:00")]
+    lake["applicability"].append({"permanent": "YES"})
+    path.write_text(json.dumps(doc))
+    zone = {z.id: z for z in load_zones(path, date=PLAN_DAY, timezone=SHANGHAI)}["WHLAK02"]
+    assert zone.active is None
