@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, Point
 
 from airspace.projection import Projector, geodesic_length_m
@@ -149,3 +151,19 @@ def test_task_ids_are_deterministic():
     second, _ = tasks_from_targets(scenario, max_leg_m=800)
     assert [t.task_id for t in first] == [t.task_id for t in second]
     assert len({t.task_id for t in first}) == len(first)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    points=st.lists(st.tuples(st.floats(0, 20000), st.floats(0, 20000)), min_size=2, max_size=8, unique=True),
+    max_leg=st.floats(50, 10000),
+)
+def test_cut_line_legs_are_equal_bounded_and_sum_to_the_line(points, max_leg):
+    line = LineString(points)
+    if line.length < 1.0:
+        return
+    legs = cut_line(line, max_leg)
+    assert len(legs) == math.ceil(line.length / max_leg - 1e-9)
+    assert sum(leg.length for leg in legs) == pytest.approx(line.length, rel=1e-6)
+    assert all(leg.length <= max_leg * (1 + 1e-9) for leg in legs)
+    assert legs[0].coords[0] == pytest.approx(points[0]) and legs[-1].coords[-1] == pytest.approx(points[-1])

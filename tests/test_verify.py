@@ -290,3 +290,11 @@ def test_cli_exit_3_for_an_unreadable_plan(scenario, tmp_path, capsys):
     (tmp_path / "plan.json").write_text("{not json")
     assert main(["verify", str(scenario_file), str(tmp_path / "plan.json")]) == 3
     assert "plan.json" in capsys.readouterr().err
+
+
+def test_flying_on_a_lowered_grid_ceiling_is_legal_but_above_it_is_not(scenario, tasks):
+    # A grid cell with ceiling_m 100 becomes a keep-out volume from 100 m up, active all day.
+    cell = _with(scenario.zones()[0], lower_m=100.0, upper_m=120.0, active=None)
+    gridded = _with(scenario, airspace={**scenario.airspace.model_dump(), "zones": [cell.model_dump()]})
+    assert verify_plan(_plan(scenario, tasks, s2_via=THROUGH_ZONE, transit_alt=100.0), gridded).ok
+    assert _kinds(_plan(scenario, tasks, s2_via=THROUGH_ZONE, transit_alt=110.0), gridded) == {V.AIRSPACE}
