@@ -108,7 +108,10 @@ def load_zones(
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read zone file: {exc.strerror or exc}", file=file) from None
-    text = raw.decode("utf-8-sig", errors="strict") if raw else ""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"zone file is not UTF-8 text (byte {exc.start}: {exc.reason})", file=file) from None
     looks_xml = text.lstrip().startswith("<")
     if format == "kml" or (format is None and (looks_xml or path.suffix.lower() == ".kml")):
         zones = _read_kml(text, ctx, default)

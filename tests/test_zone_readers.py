@@ -200,6 +200,10 @@ def test_not_json_unknown_timezone_missing_file_and_duplicate_ids(tmp_path):
         load_zones(DATA / "zones_wuhan.geojson", timezone="Mars/Olympus")
     with pytest.raises(InputError, match="cannot read zone file"):
         load_zones(tmp_path / "absent.geojson")
+    latin1 = tmp_path / "latin1.geojson"
+    latin1.write_bytes('{"name": "Z\u00fcrich"}'.encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        load_zones(latin1)
     doc = json.loads((DATA / "zones_wuhan.geojson").read_text())
     doc["features"][1]["properties"]["id"] = "TFR-1"
     dup = tmp_path / "dup.geojson"
