@@ -1,0 +1,32 @@
+"""Text for popups, tooltips, legend and schedule: escaping of user-provided values and number formats.
+
+Everything a scenario or plan author typed goes through `esc` before it becomes HTML.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+
+def esc(value: object) -> str:
+    """HTML-escape `value`; also backtick, `$` and backslash, which mean something in JS template literals."""
+    text = html.escape("" if value is None else str(value), quote=True)
+    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def clock(moment: dt.datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def km(metres: float) -> str:
+    return f"{metres / 1000:.1f} km"
+
+
+def percent(fraction: float) -> str:
+    return f"{fraction * 100:.0f} %"
+
+
+def table(rows: list[tuple[str, str]], title: str) -> str:
+    """A small popup table; `title` and every value must already be escaped HTML."""
+    body = "".join(f"<tr><th>{esc(label)}</th><td>{value}</td></tr>" for label, value in rows)
+    return f'<div class="lowalt-popup"><b>{title}</b><table>{body}</table></div>'
