@@ -24,61 +24,18 @@ OPTICS_VALLEY = shapely.box(114.40, 30.45, 114.55, 30.53)
 PROJ = Projector.for_lonlat(114.35, 30.55)
 
 
-def _fallback_zones(raw: dict) -> list[Zone]:
-    """Zone files resolved by hand while airspace.readers is not in the tree (same fields as the readers)."""
-    zones: list[Zone] = []
-    for entry in raw["airspace"]["zones"]:
-        if "file" not in entry:
-            zones.append(Zone.model_validate(entry))
-            continue
-        doc = json.loads((DATA / entry["file"]).read_text(encoding="utf-8"))
-        if doc.get("type") == "FeatureCollection":
-            for feature in doc["features"]:
-                props = feature["properties"]
-                zones.append(Zone(id=props["id"], name=props["name"], restriction=props["restriction"],
-                                  lower_m=props["lower_m"], upper_m=props["upper_m"], geometry=feature["geometry"]))
-            continue
-        for feature in doc["features"]:  # ED-269
-            volume = feature["geometry"][0]
-            projection = volume["horizontalProjection"]
-            if projection["type"] == "Circle":
-                centre = PROJ.to_metric(Point(projection["center"]))
-                geometry = shapely.geometry.mapping(PROJ.to_wgs84(centre.buffer(projection["radius"], 32)))
-            else:
-                geometry = {"type": "Polygon", "coordinates": projection["coordinates"]}
-            zones.append(Zone(id=feature["identifier"], name=feature["name"], restriction=feature["restriction"],
-                              lower_m=volume["lowerLimit"], upper_m=volume["upperLimit"],
-                              geometry=json.loads(json.dumps(geometry))))
-    return zones
+@pytest.fixture(scope="module")
+def checked():
+    from missions.loader import check_scenario
 
-
-def _load() -> Scenario:
-    try:
-        import airspace.readers  # noqa: F401  (the loader needs it for zone files)
-    except ModuleNotFoundError:
-        pass
-    else:
-        from missions.loader import load_scenario
-
-        return load_scenario(SCENARIO)
-    from airspace.grid import read_grid_csv, zones_from_grid
-    from missions.target_readers import load_targets
-    from missions.models import TargetFileRef
-
-    raw = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
-    written = Scenario.model_validate(raw)
-    targets: list[Target] = []
-    for entry in written.targets:
-        targets.extend(load_targets(DATA / entry.file, entry) if isinstance(entry, TargetFileRef) else [entry])
-    zones = _fallback_zones(raw) + zones_from_grid(read_grid_csv(DATA / "grid.csv"), written.airspace.ceiling_m)
-    airspace = written.airspace.model_copy(update={"zones": zones})
-    return Scenario.model_validate({**{k: getattr(written, k) for k in Scenario.model_fields},
-                                    "airspace": airspace, "targets": targets})
+    return check_scenario(SCENARIO)
 
 
 @pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return _load()
+def scenario(checked) -> Scenario:
+    loaded, problems = checked
+    assert loaded is not None, [str(p) for p in problems]
+    return loaded
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +63,12 @@ def _keep_out(scenario: Scenario) -> list[Zone]:
 
 
 # ----------------------------------------------------------------------------------------- loading
+def test_scenario_loads_without_errors_or_warnings(checked):
+    loaded, problems = checked
+    assert loaded is not None
+    assert [str(p) for p in problems] == []
+
+
 def test_scenario_resolves_every_file_reference(scenario):
     assert all(isinstance(t, Target) for t in scenario.targets)
     assert all(isinstance(z, Zone) for z in scenario.airspace.zones)
@@ -135,7 +98,6 @@ def test_scenario_exercises_every_scenario_md_feature(raw, scenario):
         "operating_window": scenario.operating_window is not None,
         "weather": scenario.weather is not None and scenario.weather.wind_speed_ms > 0,
         "drone camera": any(m.camera for m in scenario.drone_models),
-        "drone without camera": any(m.camera is None for m in scenario.drone_models),
         "climb_speed_ms": all("climb_speed_ms" in m for m in raw["drone_models"]),
         "model grounded by wind>8": any(m.max_wind_ms == 8 for m in scenario.drone_models),
         "hangar name": all(h.name for h in scenario.hangars),
@@ -213,6 +175,21 @@ def test_every_target_lies_within_some_hangar_operating_radius(scenario):
     outside = {t.id: round(_metric(_line_part(t)).difference(reach).length)
                for t in scenario.resolved_targets() if not reach.contains(_metric(_line_part(t)))}
     assert outside == {}
+
+
+def test_every_leg_the_planner_cuts_fits_inside_one_hangar_radius(scenario):
+    from missions.tasks import tasks_from_targets
+    from planner.plan import default_max_leg_m
+
+    tasks, invalid = tasks_from_targets(scenario, max_leg_m=default_max_leg_m(scenario))
+    assert invalid == [] and len(tasks) >= 40
+    hangars = [(h.id, _metric(Point(h.lon, h.lat)), h.operating_radius_m) for h in scenario.hangars]
+    unreachable = []
+    for task in tasks:
+        points = [_metric(Point(lon, lat)) for lon, lat in task.coordinates]
+        if not any(all(p.distance(at) <= radius for p in points) for _, at, radius in hangars):
+            unreachable.append(task.task_id)
+    assert unreachable == []
 
 
 def test_no_hangar_inside_a_prohibited_zone_or_an_unauthorised_one(scenario):
