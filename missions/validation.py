@@ -267,14 +267,16 @@ def semantic_problems(scenario: Scenario, file: str, labels: dict[str, str] | No
     if projector is not None and targets:
         problems += _reach_problems(scenario, file, projector, target_label)
     always = [z for z in prohibited if z.active is None]
-    for index, target in enumerate(targets):
-        shape = target.geometry.shape
-        for zone in always:
-            zone_shape = zone.geometry.shape
-            if not zone.overlaps_band(0.0, target.altitude_m) or not zone_shape.intersects(shape):
+    if always and targets:
+        # STRtree: a city has thousands of targets and hundreds of zones; test only bbox neighbours.
+        tree = shapely.STRtree([z.geometry.shape for z in always])
+        target_idx, zone_idx = tree.query([t.geometry.shape for t in targets], predicate="intersects")
+        for t_i, z_i in sorted(zip(target_idx.tolist(), zone_idx.tolist())):
+            target, zone = targets[t_i], always[z_i]
+            if not zone.overlaps_band(0.0, target.altitude_m):
                 continue
-            how = "wholly" if zone_shape.covers(shape) else "partly"
-            problems.append(warning(file, target_label(index, target), "geometry",
+            how = "wholly" if zone.geometry.shape.covers(target.geometry.shape) else "partly"
+            problems.append(warning(file, target_label(t_i, target), "geometry",
                                     f"target is {how} inside always-active prohibited zone {zone.id}; "
                                     "that part cannot be inspected"))
     problems += _window_problems(scenario, file, target_label)

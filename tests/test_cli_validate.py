@@ -35,12 +35,16 @@ def test_invalid_scenario_exits_1_with_one_line_per_problem(tmp_path, capsys):
 def test_json_output_is_a_machine_readable_problem_list(capsys):
     bad = DATA / "bad" / "url_file_reference.yaml"
     assert main(["validate", str(bad), "--json"]) == 1
-    report = json.loads(capsys.readouterr().out)
-    assert report["valid"] is False
-    (problem,) = report["problems"]
+    (problem,) = json.loads(capsys.readouterr().out)
     assert problem == {"severity": "error", "file": str(bad), "feature": "targets[0] (https://example.com/rivers.geojson)",
                        "field": "file", "message": problem["message"]}
     assert "only local file paths" in problem["message"]
+
+
+def test_json_output_of_a_valid_scenario_lists_its_warnings(capsys):
+    assert main(["validate", str(FULL), "--json"]) == 0
+    problems = json.loads(capsys.readouterr().out)
+    assert [(p["severity"], p["feature"]) for p in problems] == [("warning", "targets[1] (R-Xunsi)")]
 
 
 def test_every_bad_file_is_reported_without_a_traceback(capsys):

@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (YAML or JSON)")
-    parser.add_argument("--json", action="store_true", help="print the problems as a JSON list")
+    parser.add_argument("--json", action="store_true",
+                        help="print the problems as a JSON list of {severity, file, feature, field, message}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,9 +44,8 @@ def run(args: argparse.Namespace) -> int:
                                             message=f"internal error while validating: {exc!r}")]
     errors = [p for p in problems if p.severity == "error"]
     if args.json:
-        print(json.dumps({"scenario": str(args.scenario), "valid": scenario is not None,
-                          "problems": [p.model_dump(mode="json") for p in problems]}, indent=2,
-                         ensure_ascii=False))
+        # A bare list of {severity, file, feature, field, message}; validity is the exit code.
+        print(json.dumps([p.model_dump(mode="json") for p in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
             print(_line(problem))
