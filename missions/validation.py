@@ -241,7 +241,11 @@ def semantic_problems(scenario: Scenario, file: str, labels: dict[str, str] | No
     targets = scenario.resolved_targets()
     hangars = scenario.hangars
     shapes = [shapely.Point(h.lon, h.lat) for h in hangars] + [t.geometry.shape for t in targets]
-    projector = Projector.for_geometry(shapely.GeometryCollection(shapes)) if shapes else None
+    try:
+        projector = Projector.for_geometry(shapely.GeometryCollection(shapes)) if shapes else None
+    except ValueError as exc:  # e.g. beyond UTM coverage (|lat| > 84)
+        projector = None
+        problems.append(warning(file, None, None, f"reach checks skipped: {exc}"))
 
     def target_label(index: int, target: Target) -> str:
         return labels.get(f"target:{target.id}", f"targets[{index}] ({target.id})")
@@ -362,7 +366,10 @@ def _haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 def _window_problems(scenario: Scenario, file: str, target_label) -> list[Problem]:
     problems = []
-    day = operating_window_of(scenario)
+    try:
+        day = operating_window_of(scenario)
+    except ValueError as exc:
+        return [error(file, None, "operating_window", f"{exc}; give operating_window explicitly")]
     for index, target in enumerate(scenario.resolved_targets()):
         if target.window is None:
             continue

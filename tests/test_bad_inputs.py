@@ -65,6 +65,8 @@ EXPECTED = [
      "cruise_speed_ms", "required field 'cruise_speed_ms' is missing"),
     ("scenario_is_a_list.yaml", "error", "scenario_is_a_list.yaml", None, None, "this document is list"),
     ("absurd_nesting.json", "error", "absurd_nesting.json", None, None, "nests deeper than"),
+    ("no_civil_daylight_polar_night.yaml", "error", "no_civil_daylight_polar_night.yaml", None,
+     "operating_window", "give operating_window explicitly"),
     ("target_out_of_reach.yaml", "warning", "target_out_of_reach.yaml", "targets[0] (R-far)", "geometry",
      "wholly out of every hangar's operating radius"),
     ("target_partly_out_of_reach.yaml", "warning", "target_partly_out_of_reach.yaml", "targets[0] (R-long)",
