@@ -1,0 +1,190 @@
+"""The saved map page in a real headless Chromium (Debian's /usr/bin/chromium), with the network cut off.
+
+Every request that is not file:// is aborted; the page must still draw every route with no console error.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from maps import render_map, save_map
+from tests.conftest_map import XSS_NAME, XSS_SCENARIO, ops_plan, ops_scenario
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (CI installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return ops_scenario()
+
+
+@pytest.fixture(scope="module")
+def plan(scenario):
+    return ops_plan(scenario)
+
+
+class Offline:
+    """A page whose every non-file:// request is aborted, recording console errors, page errors and dialogs."""
+
+    def __init__(self, browser, url: str):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.console: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.blocked: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.console.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+        self.page.route("**/*", self._route)
+        self.page.goto(url)
+        self.page.wait_for_function("window.lowaltTimeline !== undefined || document.readyState === 'complete'")
+        self.page.wait_for_timeout(300)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+
+@pytest.fixture(scope="module")
+def offline_map(browser, plan, scenario, tmp_path_factory):
+    path = save_map(render_map(plan, scenario, tiles="none"), tmp_path_factory.mktemp("map") / "map.html")
+    page = Offline(browser, path.as_uri())
+    yield page
+    page.page.close()
+
+
+def test_page_renders_offline_with_no_console_or_page_error(offline_map):
+    assert offline_map.errors == []
+    assert offline_map.console == []
+    assert offline_map.blocked == []
+    assert offline_map.dialogs == []
+
+
+def test_one_route_path_per_sortie_with_arrows(offline_map, plan):
+    page = offline_map.page
+    assert page.locator("path.lowalt-sortie").count() == len(plan.sorties) == 4
+    assert page.locator("path.lowalt-arrow").count() >= 4
+    assert page.locator("path.lowalt-zone").count() == 4
+    assert page.locator("path.lowalt-cell").count() == 3
+
+
+def test_screenshot_shows_routes_over_zones(offline_map):
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "map.png"
+    # Mid-morning, so the picture also shows drones in the air (S2 and S3 fly at 09:05).
+    assert offline_map.page.evaluate("window.lowaltTimeline.setTime(9 * 3600 + 300)") == 2
+    offline_map.page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 20_000
+
+
+def test_hostile_names_show_as_text_and_run_nothing(offline_map):
+    page = offline_map.page
+    assert XSS_SCENARIO in page.locator(".lowalt-panel").inner_text()
+    page.locator("path.lowalt-target-unserved").dispatch_event("click")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert XSS_NAME in text and "blocked_by_airspace" in text
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator(".leaflet-popup-content img, .lowalt-panel script").count() == 0
+    page.wait_for_timeout(200)
+    assert offline_map.dialogs == [] and offline_map.errors == []
+    page.locator(".leaflet-popup-close-button").click()
+    page.locator(".leaflet-popup").wait_for(state="detached")
+
+
+def test_sortie_popup_opens_on_click(offline_map):
+    page = offline_map.page
+    page.locator("path.lowalt-sortie").first.dispatch_event("click")
+    text = page.locator(".leaflet-popup-content").inner_text()
+    assert "Battery used" in text and "Takeoff" in text
+    page.locator(".leaflet-popup-close-button").click()
+    page.locator(".leaflet-popup").wait_for(state="detached")
+
+
+def test_day_slider_moves_one_marker_per_airborne_drone(offline_map, plan, scenario):
+    page = offline_map.page
+    for t in (8 * 3600 + 700, 8 * 3600 + 1900, 9 * 3600 + 300, 10 * 3600 + 300):
+        expected = sum(
+            scenario.seconds_after_midnight(s.takeoff) <= t <= scenario.seconds_after_midnight(s.landing)
+            for s in plan.sorties
+        )
+        assert page.evaluate(f"window.lowaltTimeline.setTime({t})") == expected
+        assert page.locator("path.lowalt-drone").count() == expected
+    assert page.locator(".lowalt-timeline .clock").inner_text() == "10:05 · 1 airborne"
+
+
+def test_day_slider_plays(offline_map):
+    page = offline_map.page
+    page.evaluate("window.lowaltTimeline.setTime(8 * 3600)")
+    page.locator(".lowalt-timeline button").click()
+    page.wait_for_timeout(600)
+    page.locator(".lowalt-timeline button").click()
+    # 300 plan seconds per second: about 3 minutes of the day passed in 0.6 s.
+    assert 8 * 3600 + 60 < page.evaluate("window.lowaltTimeline.time()") < 8 * 3600 + 1200
+
+
+def test_layer_control_hides_one_drones_sorties(offline_map):
+    page = offline_map.page
+    label = page.locator(".leaflet-control-layers-overlays label", has_text="H02-1")
+    label.locator("input").uncheck()
+    assert page.locator("path.lowalt-sortie").count() == 2
+    label.locator("input").check()
+    hangar = page.locator(".leaflet-control-layers-overlays label", has_text="Hangar H01")
+    hangar.locator("input").uncheck()  # the hangar group holds its drones' sub-layers
+    assert page.locator("path.lowalt-sortie").count() == 2
+    hangar.locator("input").check()
+    assert page.locator("path.lowalt-sortie").count() == 4
+
+
+def test_schedule_page_opens_offline(browser, offline_map, plan):
+    schedule = Path(offline_map.page.url.removeprefix("file://")).parent / "schedule.html"
+    page = Offline(browser, schedule.as_uri())
+    try:
+        assert page.page.locator(".bar.sortie").count() == len(plan.sorties)
+        assert page.console == [] and page.errors == [] and page.blocked == []
+    finally:
+        page.page.close()
+
+
+def test_osm_tiles_offline_fail_only_as_tile_loads(browser, plan, scenario, tmp_path):
+    path = save_map(render_map(plan, scenario, tiles="osm"), tmp_path / "osm.html")
+    page = Offline(browser, path.as_uri())
+    try:
+        # Chromium reports each refused tile as a console error; nothing else may fail.
+        assert page.blocked and all(u.startswith("https://tile.openstreetmap.org/") for u in page.blocked)
+        assert page.console and all(m.startswith("Failed to load resource") for m in page.console)
+        assert page.errors == []
+        assert page.page.locator("path.lowalt-sortie").count() == 4
+    finally:
+        page.page.close()
+
+
+def test_chromium_is_debians(browser):
+    assert shutil.which("chromium") or Path(CHROMIUM).exists()
+    assert browser.version.split(".")[0].isdigit()
