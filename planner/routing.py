@@ -26,6 +26,7 @@ _STATUS = {
 }
 # Share of the time budget a constructive start may use before OR-Tools takes over.
 START_BUDGET_SHARE = 0.35
+START_SPLITS = 200  # deterministic start budget when SolveParams.solution_limit is set
 
 
 def validate_problem(problem: RoutingProblem) -> None:
@@ -228,6 +229,12 @@ def solve(
     t0 = time.monotonic()
     validate_problem(problem)
     history: list[tuple[float, int]] = []
+    if initial_routes is None:
+        from planner.routing_start import start_routes
+
+        # A fixed split count under a solution limit keeps the whole run deterministic for a seed.
+        splits = None if params.solution_limit is None else START_SPLITS
+        initial_routes = start_routes(problem, params.seed, params.time_limit_s * START_BUDGET_SHARE, splits)
     model = _build(problem, params.seed)
     routing, manager = model.routing, model.manager
 

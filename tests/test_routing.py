@@ -180,3 +180,36 @@ def test_stops_at_the_time_limit_with_a_solution():
     assert time.monotonic() - t0 < 2.0 + 1.0
     assert sol.status == "feasible" and sol.dropped_tasks == []
     assert sol.objective == solution_cost(p, sol.routes)
+
+
+def test_giant_tour_split_matches_brute_force_over_cuts_and_orientations():
+    from itertools import product
+
+    from planner.routing_start import GiantTourSplit
+
+    rng = np.random.default_rng(7)
+    n_tasks = 5
+    m = rng.integers(1, 50, size=(2 * n_tasks + 1, 2 * n_tasks + 1))
+    np.fill_diagonal(m, 0)
+    visits = [Visit(k // 2, demand=int(d)) for k, d in enumerate(rng.integers(1, 4, size=2 * n_tasks))]
+    visits = [Visit(v.task, demand=visits[2 * v.task].demand) for v in visits]  # alternatives share demand
+    p = RoutingProblem(1, visits, [m], [Vehicle(0, 0, (0, 10**6), capacity=5)] * 5, [None] * n_tasks)
+    order = np.array([3, 0, 4, 1, 2])
+    cost, routes = GiantTourSplit(p).split(order)
+    best = None
+    for cuts in product([0, 1], repeat=n_tasks - 1):
+        for orient in product([0, 1], repeat=n_tasks):
+            nodes = [1 + 2 * t + o for t, o in zip(order, orient)]
+            groups, cur = [], [nodes[0]]
+            for cut, node in zip(cuts, nodes[1:]):
+                if cut:
+                    groups.append(cur)
+                    cur = []
+                cur.append(node)
+            groups.append(cur)
+            if any(sum(visits[x - 1].demand for x in g) > 5 for g in groups):
+                continue
+            total = sum(m[0, g[0]] + sum(m[a, b] for a, b in zip(g, g[1:])) + m[g[-1], 0] for g in groups)
+            best = total if best is None else min(best, total)
+    assert cost == best
+    assert solution_cost(p, [[x - 1 for x in r] for r in routes]) == cost
