@@ -14,7 +14,9 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # the job ran and found a problem (invalid scenario, plan with violations)
 EXIT_USAGE = 2  # bad command line
 EXIT_INPUT = 3  # input could not be read (missing file, unreadable format)
-EXIT_CODES = {EXIT_OK: "ok", EXIT_FAILED: "problems found", EXIT_USAGE: "usage error", EXIT_INPUT: "input unreadable"}
+EXIT_INTERNAL = 4  # a bug in lowalt: reported without a traceback, details with -vv
+EXIT_CODES = {EXIT_OK: "ok", EXIT_FAILED: "problems found", EXIT_USAGE: "usage error", EXIT_INPUT: "input unreadable",
+              EXIT_INTERNAL: "internal error"}
 
 COMMANDS = {
     "plan": "planner.commands.plan",
@@ -35,7 +37,7 @@ EPILOG = """examples:
   lowalt export out/plan.json --format qgc --out out/missions
   lowalt schema --which scenario
 
-exit codes: 0 ok, 1 problems found, 2 usage error, 3 input unreadable
+exit codes: 0 ok, 1 problems found, 2 usage error, 3 input unreadable, 4 internal error
 """
 
 
@@ -82,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(__name__).debug("uncaught", exc_info=True)
         print(f"lowalt: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except Exception as exc:  # a bug must still not greet an operator at dawn with a traceback
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        print(f"lowalt: internal error: {type(exc).__name__}: {exc} (run with -vv for details)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -64,12 +64,23 @@ class TransitCosts:
         self.dx, self.dy = dx, dy
         self.straight = np.hypot(dx, dy)
         self.legal: dict[int, np.ndarray] = {}
+        self._matrices = {}
         for epoch in epochs:
-            matrix = airspace.distance_matrix(
+            matrix = airspace.legal_matrix(
                 [tuple(p) for p in site.lonlat], altitude_m=altitude_m, t0_s=epoch.start_s, t1_s=epoch.end_s
             )
-            self.legal[epoch.index] = np.asarray(matrix, dtype=float)
+            self._matrices[epoch.index] = matrix
+            self.legal[epoch.index] = np.asarray(matrix.distances, dtype=float)
+        self._site_of = {(float(lon), float(lat)): i for i, (lon, lat) in enumerate(site.lonlat)}
         self._times: dict[tuple[str, int], np.ndarray] = {}
+
+    def transit_path(self, a: tuple[float, float], b: tuple[float, float], epoch: Epoch) -> list[tuple[float, float]]:
+        """The legal path the matrix priced between two sites (a, b are site positions)."""
+        i, j = self._site_of[(float(a[0]), float(a[1]))], self._site_of[(float(b[0]), float(b[1]))]
+        path = self._matrices[epoch.index].path(i, j)
+        if path is None:
+            raise RuntimeError(f"no legal transit path from {a} to {b}: the cost matrix said there was")
+        return [tuple(c) for c in path.coords]
 
     def transit_s(self, model: DroneModel, epoch: Epoch) -> np.ndarray:
         """Seconds from point i to point j at transit altitude; inf where no legal path or no headway."""

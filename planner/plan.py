@@ -56,7 +56,7 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
         solution = solve(built.problem, SolveParams(time_limit_s=options.time_limit_s, seed=options.seed,
                                                     solution_limit=options.solution_limit, progress=options.progress))
         objective = solution.objective
-        sorties = _sorties(built, solution, scenario, airspace, projector, transit_m)
+        sorties = _sorties(built, solution, scenario, costs, projector, transit_m)
         unserved += [
             UnservedTask(task_id=built.tasks[t].task_id, target_id=built.tasks[t].target_id,
                          reason=UnservedReason.NO_CAPACITY,
@@ -87,13 +87,15 @@ def operating_window(scenario: Scenario) -> tuple[int, int]:
 
 
 def default_max_leg_m(scenario: Scenario) -> float:
-    """Longest leg: a share of the usable battery of the best drone that can fly today, at inspection speed."""
-    usable = [
-        m.endurance_min * 60 * (1 - m.reserve_fraction) * m.inspection_speed_ms * LEG_SHARE_OF_BATTERY
-        for m in scenario.drone_models if not grounded(m, scenario)
-    ] or [m.endurance_min * 60 * (1 - m.reserve_fraction) * m.inspection_speed_ms * LEG_SHARE_OF_BATTERY
-          for m in scenario.drone_models]
-    return max(usable)
+    """Longest leg: a share of a usable battery flown into today's wind, and no longer than a hangar's reach."""
+    wind = scenario.weather.wind_speed_ms if scenario.weather else 0.0
+    flying = [m for m in scenario.drone_models if not grounded(m, scenario)] or list(scenario.drone_models)
+    by_battery = max(
+        m.endurance_min * 60 * (1 - m.reserve_fraction) * max(m.inspection_speed_ms - wind, 1.0) * LEG_SHARE_OF_BATTERY
+        for m in flying
+    )
+    radii = sorted(h.operating_radius_m for h in scenario.hangars) or [by_battery]
+    return min(by_battery, radii[len(radii) // 2])
 
 
 def _extent(scenario: Scenario) -> shapely.Geometry:
@@ -102,7 +104,7 @@ def _extent(scenario: Scenario) -> shapely.Geometry:
     return shapely.GeometryCollection(points)
 
 
-def _sorties(built: BuiltProblem, solution, scenario: Scenario, airspace: LegalAirspace, projector: Projector,
+def _sorties(built: BuiltProblem, solution, scenario: Scenario, costs: TransitCosts, projector: Projector,
              transit_m: float) -> list[Sortie]:
     by_drone: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for v, route in enumerate(solution.routes):
@@ -116,7 +118,7 @@ def _sorties(built: BuiltProblem, solution, scenario: Scenario, airspace: LegalA
             visits = [(tasks[built.visits[i].task_id], built.visits[i].reverse) for i in solution.routes[v]]
             sorties.append(build_sortie(
                 f"{drone_id}-S{number}", drone_id, scenario.hangar(slot.hangar_id),
-                scenario.drone_model(slot.model_id), slot.epoch, takeoff_s, visits, scenario, airspace,
+                scenario.drone_model(slot.model_id), slot.epoch, takeoff_s, visits, scenario, costs,
                 projector, transit_m,
             ))
     sorties.sort(key=lambda s: (s.takeoff, s.sortie_id))

@@ -98,8 +98,10 @@ def build_problem(
                 services[(task.task_id, model.id, reverse)] = service_time(task, model, reverse, transit_m, projector, scenario.weather)
         slot_sets = {rev: set() for rev in directions}
         reasons: list[str] = []
-        # Slots of one hangar in one epoch are interchangeable: judge each group once.
-        for key, members in slot_groups.items():
+        # Slots of one hangar in one epoch are interchangeable: judge each group once, nearest hangar first.
+        start_xy = site.xy[site.task_start[task.task_id]]
+        for key, members in sorted(slot_groups.items(),
+                                   key=lambda kv: float(np.hypot(*(hangar_xy[kv[0][0]] - start_xy)))):
             slot = candidate_slots[members[0]]
             reason = _slot_reason(task, item, slot, scenario, site, projector, hangar_xy)
             for reverse in directions:
@@ -133,8 +135,24 @@ def build_problem(
             allowed = tuple(sorted(renumber[s] for s in feasible[(t, reverse)]))
             if not allowed:
                 continue
-            visits.append(Visit(task=t, window=_visit_window(item.task, models, services, reverse), allowed_vehicles=allowed))
+            flying_models = {slots[renumber[s]].model_id for s in feasible[(t, reverse)]}
+            window = _visit_window(item.task, flying_models, services, reverse)
+            if window is not None and window[0] > window[1]:
+                continue
+            visits.append(Visit(task=t, window=window, allowed_vehicles=allowed))
             visit_info.append(VisitInfo(item.task.task_id, reverse))
+
+    served_tasks = {visit.task for visit in visits}
+    if len(served_tasks) < len(task_list):
+        # A window too short for the inspection itself: drop the task with its reason and renumber the rest.
+        for t, task in enumerate(task_list):
+            if t not in served_tasks:
+                unserved.append(_unserved(task, UnservedReason.WINDOW_IMPOSSIBLE,
+                                          "its window is shorter than the inspection takes"))
+        new_index = {old: new for new, old in enumerate(sorted(served_tasks))}
+        task_list = [task_list[t] for t in sorted(served_tasks)]
+        visits = [Visit(task=new_index[v.task], window=v.window, demand=v.demand, allowed_vehicles=v.allowed_vehicles)
+                  for v in visits]
 
     profiles: dict[tuple[str, int], int] = {}
     for slot in slots:
@@ -264,7 +282,7 @@ def _round_trip_reason(task, slot: SlotInfo, reverse: bool, site: Site, costs: T
 def _explain(task: InspectionTask, reasons: list[str], scenario: Scenario, site: Site, projector: Projector) -> UnservedTask:
     """The most telling reason among the per-slot ones: the furthest any slot got before failing."""
     details = {}
-    for reason in reasons:
+    for reason in reasons:  # reasons come nearest hangar first, so the first of a kind is the telling one
         kind, detail = reason.split(":", 1)
         details.setdefault(kind, detail)
     if "window" in details:

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from airspace.paths import LegalAirspace
 from airspace.projection import Projector
 from missions.models import DroneModel, Hangar, Inspection, InspectionTask, Scenario, Sortie, Waypoint
-from planner.costs import ADJACENT_M, vertical_s
+from planner.costs import ADJACENT_M, TransitCosts, vertical_s
 from planner.epochs import Epoch
 from planner.wind import track_time_s, wind_vector
 
@@ -66,7 +65,7 @@ def build_sortie(
     takeoff_s: float,
     visits: list[tuple[InspectionTask, bool]],
     scenario: Scenario,
-    airspace: LegalAirspace,
+    costs: TransitCosts,
     projector: Projector,
     transit_m: float,
 ) -> Sortie:
@@ -92,7 +91,7 @@ def build_sortie(
         else:
             if not math.isclose(here.alt_m, transit_m):
                 track.vertical(transit_m, model)
-            _transit(track, start, transit_m, model, epoch, airspace)
+            _transit(track, start, transit_m, model, epoch, costs)
         descend = 0.0 if adjacent else vertical_s(transit_m, task.altitude_m, model)
         if task.window is not None:
             wait = task.window.start_s - (takeoff_s + track.t + descend)
@@ -112,7 +111,7 @@ def build_sortie(
         previous = task
     if track.waypoints and not math.isclose(track.here.alt_m, transit_m):
         track.vertical(transit_m, model)
-    _transit(track, (hangar.lon, hangar.lat), transit_m, model, epoch, airspace)
+    _transit(track, (hangar.lon, hangar.lat), transit_m, model, epoch, costs)
     track.t += vertical_s(transit_m, 0.0, model)
     track.add(hangar.lon, hangar.lat, 0.0, "land")
 
@@ -148,14 +147,12 @@ def build_sortie(
 
 
 def _transit(track: _Track, to: tuple[float, float], transit_m: float, model: DroneModel, epoch: Epoch,
-             airspace: LegalAirspace) -> None:
+             costs: TransitCosts) -> None:
     here = track.here
     if (here.lon, here.lat) == tuple(to):
         return
-    path = airspace.shortest_path((here.lon, here.lat), to, altitude_m=transit_m, t0_s=epoch.start_s, t1_s=epoch.end_s)
-    if path is None:
-        raise RuntimeError(f"no legal transit path from {(here.lon, here.lat)} to {to}: the cost matrix said there was")
-    coords = [(here.lon, here.lat)] + [tuple(c) for c in path.coords[1:-1]] + [tuple(to)]
+    path = costs.transit_path((here.lon, here.lat), to, epoch)
+    coords = [(here.lon, here.lat)] + path[1:-1] + [tuple(to)]
     track.fly(coords, transit_m, model.cruise_speed_ms)
 
 
@@ -165,11 +162,10 @@ def _metres(projector: Projector, a: tuple[float, float], b: tuple[float, float]
 
 
 def path_length_m(waypoints: list[Waypoint], projector: Projector) -> float:
-    """3D length of the flown path: horizontal metric distance and climbs/descents."""
+    """Horizontal length of the flown path (what a GIS measures on the LineString); climbs are priced in time."""
     if len(waypoints) < 2:
         return 0.0
     lon = np.array([w.lon for w in waypoints])
     lat = np.array([w.lat for w in waypoints])
-    alt = np.array([w.alt_m for w in waypoints])
     xs, ys = projector.forward(lon, lat)
-    return float(np.sum(np.sqrt(np.diff(xs) ** 2 + np.diff(ys) ** 2 + np.diff(alt) ** 2)))
+    return float(np.sum(np.hypot(np.diff(xs), np.diff(ys))))

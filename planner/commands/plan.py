@@ -1,19 +1,64 @@
-"""`lowalt plan`: not yet implemented in this build.
+"""`lowalt plan`: plan a scenario, verify the plan independently, write plan.json, plan.geojson, schedule.csv.
 
-Placeholder command module until its issue lands; it says so and exits non-zero.
+Exit 0 when the plan verifies, 1 when the scenario is invalid or the plan has violations.
 """
 from __future__ import annotations
 
 import argparse
-import sys
+import json
+from pathlib import Path
 
-HELP = "plan (not yet available)"
+from planner.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK
+
+HELP = "plan the day: assign every patrol to a drone sortie, verify it, write plan files"
+EXAMPLES = """examples:
+  lowalt plan scenario.yaml --out out/
+  lowalt plan scenario.yaml --out out/ --time-limit 60 --seed 3
+  lowalt plan scenario.yaml --out out/ --json          machine-readable summary on stdout
+
+writes: OUT/plan.json (full plan), OUT/plan.geojson (GIS), OUT/schedule.csv (sorties and recharges)
+exit codes: 0 plan verified, 1 invalid scenario or plan violations, 3 unreadable input
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (YAML or JSON)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="output directory (created)")
+    parser.add_argument("--time-limit", type=float, default=30.0, metavar="S", help="solver time limit in seconds (default 30)")
+    parser.add_argument("--seed", type=int, default=0, help="search seed (default 0): same scenario, options, seed -> same plan")
+    parser.add_argument("--solution-limit", type=int, default=None, metavar="N",
+                        help="stop after N improving solutions: a deterministic budget independent of machine speed")
+    parser.add_argument("--workers", type=int, default=1, help="parallel workers for independent hangar groups")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary instead of tables")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("lowalt plan: not yet", file=sys.stderr)
-    return 1
+    from missions.plan_io import write_plan
+    from missions.verify import verify_plan
+    from planner import PlanOptions, plan
+    from planner.console import load_scenario_or_report, print_plan_summary, solver_progress, stderr
+
+    if not Path(args.scenario).is_file():
+        stderr.print(f"error: {args.scenario}: no such file", markup=False)
+        return EXIT_INPUT
+    scenario = load_scenario_or_report(args.scenario)
+    if scenario is None:
+        stderr.print("nothing planned: the scenario failed validation", markup=False)
+        return EXIT_FAILED
+    with solver_progress(args.time_limit, enabled=not args.json) as progress:
+        options = PlanOptions(time_limit_s=args.time_limit, seed=args.seed, solution_limit=args.solution_limit,
+                              workers=args.workers, progress=progress)
+        result = plan(scenario, options)
+    report = verify_plan(result, scenario)
+    paths = write_plan(result, scenario, args.out)
+    if args.json:
+        print(json.dumps({"summary": result.summary.model_dump(mode="json"), "verified": report.ok,
+                          "violations": [str(v) for v in report.violations],
+                          "files": {k: str(v) for k, v in paths.items()}}, indent=2))
+    else:
+        print_plan_summary(result, scenario)
+        for violation in report.violations:
+            stderr.print(f"violation: {violation}", markup=False)
+        verdict = "verified: no violations" if report.ok else f"NOT verified: {len(report.violations)} violation(s)"
+        stderr.print(f"{verdict}; wrote {', '.join(str(p) for p in paths.values())}", markup=False)
+    return EXIT_OK if report.ok else EXIT_FAILED

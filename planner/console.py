@@ -1,0 +1,106 @@
+"""Terminal output shared by the commands: scenario loading with problems listed, progress, summary tables.
+
+Only the CLI uses this module; the library never prints.
+"""
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from missions.models import MissionPlan, Scenario
+
+stderr = Console(stderr=True)
+stdout = Console()
+
+
+def load_scenario_or_report(path: str) -> Scenario | None:
+    """Load and validate; print every problem as 'severity: file: feature: field: message'. None if invalid."""
+    from missions.loader import check_scenario
+
+    if not Path(path).is_file():
+        stderr.print(f"error: {path}: no such file", markup=False)
+        return None
+    scenario, problems = check_scenario(path)
+    for problem in problems:
+        parts = [problem.severity, problem.file, problem.feature, problem.field, problem.message]
+        stderr.print(": ".join(str(p) for p in parts if p), markup=False, highlight=False)
+    return scenario
+
+
+@contextlib.contextmanager
+def solver_progress(time_limit_s: float, enabled: bool = True) -> Iterator:
+    """A rich progress bar over the time limit showing the best objective so far; yields the callback."""
+    if not enabled or not stderr.is_terminal:
+        yield None
+        return
+    progress = Progress(TextColumn("[bold]solving[/]"), BarColumn(), TextColumn("{task.fields[best]}"),
+                        TimeElapsedColumn(), console=stderr, transient=True)
+    task = progress.add_task("solve", total=time_limit_s, best="best objective: -")
+    started = time.perf_counter()
+
+    def on_solution(objective: int, elapsed_s: float) -> None:
+        progress.update(task, completed=min(time_limit_s, time.perf_counter() - started),
+                        best=f"best objective: {objective:,}")
+
+    with progress:
+        yield on_solution
+
+
+def summary_table(plan: MissionPlan, scenario: Scenario) -> Table:
+    """Per hangar: drones, drones used, sorties, km flown, tasks served and its share of its tasks."""
+    sorties_by = defaultdict(list)
+    for sortie in plan.sorties:
+        sorties_by[sortie.hangar_id].append(sortie)
+    table = Table(title=f"{plan.scenario}: {plan.date}", show_footer=True)
+    s = plan.summary
+    table.add_column("hangar", footer="total")
+    table.add_column("drones", justify="right", footer=str(sum(h.drones for h in scenario.hangars)))
+    table.add_column("used", justify="right", footer=str(s.drones_used))
+    table.add_column("sorties", justify="right", footer=str(s.sorties))
+    table.add_column("km", justify="right", footer=f"{s.total_distance_m / 1000:.1f}")
+    table.add_column("tasks", justify="right", footer=str(s.served_tasks))
+    table.add_column("battery avg", justify="right")
+    for hangar in scenario.hangars:
+        flown = sorties_by.get(hangar.id, [])
+        km = sum(x.distance_m for x in flown) / 1000
+        battery = sum(x.battery_used for x in flown) / len(flown) if flown else 0.0
+        table.add_row(hangar.id, str(hangar.drones), str(len({x.drone_id for x in flown})), str(len(flown)),
+                      f"{km:.1f}", str(sum(len(x.tasks) for x in flown)), f"{battery:.0%}" if flown else "-")
+    table.caption = (f"coverage {s.coverage:.1%} · unserved tasks {len(plan.unserved)} · "
+                     f"solve {s.solve_time_s:.1f} s · seed {s.seed}")
+    return table
+
+
+def unserved_table(plan: MissionPlan, limit: int = 15) -> Table | None:
+    if not plan.unserved:
+        return None
+    counts: dict[str, int] = defaultdict(int)
+    for item in plan.unserved:
+        counts[item.reason.value] += 1
+    table = Table(title="unserved tasks by reason")
+    table.add_column("reason")
+    table.add_column("tasks", justify="right")
+    table.add_column("example")
+    for reason, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+        example = next(u for u in plan.unserved if u.reason.value == reason)
+        table.add_row(reason, str(count), f"{example.task_id}: {example.detail}"[:90])
+    return table
+
+
+def print_plan_summary(plan: MissionPlan, scenario: Scenario) -> None:
+    stdout.print(summary_table(plan, scenario))
+    unserved = unserved_table(plan)
+    if unserved is not None:
+        stdout.print(unserved)
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty()
