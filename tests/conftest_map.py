@@ -78,7 +78,7 @@ def ops_plan(scenario: Scenario) -> MissionPlan:
     sorties = [
         build_sortie(scenario, "S1", "H01-1", 8 * 3600 + 600, river[:1]),
         build_sortie(scenario, "S2", "H02-1", 8 * 3600 + 1800, lake),
-        build_sortie(scenario, "S3", "H01-2", 9 * 3600, river[1:], reverse={river[1].task_id}),
+        build_sortie(scenario, "S3", "H01-2", 8 * 3600 + 2100, river[1:], reverse={river[1].task_id}),
         build_sortie(scenario, "S4", "H02-1", 10 * 3600, road[:1]),
     ]
     unserved = list(unserved) + [

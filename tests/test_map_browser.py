@@ -96,8 +96,8 @@ def test_one_route_path_per_sortie_with_arrows(offline_map, plan):
 def test_screenshot_shows_routes_over_zones(offline_map):
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "map.png"
-    # Mid-morning, so the picture also shows drones in the air (S2 and S3 fly at 09:05).
-    assert offline_map.page.evaluate("window.lowaltTimeline.setTime(9 * 3600 + 300)") == 2
+    # At 08:38 S2 (H02-1) and S3 (H01-2) are both in the air: the picture shows their markers too.
+    assert offline_map.page.evaluate("window.lowaltTimeline.setTime(8 * 3600 + 38 * 60)") == 2
     offline_map.page.screenshot(path=str(shot))
     assert shot.stat().st_size > 20_000
 
@@ -129,7 +129,7 @@ def test_sortie_popup_opens_on_click(offline_map):
 
 def test_day_slider_moves_one_marker_per_airborne_drone(offline_map, plan, scenario):
     page = offline_map.page
-    for t in (8 * 3600 + 700, 8 * 3600 + 1900, 9 * 3600 + 300, 10 * 3600 + 300):
+    for t in (8 * 3600 + 700, 8 * 3600 + 1900, 8 * 3600 + 2300, 9 * 3600 + 300, 10 * 3600 + 300):
         expected = sum(
             scenario.seconds_after_midnight(s.takeoff) <= t <= scenario.seconds_after_midnight(s.landing)
             for s in plan.sorties
