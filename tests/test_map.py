@@ -321,3 +321,9 @@ def test_lowalt_map_rejects_tianditu_without_key_and_unreadable_plan(files, tmp_
     assert "tianditu_key" in capsys.readouterr().err
     assert main(["map", str(scenario_path), str(tmp_path / "missing.json"), "--out", str(tmp_path / "m.html")]) == 3
     assert "missing.json" in capsys.readouterr().err
+
+
+def test_fixture_plan_passes_the_independent_verifier(plan, scenario):
+    from missions.verify import verify_plan
+
+    assert verify_plan(plan, scenario).ok
