@@ -225,6 +225,10 @@ def solve(
 
     `initial_routes` (per vehicle, visit indices) seeds the search when it is feasible; otherwise a
     constructive start from planner.routing_start is tried, then OR-Tools' own first solution.
+    Determinism: a run that stops on the time limit depends on machine speed. With
+    params.solution_limit set, the start does a fixed amount of work and OR-Tools stops after that many
+    solutions, so the same problem, seed and limit give the same routes (as long as the time limit
+    does not bind first). The seed picks the start's random giant tours and renumbers the visits.
     """
     t0 = time.monotonic()
     validate_problem(problem)
@@ -254,6 +258,7 @@ def solve(
     sp = _search_parameters(params, time_left, initial_routes is not None)
     start = None
     if initial_routes is not None:
+        initial_routes = list(initial_routes) + [[]] * (len(problem.vehicles) - len(initial_routes))
         routing.CloseModelWithParameters(sp)
         model_routes = [[manager.NodeToIndex(int(model.model_of[problem.num_depots + i])) for i in r]
                         for r in initial_routes]

@@ -213,3 +213,12 @@ def test_giant_tour_split_matches_brute_force_over_cuts_and_orientations():
             best = total if best is None else min(best, total)
     assert cost == best
     assert solution_cost(p, [[x - 1 for x in r] for r in routes]) == cost
+
+
+def test_infeasible_initial_routes_fall_back_to_a_feasible_plan():
+    m = star_matrix([10, 10], [10, 10])
+    visits = [Visit(0, demand=1), Visit(1, demand=1)]
+    vehicles = [one_drone(capacity=1), one_drone(capacity=1)]
+    p = RoutingProblem(1, visits, [m], vehicles, [None, None])
+    sol = solve(p, FAST, initial_routes=[[0, 1]])  # over capacity: rejected as a start
+    assert sorted(map(len, sol.routes)) == [1, 1] and sol.objective == 40
