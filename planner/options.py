@@ -20,7 +20,8 @@ class PlanOptions(BaseModel):
     max_sorties_per_drone: int = Field(4, ge=1)
     min_sortie_min: float = Field(10.0, gt=0)  # sizes the number of sortie slots per drone
     clearance_m: float = Field(20.0, ge=0)  # horizontal margin kept from every keep-out zone
-    workers: int = Field(1, ge=1)
+    workers: int = Field(1, ge=1)  # processes solving hangar groups in parallel
+    max_group_hangars: int = Field(12, ge=1)  # larger fleets are split into groups of nearby hangars
     executor: Literal["local", "dask"] = "local"
     scheduler_address: str | None = None  # dask executor: an existing scheduler; None starts a local cluster
     progress: Callable[[int, float], None] | None = Field(None, exclude=True)

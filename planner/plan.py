@@ -6,27 +6,25 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
 
 import shapely
 
-from airspace.paths import LegalAirspace
 from airspace.projection import Projector
-from missions.models import MissionPlan, PlanSummary, Scenario, Sortie, UnservedReason, UnservedTask
+from missions.models import MissionPlan, PlanSummary, Scenario
 from missions.tasks import tasks_from_targets
-from planner.costs import TransitCosts, build_sites
+from planner.decompose import partition
 from planner.epochs import epochs_for
+from planner.executors import run_groups
+from planner.group_solve import GroupJob
 from planner.options import PlanOptions
-from planner.problem import BuiltProblem, build_problem, grounded
-from planner.routing import solve
-from planner.routing_problem import SolveParams, seconds
-from planner.sorties import build_sortie
+from planner.problem import grounded
 from planner.task_airspace import split_tasks_by_airspace
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TRANSIT_M = 100.0
 LEG_SHARE_OF_BATTERY = 0.3  # a leg takes at most this share of a usable battery at inspection speed
+MIN_GROUP_TIME_S = 1.0
 
 
 def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
@@ -43,33 +41,23 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
     tasks, blocked = split_tasks_by_airspace(raw_tasks, zones, authorised, epochs, projector, options.clearance_m)
     unserved = list(unserved) + blocked
 
-    airspace = LegalAirspace(zones, authorised=authorised, ceiling_m=scenario.airspace.ceiling_m,
-                             clearance_m=options.clearance_m, projector=projector)
-    site = build_sites(scenario.hangars, [t.task for t in tasks], projector)
-    costs = TransitCosts(site, airspace, epochs, transit_m, scenario.weather)
-    built = build_problem(scenario, tasks, epochs, window, site, costs, projector, options, transit_m)
-    unserved += built.unserved
-
-    sorties: list[Sortie] = []
-    objective = None
-    if built.problem.visits and built.problem.vehicles:
-        solution = solve(built.problem, SolveParams(time_limit_s=options.time_limit_s, seed=options.seed,
-                                                    solution_limit=options.solution_limit, progress=options.progress))
-        objective = solution.objective
-        sorties = _sorties(built, solution, scenario, costs, projector, transit_m)
-        unserved += [
-            UnservedTask(task_id=built.tasks[t].task_id, target_id=built.tasks[t].target_id,
-                         reason=UnservedReason.NO_CAPACITY,
-                         detail=f"no capacity left: the fleet's day is full (priority {built.tasks[t].priority})",
-                         coordinates=built.tasks[t].coordinates)
-            for t in solution.dropped_tasks
-        ]
-    else:
-        unserved += [
-            UnservedTask(task_id=t.task_id, target_id=t.target_id, reason=UnservedReason.NO_CAPACITY,
-                         detail="no sortie slot could be formed", coordinates=t.coordinates)
-            for t in built.tasks
-        ]
+    groups = partition(scenario, tasks, projector, options.max_group_hangars, window)
+    per_group_s = _group_time_limit(options, len(groups))
+    jobs = [
+        GroupJob(
+            name=group.name,
+            scenario=scenario.model_copy(update={"hangars": [scenario.hangar(h) for h in group.hangar_ids]}),
+            tasks=list(group.tasks), epochs=epochs, window=window, transit_m=transit_m, projector=projector,
+            options=options.model_copy(update={"progress": None}), time_limit_s=per_group_s,
+        )
+        for group in groups
+    ]
+    results = run_groups(jobs, options.executor, options.workers, options.scheduler_address, options.progress)
+    sorties = [s for r in results for s in r.sorties]
+    sorties.sort(key=lambda s: (s.takeoff, s.sortie_id))
+    unserved += [u for r in results for u in r.unserved]
+    objectives = [r.objective for r in results if r.objective is not None]
+    objective = sum(objectives) if objectives else None
     solve_time = time.perf_counter() - started
     # plan.tasks: every flyable task (served or unserved); pieces that could never be flown are only in unserved.
     result = _assemble(scenario, options, [t.task for t in tasks], sorties, unserved, solve_time, objective)
@@ -104,25 +92,12 @@ def _extent(scenario: Scenario) -> shapely.Geometry:
     return shapely.GeometryCollection(points)
 
 
-def _sorties(built: BuiltProblem, solution, scenario: Scenario, costs: TransitCosts, projector: Projector,
-             transit_m: float) -> list[Sortie]:
-    by_drone: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for v, route in enumerate(solution.routes):
-        if route:
-            by_drone[built.slots[v].drone_id].append((seconds(solution.departures[v]), v))
-    tasks = {t.task_id: t for t in built.tasks}
-    sorties = []
-    for drone_id in sorted(by_drone):
-        for number, (takeoff_s, v) in enumerate(sorted(by_drone[drone_id]), start=1):
-            slot = built.slots[v]
-            visits = [(tasks[built.visits[i].task_id], built.visits[i].reverse) for i in solution.routes[v]]
-            sorties.append(build_sortie(
-                f"{drone_id}-S{number}", drone_id, scenario.hangar(slot.hangar_id),
-                scenario.drone_model(slot.model_id), slot.epoch, takeoff_s, visits, scenario, costs,
-                projector, transit_m,
-            ))
-    sorties.sort(key=lambda s: (s.takeoff, s.sortie_id))
-    return sorties
+def _group_time_limit(options: PlanOptions, groups: int) -> float:
+    """Share the wall-clock budget: each worker solves groups one after another."""
+    if groups <= 1:
+        return options.time_limit_s
+    rounds = -(-groups // max(1, options.workers))
+    return max(MIN_GROUP_TIME_S, options.time_limit_s / rounds)
 
 
 def _assemble(scenario, options, tasks, sorties, unserved, solve_time, objective) -> MissionPlan:

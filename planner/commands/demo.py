@@ -1,19 +1,91 @@
-"""`lowalt demo`: not yet implemented in this build.
+"""`lowalt demo`: a day of river, lake and road patrols over Wuhan, planned, verified, mapped and exported.
 
-Placeholder command module until its issue lands; it says so and exits non-zero.
+Uses the scenario shipped in planner/demo_data/wuhan; writes everything an operator would get into one folder.
 """
 from __future__ import annotations
 
 import argparse
-import sys
+import json
+import time
+from importlib import resources
+from pathlib import Path
 
-HELP = "demo (not yet available)"
+from planner.cli import EXIT_FAILED, EXIT_OK
+
+HELP = "plan, verify, map and export the built-in Wuhan day (31 hangars, rivers, lakes, roads)"
+EXAMPLES = """examples:
+  lowalt demo                               writes ./lowalt-demo/
+  lowalt demo --out /tmp/wuhan --time-limit 30
+  lowalt demo --json                        machine-readable summary
+
+writes: OUT/plan.json, plan.geojson, schedule.csv, map.html, schedule.html, missions/ (QGC .plan, QGC WPL,
+DJI WPML .kmz, KML), scenario/ (the scenario used, with its data files and attribution)
+"""
+
+DEMO_PACKAGE = "planner.demo_data.wuhan"
+DEFAULT_TIME_LIMIT_S = 45.0  # keeps the whole demo inside two minutes on a 2-core machine
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("--out", default="lowalt-demo", metavar="DIR", help="output directory (default ./lowalt-demo)")
+    parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S, metavar="S",
+                        help=f"solver time limit in seconds (default {DEFAULT_TIME_LIMIT_S:g})")
+    parser.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
+    parser.add_argument("--tiles", default="osm", choices=["osm", "none"], help="basemap for map.html (default osm)")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary instead of tables")
+
+
+def copy_demo_scenario(out_dir: Path) -> Path:
+    """Copy the shipped scenario and its data files into OUT/scenario; returns the scenario.yaml path."""
+    target = out_dir / "scenario"
+    target.mkdir(parents=True, exist_ok=True)
+    source = resources.files(DEMO_PACKAGE)
+    for entry in source.iterdir():
+        if entry.is_file() and not entry.name.startswith(("__", ".")) and not entry.name.endswith(".py"):
+            (target / entry.name).write_bytes(entry.read_bytes())
+    return target / "scenario.yaml"
 
 
 def run(args: argparse.Namespace) -> int:
-    print("lowalt demo: not yet", file=sys.stderr)
-    return 1
+    from maps import render_map, save_map
+    from missions.export import export_plan
+    from missions.plan_io import write_plan
+    from missions.verify import verify_plan
+    from planner import PlanOptions, plan
+    from planner.console import load_scenario_or_report, print_plan_summary, solver_progress, stderr, stdout
+
+    started = time.perf_counter()
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        stderr.print(f"error: {out} exists and is not a directory", markup=False)
+        return EXIT_FAILED
+    scenario_path = copy_demo_scenario(out)
+    scenario = load_scenario_or_report(str(scenario_path))
+    if scenario is None:
+        return EXIT_FAILED
+    if not args.json:
+        stderr.print(f"[bold]lowalt demo[/]: {scenario.name} — {len(scenario.hangars)} hangars, "
+                     f"{sum(h.drones for h in scenario.hangars)} drones, {len(scenario.resolved_targets())} targets, "
+                     f"{len(scenario.zones())} airspace zones")
+    with solver_progress(args.time_limit, enabled=not args.json) as progress:
+        result = plan(scenario, PlanOptions(time_limit_s=args.time_limit, seed=args.seed, progress=progress))
+    report = verify_plan(result, scenario)
+    write_plan(result, scenario, out)
+    map_path = save_map(render_map(result, scenario, tiles=args.tiles), out / "map.html")
+    mission_files = export_plan(result, scenario, "all", out / "missions")
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(json.dumps({"summary": result.summary.model_dump(mode="json"), "verified": report.ok,
+                          "violations": [str(v) for v in report.violations], "out": str(out),
+                          "map": str(map_path), "mission_files": len(mission_files),
+                          "elapsed_s": round(elapsed, 1)}, indent=2))
+    else:
+        print_plan_summary(result, scenario)
+        for violation in report.violations:
+            stderr.print(f"violation: {violation}", markup=False)
+        verdict = "[green]verified: no violations[/]" if report.ok else \
+            f"[red]NOT verified: {len(report.violations)} violation(s)[/]"
+        stdout.print(f"{verdict}\nwrote {out}/: plan.json, plan.geojson, schedule.csv, map.html, schedule.html, "
+                     f"missions/ ({len(mission_files)} files), scenario/ — in {elapsed:.0f} s\n"
+                     f"open {map_path} in a browser (works offline)")
+    return EXIT_OK if report.ok else EXIT_FAILED

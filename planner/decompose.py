@@ -1,0 +1,106 @@
+"""Split a city into groups of nearby hangars and give every task to one group that can fly it.
+
+Groups come from recursive bisection of hangar positions (balanced, deterministic); a task several groups can
+reach goes to the one with the most spare drone time, so neighbouring groups share the load before solving.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from airspace.projection import Projector
+from missions.models import Hangar, Scenario
+from planner.problem import grounded
+from planner.task_airspace import TaskWithEpochs
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    hangar_ids: tuple[str, ...]
+    tasks: tuple[TaskWithEpochs, ...]
+
+
+def bisect_hangars(hangars: list[Hangar], xy: np.ndarray, max_size: int) -> list[list[int]]:
+    """Index groups of at most max_size hangars, split along the longer axis at the median."""
+    groups: list[list[int]] = []
+    pending = [list(range(len(hangars)))]
+    while pending:
+        members = pending.pop(0)
+        if len(members) <= max_size:
+            groups.append(members)
+            continue
+        pts = xy[members]
+        axis = int(np.argmax(pts.max(axis=0) - pts.min(axis=0)))
+        order = sorted(members, key=lambda i: (xy[i, axis], hangars[i].id))
+        half = len(order) // 2
+        pending += [order[:half], order[half:]]
+    return sorted(groups, key=lambda g: min(hangars[i].id for i in g))
+
+
+def partition(scenario: Scenario, tasks: list[TaskWithEpochs], projector: Projector, max_hangars: int,
+              window: tuple[int, int]) -> list[Group]:
+    hangars = list(scenario.hangars)
+    if len(hangars) <= max_hangars:
+        return [Group("all", tuple(h.id for h in hangars), tuple(tasks))]
+    hx, hy = projector.forward(np.array([h.lon for h in hangars]), np.array([h.lat for h in hangars]))
+    hxy = np.column_stack([hx, hy])
+    members = bisect_hangars(hangars, hxy, max_hangars)
+    group_of = {i: g for g, idx in enumerate(members) for i in idx}
+    radius = np.array([h.operating_radius_m for h in hangars])
+    flying = np.array([h.drones > 0 and not grounded(scenario.drone_model(h.drone_model), scenario) for h in hangars])
+
+    # Spare drone time per group: usable battery seconds times the sorties a day allows (rough, for balance only).
+    day_s = window[1] - window[0]
+    capacity = np.zeros(len(members))
+    for i, hangar in enumerate(hangars):
+        if flying[i]:
+            model = scenario.drone_model(hangar.drone_model)
+            usable = model.endurance_min * 60 * (1 - model.reserve_fraction)
+            sorties = max(1.0, day_s / (usable + hangar.recharge_min * 60))
+            capacity[group_of[i]] += hangar.drones * usable * sorties
+    load = np.zeros(len(members))
+    wind = scenario.weather.wind_speed_ms if scenario.weather else 0.0
+    models = [scenario.drone_model(h.drone_model) for h in hangars]
+    transit_speed = np.array([max(m.cruise_speed_ms - wind, 1.0) for m in models])
+    inspect_speed = np.array([max(m.inspection_speed_ms - wind, 1.0) for m in models])
+    usable_s = np.array([m.endurance_min * 60 * (1 - m.reserve_fraction) for m in models])
+
+    candidates: list[tuple[TaskWithEpochs, list[int], np.ndarray]] = []
+    for item in tasks:
+        coords = np.asarray(item.task.coordinates, dtype=float)[:, :2]
+        tx, ty = projector.forward(coords[:, 0], coords[:, 1])
+        dist = np.hypot(tx[:, None] - hx[None, :], ty[:, None] - hy[None, :])
+        far = np.max(dist, axis=0)
+        # Reachable on one battery, with transit priced into the wind: a group that only has hangars at the
+        # edge of their radius would just report the task out of reach.
+        trip_s = (dist[0] + dist[-1]) / transit_speed + item.task.length_m / inspect_speed + item.task.hover_s
+        ok = (far <= radius) & flying & (trip_s <= usable_s)
+        groups = sorted({group_of[i] for i in np.flatnonzero(ok)})
+        candidates.append((item, groups, far))
+    # Tasks with the fewest options choose first; ties by priority (high first), then id, for determinism.
+    order = sorted(range(len(candidates)),
+                   key=lambda k: (len(candidates[k][1]) or 99, -candidates[k][0].task.priority,
+                                  candidates[k][0].task.task_id))
+    assigned: list[list[TaskWithEpochs]] = [[] for _ in members]
+    for k in order:
+        item, groups, far = candidates[k]
+        if not groups:
+            # Nobody can fly it; its nearest hangar's group will explain why.
+            assigned[group_of[int(np.argmin(far))]].append(item)
+            continue
+        work = item.task.length_m / 8.0 + item.task.hover_s + 2 * float(np.min(far)) / 15.0
+        best = min(groups, key=lambda g: ((load[g] + work) / max(capacity[g], 1.0), g))
+        load[best] += work
+        assigned[best].append(item)
+    result = []
+    for g, idx in enumerate(members):
+        ids = tuple(hangars[i].id for i in sorted(idx, key=lambda i: hangars[i].id))
+        result.append(Group(f"group-{g + 1:02d}", ids, tuple(assigned[g])))
+    logger.info("decomposition: %d groups of <= %d hangars; tasks per group %s", len(result), max_hangars,
+                [len(g.tasks) for g in result])
+    return result
