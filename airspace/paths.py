@@ -8,6 +8,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -22,14 +23,17 @@ from airspace.zones import CHINA_CEILING_M, Zone, keep_out_zones
 
 logger = logging.getLogger(__name__)
 
-# Legs are tested against the zones buffered by this fraction of the clearance, while the graph turns
-# only at corners of the zones buffered by the full clearance: the gap keeps tests robust to rounding
-# for legs that graze a corner or run along an edge, and every leg stays >= 0.9 x clearance from a zone.
+# Legs are tested against the exact zones buffered by a little less than the clearance, while the graph
+# turns only at corners lying beyond the full clearance: the gap keeps the tests robust to rounding for
+# legs that graze a corner or run along an edge. Every leg keeps >= TEST_FRACTION x clearance_m from
+# every zone; an end point at clearance_m or more from every zone is always usable.
 TEST_FRACTION = 0.9
-# Zone outlines are simplified by this fraction of the clearance (and the buffers grown by as much, so
-# they still contain the exact buffers): finely polygonised arcs would otherwise flood the graph.
+_TEST_QUAD_SEGS = 3  # the round test buffer's chords cut inside its arcs by at most 1 - cos(pi / 12)
+_TEST_RADIUS_FRACTION = TEST_FRACTION / math.cos(math.pi / (4 * _TEST_QUAD_SEGS))  # ~0.93
+# Zone outlines are simplified by this fraction of the clearance (and the graph buffer grown by as much,
+# so it still contains the exact buffer): finely polygonised arcs would otherwise flood the graph.
 SIMPLIFY_FRACTION = 0.25
-MITRE_LIMIT = 2.0  # mitre joins keep one vertex per corner (round joins would add an arc of them)
+MITRE_LIMIT = 2.0  # mitre joins keep one graph corner per zone corner (round joins would add an arc)
 _ROW_CHUNK = 256  # rows per block in the min-plus products (bounds temporary memory)
 
 
@@ -175,11 +179,17 @@ class _ObstacleGraph:
         simple = shapely.simplify(self.union, tol, preserve_topology=True) if tol > 0 else self.union
         # Simplifying moves the outline by at most tol, so buffering by (d + tol) still contains the exact d-buffer.
         self.graph_region = shapely.buffer(simple, clearance_m + tol, join_style="mitre", mitre_limit=MITRE_LIMIT)
-        self.test_region = shapely.buffer(simple, TEST_FRACTION * clearance_m + tol, join_style="mitre",
-                                          mitre_limit=MITRE_LIMIT)
+        self.test_region = shapely.buffer(self.union, _TEST_RADIUS_FRACTION * clearance_m,
+                                          quad_segs=_TEST_QUAD_SEGS)
         shapely.prepare(self.test_region)
         self.edges = _Edges(self.test_region)
         self.vert, self.prev, self.next = _convex_vertices(self.graph_region)
+        # Corners lie beyond the test region by construction; the check guards `blocked`, which assumes
+        # its origin outside (a corner inside would see straight through).
+        outside = ~shapely.intersects_xy(self.test_region, self.vert[:, 0], self.vert[:, 1])
+        if not outside.all():
+            logger.warning("dropping %d graph corners inside the test region", int((~outside).sum()))
+            self.vert, self.prev, self.next = self.vert[outside], self.prev[outside], self.next[outside]
         self.dist, self.pred = self._all_pairs()
         self._obstacles: shapely.Geometry | None = None
         logger.info("obstacle graph: %d zones, %d corners, %d test edges in %.2f s", len(zones_metric),
@@ -417,10 +427,13 @@ def check_path(coords: Sequence[Sequence[float]], times_s: Sequence[float], zone
         raise ValueError("times_s must not decrease along the path")
     allowed = frozenset(authorised)
     if projector is None:
-        projector = Projector.for_geometry(shapely.MultiPoint(pts[:, :2]))
+        # Any UTM zone near the path gives exact intersections; rounding the centre to 0.1 deg lets the
+        # (slow, cached) zone lookup be shared by every path of a plan.
+        west, south = pts[:, :2].min(axis=0)
+        east, north = pts[:, :2].max(axis=0)
+        projector = Projector.for_lonlat(round((west + east) / 2.0, 1), round((south + north) / 2.0, 1))
     x, y = projector.forward(pts[:, 0], pts[:, 1])
     xy = np.column_stack([x, y])
-    metric: dict[int, shapely.Geometry] = {}
     violations: list[PathViolation] = []
     for i in range(len(pts) - 1):
         z0, z1, t0, t1 = pts[i, 2], pts[i + 1, 2], times[i], times[i + 1]
@@ -434,9 +447,7 @@ def check_path(coords: Sequence[Sequence[float]], times_s: Sequence[float], zone
                                             f"segment {i} flies above the {ceiling_m:g} m ceiling "
                                             f"(up to {max(z0, z1):g} m) from {clock_from_seconds(at(above[0]))}"))
         for zone in keep_out_zones(zones, t0, t1, min(z0, z1), max(z0, z1), allowed):
-            if id(zone) not in metric:
-                metric[id(zone)] = projector.to_metric(zone.geometry.shape)
-            hit = _segment_hit(xy[i], xy[i + 1], z0, z1, t0, t1, zone, metric[id(zone)])
+            hit = _segment_hit(xy[i], xy[i + 1], z0, z1, t0, t1, zone, _metric_shape(zone.geometry.shape, projector))
             if hit is not None:
                 s0, s1 = hit
                 violations.append(PathViolation(
@@ -447,6 +458,14 @@ def check_path(coords: Sequence[Sequence[float]], times_s: Sequence[float], zone
     if violations:
         logger.info("check_path: %d violations on %d segments", len(violations), len(pts) - 1)
     return violations
+
+
+@lru_cache(maxsize=4096)
+def _metric_shape(shape: shapely.Geometry, projector: Projector) -> shapely.Geometry:
+    """A zone outline in metres, prepared; cached by value so checking many paths projects each zone once."""
+    out = projector.to_metric(shape)
+    shapely.prepare(out)
+    return out
 
 
 def _param_range(v0: float, v1: float, low: float, high: float, *, closed_low: bool = True) -> tuple[float, float] | None:
@@ -477,9 +496,9 @@ def _segment_hit(a, b, z0, z1, t0, t1, zone: Zone, poly: shapely.Geometry) -> tu
             continue
         p0, p1 = a + s0 * d, a + s1 * d
         piece = Point(p0) if s0 == s1 or seg_len2 == 0.0 else LineString([p0, p1])
-        inside = shapely.intersection(piece, poly)
-        if inside.is_empty:
+        if not poly.intersects(piece):
             continue
+        inside = shapely.intersection(piece, poly)
         c = shapely.get_coordinates(inside)
         found.extend(((c - a) @ d / seg_len2).tolist() if seg_len2 > 0 else [s0, s1])
     if not found:
