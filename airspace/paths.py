@@ -322,7 +322,7 @@ class LegalMatrix:
             vi, vj = self._vis[i], self._vis[j]
             total = self._vis_d[i][:, None] + g.dist[np.ix_(vi, vj)] + self._vis_d[j][None, :]
             a, b = np.unravel_index(int(np.argmin(total)), total.shape)
-            corners = g.corner_chain(int(vi[a]), int(vi[a]) if vi[a] == vj[b] else int(vj[b]))
+            corners = g.corner_chain(int(vi[a]), int(vj[b]))
         pts = np.vstack([xy[i], g.vert[corners].reshape(-1, 2), xy[j]])
         length = float(np.hypot(*np.diff(pts, axis=0).T).sum())
         lon, lat = self._projector.inverse(pts[1:-1, 0], pts[1:-1, 1])

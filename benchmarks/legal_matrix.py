@@ -18,7 +18,7 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from airspace.geometry import Geometry  # noqa: E402
-from airspace.paths import LegalAirspace  # noqa: E402
+from airspace.paths import LegalAirspace, check_path  # noqa: E402
 from airspace.projection import Projector  # noqa: E402
 from airspace.zones import Zone  # noqa: E402
 
@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clearance", type=float, default=10.0)
     parser.add_argument("--profile", action="store_true", help="profile one run with cProfile")
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
 
     rng = np.random.default_rng(args.seed)
     projector = Projector.for_lonlat(*CENTRE)
@@ -104,13 +106,18 @@ def main(argv: list[str] | None = None) -> int:
     # Sanity: sampled entries against shortest_path computed on their own, and legal against the zones.
     sample = rng.choice(len(points), size=(10, 2), replace=False)
     worst = 0.0
+    illegal = 0
     for i, j in sample:
         alone = airspace.shortest_path(points[i], points[j], altitude_m=ALTITUDE_M)
+        if alone is not None:
+            timed = [(lon, lat, ALTITUDE_M) for lon, lat in alone.coords]
+            illegal += bool(check_path(timed, list(range(len(timed))), zones, projector=projector))
         single = np.inf if alone is None else alone.length_m
         worst = max(worst, abs(single - d[i, j]) if np.isfinite(single) else (0.0 if np.isinf(d[i, j]) else np.inf))
         print(f"  d[{i:4d},{j:4d}] = {d[i, j]:9.1f} m   shortest_path = {single:9.1f} m   "
               f"corners {0 if alone is None else alone.via_vertices}")
-    print(f"largest |matrix - shortest_path| on the sample: {worst:.3f} m")
+    print(f"largest |matrix - shortest_path| on the sample: {worst:.3f} m; "
+          f"sampled paths check_path rejects: {illegal}")
     return 0
 
 

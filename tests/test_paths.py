@@ -223,3 +223,9 @@ def test_leg_running_along_an_edge_at_the_clearance_is_straight_and_closer_is_no
     assert too_close.via_vertices == 2
     assert metric(too_close).distance(box(0, 0, 1000, 1000)) >= 10.0 - 1e-6
     assert 1200.0 < too_close.length_m < 1201.0
+
+
+def test_no_points_give_an_empty_matrix_and_one_point_a_zero():
+    air = LegalAirspace([zone(box(0, 0, 1000, 1000))], projector=PROJ)
+    assert air.distance_matrix([], altitude_m=100).shape == (0, 0)
+    assert air.distance_matrix([lonlat(-50, -50)], altitude_m=100).tolist() == [[0.0]]
