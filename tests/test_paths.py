@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import shapely
 from shapely.geometry import LineString, Polygon, box
 
@@ -229,3 +231,41 @@ def test_no_points_give_an_empty_matrix_and_one_point_a_zero():
     air = LegalAirspace([zone(box(0, 0, 1000, 1000))], projector=PROJ)
     assert air.distance_matrix([], altitude_m=100).shape == (0, 0)
     assert air.distance_matrix([lonlat(-50, -50)], altitude_m=100).tolist() == [[0.0]]
+
+
+def test_any_end_point_at_the_clearance_from_every_zone_is_usable(random_case):
+    air, _, union, _ = random_case
+    rim = shapely.segmentize(union.buffer(10.0 + 1e-3).boundary, 20.0)
+    xy = shapely.get_coordinates(rim)
+    xy = xy[shapely.distance(union, shapely.points(xy)) >= 10.0]
+    lon, lat = PROJ.inverse(xy[:, 0] + X0, xy[:, 1] + Y0)
+    assert len(xy) > 500
+    assert air.legal_matrix(list(zip(lon, lat)), altitude_m=100).usable.all()
+
+
+coordinate = st.floats(-3000, 3000, allow_nan=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(boxes=st.lists(st.tuples(coordinate, coordinate, st.floats(50, 1500), st.floats(50, 1500)),
+                      min_size=1, max_size=5),
+       ends=st.tuples(coordinate, coordinate, coordinate, coordinate))
+def test_path_is_straight_exactly_when_the_straight_line_keeps_clear(boxes, ends):
+    polys = [box(x, y, x + w, y + h) for x, y, w, h in boxes]
+    union = shapely.union_all(polys)
+    a, b = (ends[0], ends[1]), (ends[2], ends[3])
+    if min(union.distance(shapely.Point(a)), union.distance(shapely.Point(b))) < 10.0 or math.dist(a, b) < 1.0:
+        return  # ends must be usable: at the clearance or more from every zone
+    air = LegalAirspace([zone(p, f"b{i}") for i, p in enumerate(polys)], projector=PROJ)
+    path = air.shortest_path(lonlat(*a), lonlat(*b), altitude_m=100)
+    straight_gap = LineString([a, b]).distance(union)
+    if path is None:  # enclosed: only possible when the straight line is blocked
+        assert straight_gap < TEST_FRACTION * 10.0
+        return
+    line = metric(path)
+    assert line.distance(union) >= TEST_FRACTION * 10.0 - 1e-6
+    assert path.length_m >= math.dist(a, b) - 1e-6
+    if straight_gap >= 10.0:
+        assert path.via_vertices == 0
+    if straight_gap < TEST_FRACTION * 10.0:
+        assert path.via_vertices > 0
