@@ -34,7 +34,7 @@ _TEST_RADIUS_FRACTION = TEST_FRACTION / math.cos(math.pi / (4 * _TEST_QUAD_SEGS)
 # so it still contains the exact buffer): finely polygonised arcs would otherwise flood the graph.
 SIMPLIFY_FRACTION = 0.25
 MITRE_LIMIT = 2.0  # mitre joins keep one graph corner per zone corner (round joins would add an arc)
-_ROW_CHUNK = 256  # rows per block in the min-plus products (bounds temporary memory)
+_ROW_CHUNK = 256  # corners per block of the pairwise tangency test (bounds temporary memory)
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,12 @@ class _ObstacleGraph:
 
 # --------------------------------------------------------------------------------------------- public objects
 class LegalMatrix:
-    """Legal distances between points (metres, inf where no legal path) and the path behind any entry."""
+    """Legal distances between points and the path behind any entry.
+
+    `distances[i, j]`: metres (np.inf where no legal path, 0 on the diagonal); `detour[i, j]`: the straight
+    line is blocked but a legal path exists; `usable[i]`: the point is far enough from every zone to start
+    or end a leg; `path(i, j)`: the polyline itself.
+    """
 
     def __init__(self, graph: _ObstacleGraph, projector: Projector, points_xy: np.ndarray,
                  points_lonlat: np.ndarray):

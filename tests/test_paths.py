@@ -269,3 +269,11 @@ def test_path_is_straight_exactly_when_the_straight_line_keeps_clear(boxes, ends
         assert path.via_vertices == 0
     if straight_gap < TEST_FRACTION * 10.0:
         assert path.via_vertices > 0
+
+
+def test_check_path_finds_a_hover_inside_a_zone_from_when_the_zone_opens():
+    closure = zone(box(-500, -500, 500, 500), "closure", active=[{"start": "09:00", "end": "12:00"}])
+    hover = [(*lonlat(0, 0), 50.0), (*lonlat(0, 0), 50.0)]
+    [violation] = check_path(hover, [8 * 3600, 10 * 3600], [closure])
+    assert (violation.t0_s, violation.t1_s) == (9 * 3600, 10 * 3600)
+    assert check_path(hover, [12.5 * 3600, 13 * 3600], [closure]) == []
