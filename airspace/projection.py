@@ -20,34 +20,46 @@ WGS84 = pyproj.CRS.from_epsg(4326)
 _GEOD = pyproj.Geod(ellps="WGS84")
 
 
-@lru_cache(maxsize=256)
-def _utm_epsg(zone_lon: float, zone_lat: float) -> int:
-    # Cached on the rounded point, so a scenario asking many times logs its choice once.
-    infos = query_utm_crs_info(
-        datum_name="WGS 84",
-        area_of_interest=AreaOfInterest(zone_lon, zone_lat, zone_lon, zone_lat),
-    )
-    if not infos:
-        raise ValueError(f"no UTM zone covers lon={zone_lon}, lat={zone_lat}")
-    # pyproj may list both the N and S zone at the equator; prefer the one matching the hemisphere.
-    hemisphere = "N" if zone_lat >= 0 else "S"
-    info = next((i for i in infos if i.name.endswith(hemisphere)), infos[0])
-    logger.info("metric CRS for lon=%.3f lat=%.3f: EPSG:%s (%s)", zone_lon, zone_lat, info.code, info.name)
-    return int(info.code)
+def _utm_zone(lon: float, lat: float) -> int:
+    """UTM zone number, with the Norway and Svalbard exceptions the zone grid defines."""
+    zone = min(int((lon + 180.0) // 6.0) + 1, 60)
+    if 56.0 <= lat < 64.0 and 3.0 <= lon < 12.0:
+        return 32
+    if 72.0 <= lat <= 84.0 and 0.0 <= lon < 42.0:
+        return 31 if lon < 9.0 else 33 if lon < 21.0 else 35 if lon < 33.0 else 37
+    return zone
+
+
+@lru_cache(maxsize=128)
+def _announce(epsg: int) -> int:
+    # Once per zone: a scenario asks for its projection many times (every target, every group).
+    logger.info("metric CRS: EPSG:%d (%s)", epsg, _crs(epsg).name)
+    return epsg
 
 
 def utm_crs_for(lon: float, lat: float) -> pyproj.CRS:
-    """The WGS84 UTM CRS whose zone holds (lon, lat), as pyproj's area-of-interest query picks it."""
+    """The WGS84 UTM CRS whose zone holds (lon, lat); computed from the zone grid (no database query)."""
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
         raise ValueError(f"(lon={lon}, lat={lat}) is out of range for WGS84")
     if abs(lat) > 84.0:
         raise ValueError(f"lat={lat} is outside UTM coverage (|lat| <= 84)")
-    return _crs(_utm_epsg(round(float(lon), 3), round(float(lat), 3)))
+    epsg = (32600 if lat >= 0 else 32700) + _utm_zone(float(lon), float(lat))
+    return _crs(_announce(epsg))
+
+
+_EPSG_OF_CACHED: dict[int, int] = {}  # id() of a CRS built by _crs -> its EPSG code
 
 
 @lru_cache(maxsize=64)
 def _crs(epsg: int) -> pyproj.CRS:
-    return pyproj.CRS.from_epsg(epsg)
+    crs = pyproj.CRS.from_epsg(epsg)
+    _EPSG_OF_CACHED[id(crs)] = epsg
+    return crs
+
+
+def _epsg_of(crs: pyproj.CRS) -> int | None:
+    # CRS.to_epsg() searches the database (tens of ms); CRS objects from _crs already know their code.
+    return _EPSG_OF_CACHED.get(id(crs)) or crs.to_epsg()
 
 
 @lru_cache(maxsize=64)
@@ -64,7 +76,7 @@ class Projector:
     __slots__ = ("crs", "_fwd", "_inv", "epsg")
 
     def __init__(self, crs: pyproj.CRS):
-        epsg = crs.to_epsg()
+        epsg = _epsg_of(crs)
         if epsg is None:
             raise ValueError(f"Projector needs a CRS with an EPSG code, got {crs.name}")
         if not crs.is_projected:

@@ -5,6 +5,7 @@ Every task ends up in a sortie or in `unserved` with a reason; nothing is droppe
 from __future__ import annotations
 
 import logging
+import math
 import time
 
 import shapely
@@ -23,7 +24,7 @@ from planner.task_airspace import split_tasks_by_airspace
 logger = logging.getLogger(__name__)
 
 DEFAULT_TRANSIT_M = 100.0
-LEG_SHARE_OF_BATTERY = 0.3  # a leg takes at most this share of a usable battery at inspection speed
+LEG_SHARE_OF_BATTERY = 0.35  # a leg takes at most this share of a usable battery
 MIN_GROUP_TIME_S = 1.0
 
 
@@ -75,11 +76,13 @@ def operating_window(scenario: Scenario) -> tuple[int, int]:
 
 
 def default_max_leg_m(scenario: Scenario) -> float:
-    """Longest leg: a share of a usable battery flown into today's wind, and no longer than a hangar's reach."""
+    """Longest leg: a share of a usable battery at crosswind ground speed for the weakest drone flying today,
+    and no longer than a typical hangar's reach."""
     wind = scenario.weather.wind_speed_ms if scenario.weather else 0.0
     flying = [m for m in scenario.drone_models if not grounded(m, scenario)] or list(scenario.drone_models)
-    by_battery = max(
-        m.endurance_min * 60 * (1 - m.reserve_fraction) * max(m.inspection_speed_ms - wind, 1.0) * LEG_SHARE_OF_BATTERY
+    by_battery = min(
+        m.endurance_min * 60 * (1 - m.reserve_fraction) * math.sqrt(max(m.inspection_speed_ms**2 - wind**2, 1.0))
+        * LEG_SHARE_OF_BATTERY
         for m in flying
     )
     radii = sorted(h.operating_radius_m for h in scenario.hangars) or [by_battery]
