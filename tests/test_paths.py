@@ -277,3 +277,20 @@ def test_check_path_finds_a_hover_inside_a_zone_from_when_the_zone_opens():
     [violation] = check_path(hover, [8 * 3600, 10 * 3600], [closure])
     assert (violation.t0_s, violation.t1_s) == (9 * 3600, 10 * 3600)
     assert check_path(hover, [12.5 * 3600, 13 * 3600], [closure]) == []
+
+
+def test_angular_sweep_agrees_with_shapely_on_which_segments_are_blocked(random_case):
+    from airspace.paths import _ObstacleGraph
+
+    _, _, union, _ = random_case
+    graph = _ObstacleGraph([union], clearance_m=10.0)
+    rng = np.random.default_rng(11)
+    origins = rng.uniform(-6000, 6000, (40, 2))
+    origins = origins[~shapely.intersects_xy(graph.test_region, origins[:, 0], origins[:, 1])]
+    targets = rng.uniform(-6000, 6000, (100, 2))
+    targets = targets[~shapely.intersects_xy(graph.test_region, targets[:, 0], targets[:, 1])]
+    for origin in origins:
+        lines = shapely.linestrings(np.stack([np.broadcast_to(origin, targets.shape), targets], axis=1))
+        expected = shapely.intersects(lines, graph.test_region)
+        assert np.array_equal(graph.edges.blocked(origin, targets), expected)
+        assert 0 < expected.sum() < len(targets)
