@@ -349,8 +349,7 @@ class LegalAirspace:
         self.ceiling_m = float(ceiling_m)
         self.clearance_m = float(clearance_m)
         if projector is None and self.zones:
-            west, south, east, north = shapely.total_bounds([z.geometry.shape for z in self.zones])
-            projector = Projector.for_lonlat((west + east) / 2.0, (south + north) / 2.0)
+            projector = Projector.for_geometry(shapely.box(*shapely.total_bounds([z.geometry.shape for z in self.zones])))
         self._projector = projector
         self._metric: dict[int, shapely.Geometry] = {}
         self._graphs: dict[tuple[int, ...], _ObstacleGraph] = {}
@@ -432,11 +431,7 @@ def check_path(coords: Sequence[Sequence[float]], times_s: Sequence[float], zone
         raise ValueError("times_s must not decrease along the path")
     allowed = frozenset(authorised)
     if projector is None:
-        # Any UTM zone near the path gives exact intersections; rounding the centre to 0.1 deg lets the
-        # (slow, cached) zone lookup be shared by every path of a plan.
-        west, south = pts[:, :2].min(axis=0)
-        east, north = pts[:, :2].max(axis=0)
-        projector = Projector.for_lonlat(round((west + east) / 2.0, 1), round((south + north) / 2.0, 1))
+        projector = Projector.for_geometry(shapely.MultiPoint(pts[:, :2]))
     x, y = projector.forward(pts[:, 0], pts[:, 1])
     xy = np.column_stack([x, y])
     violations: list[PathViolation] = []
