@@ -156,8 +156,9 @@ def _convex_vertices(region: shapely.Geometry) -> tuple[np.ndarray, np.ndarray, 
             if len(c) < 3:
                 continue
             p, n = np.roll(c, 1, axis=0), np.roll(c, -1, axis=0)
-            turn = _cross(c[:, 0] - p[:, 0], c[:, 1] - p[:, 1], n[:, 0] - c[:, 0], n[:, 1] - c[:, 1])
-            keep = turn > 1e-9 * np.hypot(c[:, 0] - p[:, 0], c[:, 1] - p[:, 1]) * np.hypot(n[:, 0] - c[:, 0], n[:, 1] - c[:, 1])
+            into, out = c - p, n - c
+            turn = _cross(into[:, 0], into[:, 1], out[:, 0], out[:, 1])
+            keep = turn > 1e-9 * np.hypot(*into.T) * np.hypot(*out.T)  # a left turn: a convex corner
             verts.append(c[keep])
             prevs.append(p[keep])
             nexts.append(n[keep])
@@ -349,7 +350,8 @@ class LegalAirspace:
         self.ceiling_m = float(ceiling_m)
         self.clearance_m = float(clearance_m)
         if projector is None and self.zones:
-            projector = Projector.for_geometry(shapely.box(*shapely.total_bounds([z.geometry.shape for z in self.zones])))
+            bounds = shapely.total_bounds([z.geometry.shape for z in self.zones])
+            projector = Projector.for_geometry(shapely.box(*bounds))
         self._projector = projector
         self._metric: dict[int, shapely.Geometry] = {}
         self._graphs: dict[tuple[int, ...], _ObstacleGraph] = {}
@@ -468,7 +470,8 @@ def _metric_shape(shape: shapely.Geometry, projector: Projector) -> shapely.Geom
     return out
 
 
-def _param_range(v0: float, v1: float, low: float, high: float, *, closed_low: bool = True) -> tuple[float, float] | None:
+def _param_range(v0: float, v1: float, low: float, high: float, *,
+                 closed_low: bool = True) -> tuple[float, float] | None:
     """Parameters s in [0, 1] where v0 + s (v1 - v0) lies in [low, high] (or (low, high] if not closed_low)."""
     if v0 == v1:
         inside = (v0 >= low if closed_low else v0 > low) and v0 <= high
