@@ -3,7 +3,9 @@
 Imports neither `missions` nor `planner`.
 """
 from airspace.geometry import Geometry
+from airspace.paths import LegalAirspace, LegalMatrix, LegalPath, PathViolation, check_path
 from airspace.windows import TimeWindow
 from airspace.zones import CHINA_CEILING_M, Restriction, Zone, keep_out_zones
 
-__all__ = ["CHINA_CEILING_M", "Geometry", "Restriction", "TimeWindow", "Zone", "keep_out_zones"]
+__all__ = ["CHINA_CEILING_M", "Geometry", "LegalAirspace", "LegalMatrix", "LegalPath", "PathViolation",
+           "Restriction", "TimeWindow", "Zone", "check_path", "keep_out_zones"]
