@@ -78,14 +78,15 @@ def main(argv: list[str] | None = None) -> int:
         dist = shortest_distances(inst)
         problem = problem_from_carp(inst, dist)
         arcs = oriented_arcs(inst)
-        row = {"instance": inst.name, "bks": bks.get(inst.name)}
+        # File names are the canonical ids: egl-e2-A.dat says NOMBRE : egl-e2-7.
+        row = {"instance": path.stem, "bks": bks.get(path.stem)}
         for name, run in solvers:
             routes, cost, seconds = run(problem, args.time_limit, args.seed)
             arc_routes = [[list(arcs[i]) for i in r] for r in routes]
             # Independent check: the cost recomputed from the oriented routes and the instance alone.
             recomputed = routes_cost(inst, [[tuple(a) for a in r] for r in arc_routes], dist)
             assert recomputed == cost, f"{name} on {inst.name}: reported {cost}, recomputed {recomputed}"
-            results.append({"instance": inst.name, "solver": name, "cost": cost, "time_s": round(seconds, 3),
+            results.append({"instance": path.stem, "solver": name, "cost": cost, "time_s": round(seconds, 3),
                             "routes": arc_routes})
             gap = 100.0 * (cost - row["bks"]) / row["bks"] if row["bks"] else None
             prefix = "" if name == "lowalt" else f"{name}_"
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         cells = " ".join(
             f"{row[p + 'cost']:>12} {('%.2f' % row[p + 'gap_pct']) if row[p + 'gap_pct'] is not None else '-':>6} "
             f"{row[p + 'time_s']:>5.1f}" for p in ("" if n == "lowalt" else n + "_" for n, _ in solvers))
-        print(f"{inst.name:<12} {row['bks'] or '-':>7} {cells}", flush=True)
+        print(f"{path.stem:<12} {row['bks'] or '-':>7} {cells}", flush=True)
         args.out.write_text(json.dumps(results))  # rewritten each instance, so a long run can be read early
 
     gaps_path = args.gaps or args.out.with_name("bks.csv")
