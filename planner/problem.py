@@ -9,8 +9,10 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from shapely.geometry import Point
 
 from airspace.projection import Projector
+from airspace.zones import keep_out_zones
 from missions.models import DroneModel, Hangar, InspectionTask, Scenario, UnservedReason, UnservedTask
 from planner.costs import ADJACENT_M, ServiceTime, Site, TransitCosts, service_time, vertical_s
 from planner.epochs import Epoch
@@ -77,7 +79,8 @@ def build_problem(
     transit_m: float,
 ) -> BuiltProblem:
     hangars = [h for h in scenario.hangars if h.drones > 0]
-    candidate_slots = _slots(scenario, hangars, epochs, window, options)
+    candidate_slots = [slot for slot in _slots(scenario, hangars, epochs, window, options)
+                       if _can_launch(scenario.hangar(slot.hangar_id), slot.epoch, scenario, transit_m)]
     models = {m.id: m for m in scenario.drone_models}
     hangar_xy = {h.id: site.xy[site.hangar_index[h.id]] for h in scenario.hangars}
 
@@ -218,13 +221,38 @@ def _slots(scenario: Scenario, hangars: list[Hangar], epochs: list[Epoch], windo
         if not total:
             continue
         recharge_s = hangar.recharge_min * 60.0
+        counts = _slots_per_epoch(pieces, options.max_sorties_per_drone, min_sortie_s, recharge_s)
         for drone_id in hangar.drone_ids():
-            for piece in pieces:
-                fit = int((piece.length_s + recharge_s) // (min_sortie_s + recharge_s))
-                share = max(1, round(options.max_sorties_per_drone * piece.length_s / total))
-                for _ in range(min(fit, share)):
-                    slots.append(SlotInfo(hangar.id, drone_id, model.id, piece))
+            for piece, count in zip(pieces, counts):
+                slots.extend(SlotInfo(hangar.id, drone_id, model.id, piece) for _ in range(count))
     return slots
+
+
+def _can_launch(hangar: Hangar, epoch: Epoch, scenario: Scenario, transit_m: float) -> bool:
+    """False while a keep-out zone over the hangar covers any height of the climb to transit altitude."""
+    here = Point(hangar.lon, hangar.lat)
+    for zone in keep_out_zones(scenario.zones(), epoch.start_s, epoch.end_s, 0.0, transit_m,
+                               scenario.airspace.authorised):
+        if zone.geometry.shape.intersects(here):
+            logger.warning("hangar %s lies inside keep-out zone %s: no launches %s-%s", hangar.id, zone.id,
+                           epoch.start_s, epoch.end_s)
+            return False
+    return True
+
+
+def _slots_per_epoch(pieces: list[Epoch], budget: int, min_sortie_s: float, recharge_s: float) -> list[int]:
+    """Share a drone's sortie budget over the epochs by length (largest remainder), never more than fits."""
+    fits = [int((p.length_s + recharge_s) // (min_sortie_s + recharge_s)) for p in pieces]
+    total = sum(p.length_s for p in pieces)
+    exact = [budget * p.length_s / total for p in pieces]
+    counts = [min(int(e), f) for e, f in zip(exact, fits)]
+    by_remainder = sorted(range(len(pieces)), key=lambda k: (-(exact[k] - int(exact[k])), k))
+    for k in by_remainder * 2:  # second pass hands leftovers to epochs with room
+        if sum(counts) >= budget:
+            break
+        if counts[k] < fits[k]:
+            counts[k] += 1
+    return counts
 
 
 def _slot_reason(task, item: TaskWithEpochs, slot: SlotInfo, scenario: Scenario, site: Site,

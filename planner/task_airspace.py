@@ -18,7 +18,9 @@ from planner.epochs import Epoch, zone_active_in
 
 logger = logging.getLogger(__name__)
 
-EDGE_MARGIN_M = 2.0  # pieces end this far beyond the clearance buffer, so their ends are strictly legal
+# Pieces end this far beyond the clearance buffer: the legal-path graph cannot start a leg right on the
+# buffer's edge (a point 22 m from a zone with 20 m clearance was unreachable; 35 m is, measured).
+EDGE_MARGIN_M = 15.0
 MIN_PIECE_M = 5.0  # shorter slivers between zones are not worth a flight; they are reported, not dropped
 
 
@@ -35,7 +37,10 @@ def split_tasks_by_airspace(
     epochs: list[Epoch],
     projector: Projector,
     clearance_m: float,
+    transit_m: float,
 ) -> tuple[list[TaskWithEpochs], list[UnservedTask]]:
+    """A task is flown at its altitude but entered and left by a vertical move from transit height, so a
+    zone anywhere in the band between the two blocks it."""
     keep_out = [z for z in zones if z.is_keep_out(authorised) and any(zone_active_in(z, e) for e in epochs)]
     buffered = [projector.to_metric(z.geometry.shape).buffer(clearance_m + EDGE_MARGIN_M) for z in keep_out]
     tree = shapely.STRtree(buffered) if buffered else None
@@ -44,7 +49,8 @@ def split_tasks_by_airspace(
     for task in tasks:
         geom = _task_metric(task, projector)
         hits = [] if tree is None else [int(i) for i in tree.query(geom, predicate="intersects")]
-        hits = [i for i in hits if keep_out[i].overlaps_band(task.altitude_m, task.altitude_m)]
+        low, high = min(task.altitude_m, transit_m), max(task.altitude_m, transit_m)
+        hits = [i for i in hits if keep_out[i].overlaps_band(low, high)]
         if not hits:
             kept.append(TaskWithEpochs(task, frozenset()))
             continue
