@@ -40,7 +40,7 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
 
     raw_tasks, unserved = tasks_from_targets(scenario, max_leg_m=options.max_leg_m or default_max_leg_m(scenario))
     tasks, blocked = split_tasks_by_airspace(raw_tasks, zones, authorised, epochs, projector, options.clearance_m,
-                                             transit_m)
+                                             transit_m, scenario.airspace.ceiling_m)
     unserved = list(unserved) + blocked
 
     groups = partition(scenario, tasks, projector, options.max_group_hangars, window)

@@ -38,6 +38,7 @@ def split_tasks_by_airspace(
     projector: Projector,
     clearance_m: float,
     transit_m: float,
+    ceiling_m: float,
 ) -> tuple[list[TaskWithEpochs], list[UnservedTask]]:
     """A task is flown at its altitude but entered and left by a vertical move from transit height, so a
     zone anywhere in the band between the two blocks it."""
@@ -47,6 +48,10 @@ def split_tasks_by_airspace(
     kept: list[TaskWithEpochs] = []
     unserved: list[UnservedTask] = []
     for task in tasks:
+        if task.altitude_m > ceiling_m:
+            unserved.append(_unserved(task, f"inspection altitude {task.altitude_m:g} m is above the "
+                                            f"{ceiling_m:g} m airspace ceiling"))
+            continue
         geom = _task_metric(task, projector)
         hits = [] if tree is None else [int(i) for i in tree.query(geom, predicate="intersects")]
         low, high = min(task.altitude_m, transit_m), max(task.altitude_m, transit_m)
