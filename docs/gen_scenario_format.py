@@ -1,0 +1,536 @@
+"""Generate docs/scenario-format.md from the pydantic models: every model, field, type, default and constraint.
+
+Run `python docs/gen_scenario_format.py` after changing a model; tests/test_docs.py fails while the file is stale.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import inspect
+import re
+import sys
+import types
+import typing
+from pathlib import Path
+
+from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from airspace.geometry import Geometry  # noqa: E402
+from airspace.windows import TimeWindow  # noqa: E402
+from airspace.zones import Restriction, Zone  # noqa: E402
+from missions.models import (  # noqa: E402
+    AirspaceSpec, Camera, DroneModel, GridCell, GridSpec, Hangar, Inspection, InspectionTask, MissionPlan,
+    PlanSummary, Scenario, Sortie, Target, TargetFileRef, UnservedReason, UnservedTask, Waypoint, Weather,
+    ZoneFileRef,
+)
+from missions.plan_io import SCHEDULE_COLUMNS  # noqa: E402
+
+OUTPUT = ROOT / "docs" / "scenario-format.md"
+
+# Fields whose model carries neither a Field(description=...) nor a trailing source comment. A test checks that
+# every key names a real field and that every field ends up with some description.
+DESCRIPTIONS: dict[str, str] = {
+    "Scenario.name": "Free text; copied into the plan, which must name the same scenario to be verified against it.",
+    "Scenario.date": "The day being planned (`YYYY-MM-DD`).",
+    "Scenario.timezone": "IANA time zone name; every clock time in the scenario is local time in this zone.",
+    "Scenario.coordinates": "`gcj02` (AMap/Tencent data): every position, inline and in files, is converted to "
+                            "WGS84 once, on load.",
+    "Scenario.operating_window": "When the fleet may fly. Unset: civil daylight (civil dawn to civil dusk) of "
+                                 "`date` at the hangars' centroid.",
+    "Scenario.weather": "Wind for the whole day. Unset: calm.",
+    "Scenario.drone_models": "Drone and dock profiles, referenced by `hangars[].drone_model`.",
+    "Scenario.hangars": "The docks and the drones based in them.",
+    "Scenario.airspace": "Ceiling, zones, Beidou grid cells and authorisations.",
+    "Scenario.targets": "What to inspect: inline targets and/or target files.",
+    "TimeWindow.start": "Local clock time `HH:MM` or `HH:MM:SS` (quote it in YAML).",
+    "TimeWindow.end": "Local clock time, after `start`; `24:00` is the end of the day.",
+    "Weather.wind_speed_ms": "Mean wind speed. Above a model's `max_wind_ms` its drones stay on the dock.",
+    "Camera.sensor_width_mm": "Sensor width.",
+    "Camera.focal_length_mm": "Lens focal length.",
+    "Camera.image_width_px": "Image width in pixels (used for the ground sample distance).",
+    "DroneModel.id": "Profile id, referenced by `hangars[].drone_model`.",
+    "DroneModel.name": "Display name.",
+    "DroneModel.cruise_speed_ms": "Transit airspeed.",
+    "DroneModel.inspection_speed_ms": "Airspeed while flying an inspection leg.",
+    "DroneModel.endurance_min": "Flight time on a full battery in still air.",
+    "DroneModel.reserve_fraction": "Share of the battery that must be left on landing.",
+    "DroneModel.max_wind_ms": "Above this wind speed the drone does not launch.",
+    "DroneModel.climb_speed_ms": "Vertical speed climbing from and to the dock.",
+    "DroneModel.camera": "Needed for targets with `corridor_width_m`.",
+    "Hangar.id": "Hangar id; drones are named `<id>-1`, `<id>-2`, ...",
+    "Hangar.name": "Display name.",
+    "Hangar.lon": "Longitude of the dock.",
+    "Hangar.lat": "Latitude of the dock.",
+    "Hangar.drone_model": "A `drone_models[].id`.",
+    "Hangar.drones": "Drones based in this hangar.",
+    "Hangar.operating_radius_m": "No point of a sortie may be farther than this from the hangar.",
+    "Hangar.recharge_min": "Minimum time on the dock between two sorties of one drone.",
+    "Hangar.window": "Narrows the operating window for this hangar.",
+    "AirspaceSpec.ceiling_m": "True-height cap for every flight (China: 120 m in suitable airspace).",
+    "AirspaceSpec.zones": "Inline zones and/or zone files, in any mix.",
+    "AirspaceSpec.grid": "Beidou grid cells (GB/T 39409-2020).",
+    "Zone.id": "Zone id; unique across inline zones, zone files and grid cells (grid zones are `grid:<code>`).",
+    "Zone.name": "Display name.",
+    "Zone.restriction": "How the planner treats the zone (see the table below).",
+    "Zone.lower_m": "Bottom of the zone's band, metres above ground.",
+    "Zone.upper_m": "Top of the zone's band, metres above ground (at least `lower_m`).",
+    "Zone.geometry": "Polygon or MultiPolygon.",
+    "ZoneFileRef.file": "Path relative to the scenario file; only local files are read.",
+    "GridCell.code": "Beidou grid location code, levels 1-10, e.g. `N50J47539B8255346152`.",
+    "GridCell.status": "`prohibited` behaves as a prohibited zone, `restricted` as `authorisation_required`.",
+    "GridCell.ceiling_m": "Lowers the ceiling inside this cell (a prohibited band from here up).",
+    "GridSpec.file": "CSV with a header naming `code`, `status` and optionally `ceiling_m`.",
+    "GridSpec.cells": "Cells written inline (added to the file's rows).",
+    "Geometry.type": "GeoJSON geometry type.",
+    "Geometry.coordinates": "GeoJSON coordinates, `[lon, lat]` or `[lon, lat, alt]` positions.",
+    "Target.id": "Target id; task ids are derived from it (`<id>#1`, `<id>#p2-1`, `<id>#pt1`).",
+    "Target.name": "Display name.",
+    "Target.kind": "`point` needs Point/MultiPoint geometry; every other kind a line or polygon.",
+    "Target.geometry": "LineString / MultiLineString (lines), Polygon / MultiPolygon (inspected along the "
+                       "boundary, a lake shoreline), Point / MultiPoint (point targets).",
+    "Target.corridor_width_m": "Fly enough parallel passes to image this width (needs a camera).",
+    "Target.window": "Inspect within this window.",
+    "Target.hover_s": "Point targets: time on station.",
+    "TargetFileRef.file": "GeoJSON, KML, Shapefile (`.shp` or zipped), GeoPackage, FlatGeobuf or GML; path "
+                          "relative to the scenario file.",
+    "TargetFileRef.kind": "Default `kind` for features that carry none.",
+    "TargetFileRef.name_property": "Feature property used as the target name (default: `name`).",
+    "TargetFileRef.altitude_m": "Default `altitude_m`.",
+    "TargetFileRef.corridor_width_m": "Default `corridor_width_m`.",
+    "TargetFileRef.priority": "Default `priority`.",
+    "TargetFileRef.window": "Default `window`.",
+    "TargetFileRef.hover_s": "Default `hover_s`.",
+    # plan
+    "MissionPlan.scenario": "Name of the scenario planned.",
+    "MissionPlan.date": "The planned day.",
+    "MissionPlan.timezone": "The scenario's time zone.",
+    "MissionPlan.tasks": "Every flyable task, served or not (pieces that can never be flown are only in `unserved`).",
+    "MissionPlan.sorties": "Sorties in takeoff order.",
+    "MissionPlan.unserved": "Tasks not flown, each with a reason.",
+    "MissionPlan.summary": "Totals.",
+    "MissionPlan.warnings": "Warnings raised while planning.",
+    "MissionPlan.options": "The PlanOptions used (seed, time limit, ...).",
+    "Sortie.sortie_id": "`<drone_id>-S<n>`, numbered per drone in takeoff order.",
+    "Sortie.drone_id": "`<hangar_id>-<n>`.",
+    "Sortie.hangar_id": "Where it takes off and lands.",
+    "Sortie.drone_model": "A `drone_models[].id`.",
+    "Sortie.takeoff": "Takeoff time (ISO 8601 with offset).",
+    "Sortie.landing": "Landing time.",
+    "Sortie.waypoints": "The whole flown path, hangar to hangar.",
+    "Sortie.distance_m": "Flown distance.",
+    "Sortie.flight_time_s": "Landing minus takeoff.",
+    "Sortie.inspections": "The tasks flown, as ranges of `waypoints`.",
+    "Waypoint.lon": "Longitude.",
+    "Waypoint.lat": "Latitude.",
+    "Waypoint.alt_m": "Height above the hangar's ground.",
+    "Waypoint.t_s": "Seconds after takeoff at which the vertex is reached.",
+    "Waypoint.action": "What the drone does at this vertex.",
+    "Waypoint.hover_s": "Time spent on station before leaving the vertex.",
+    "Inspection.task_id": "The task flown.",
+    "Inspection.target_id": "Its target.",
+    "Inspection.sortie_id": "The sortie flying it.",
+    "Inspection.start": "When the inspection starts.",
+    "Inspection.end": "When it ends.",
+    "Inspection.first_index": "First waypoint of the inspection in its sortie.",
+    "Inspection.last_index": "Last waypoint of the inspection in its sortie.",
+    "InspectionTask.task_id": "`<target>#<n>` for a leg, `<target>#p<pass>-<n>` for a corridor pass leg, "
+                              "`<target>#pt<n>` for a point; `/<k>` is appended to a piece split by a zone.",
+    "InspectionTask.target_id": "The target it was cut from.",
+    "InspectionTask.kind": "The target's kind.",
+    "InspectionTask.length_m": "Length of the leg (0 for a point).",
+    "InspectionTask.altitude_m": "Inspection height above ground.",
+    "InspectionTask.priority": "The target's priority.",
+    "InspectionTask.window": "The target's window.",
+    "InspectionTask.hover_s": "Time on station (point tasks).",
+    "UnservedTask.task_id": "The task (or piece) not flown.",
+    "UnservedTask.target_id": "Its target.",
+    "UnservedTask.reason": "Why (see the table below).",
+    "UnservedTask.detail": "A sentence naming the hangar, zone or limit at fault.",
+    "UnservedTask.coordinates": "The geometry not flown, `[lon, lat]`.",
+    "PlanSummary.scenario": "Name of the scenario.",
+    "PlanSummary.total_distance_m": "Sum of the sorties' distances.",
+    "PlanSummary.sorties": "Number of sorties.",
+    "PlanSummary.drones_used": "Drones that fly at least one sortie.",
+    "PlanSummary.solve_time_s": "Wall-clock time of `plan()`.",
+    "PlanSummary.objective": "Solver objective (sum over hangar groups; lower is better).",
+    "PlanSummary.seed": "Search seed used.",
+    "PlanSummary.time_limit_s": "Solver time limit used.",
+    "PlanSummary.served_tasks": "Tasks flown.",
+    "PlanSummary.unserved_tasks": "Tasks listed as unserved.",
+}
+
+# Rules that a model validator enforces beyond single fields.
+RULES: dict[type, list[str]] = {
+    Scenario: [
+        "every `hangars[].drone_model` names a `drone_models[].id`",
+        "ids are unique among drone models, hangars, zones (inline, from files and from grid cells) and targets",
+        "`timezone` is a known IANA zone",
+        "unknown fields are errors (a misspelt field is never silently ignored)",
+    ],
+    TimeWindow: ["`end` is after `start`", "an unquoted YAML `08:00` (read by YAML 1.1 as 480) is accepted"],
+    Zone: ["geometry is a Polygon or MultiPolygon", "`upper_m` >= `lower_m`",
+           "restriction spellings `restricted`, `authorization_required`, `req_authorisation` and "
+           "`REQ_AUTHORIZATION` mean `authorisation_required`"],
+    Target: ["`kind: point` needs Point or MultiPoint geometry; the other kinds need lines or polygons"],
+    Geometry: ["positions are `[lon, lat]` or `[lon, lat, alt]` within lon -180..180, lat -90..90, finite",
+               "the geometry is non-empty and valid (no self-intersecting polygons)"],
+}
+
+INTRO = """\
+# Scenario and plan file format
+
+<!-- Generated by docs/gen_scenario_format.py from the pydantic models; do not edit by hand.
+     tests/test_docs.py fails when this file differs from what the script writes. -->
+
+A **scenario** is one YAML or JSON file (plus the zone, grid and target files it names) describing one
+day: the drone profiles, the hangars, the airspace and the patrol targets. `lowalt validate` checks it,
+`lowalt plan` plans it. A **plan** is what `lowalt plan` writes: `plan.json`, `plan.geojson` and
+`schedule.csv`.
+
+Conventions:
+
+- Units are in the field names: `_m` metres, `_s` seconds, `_min` minutes, `_ms` metres per second,
+  `_deg` degrees, `_mm` millimetres, `_px` pixels.
+- Positions are `[lon, lat]` (GeoJSON order) in WGS84, unless the scenario says `coordinates: gcj02`.
+- Heights (`altitude_m`, `lower_m`, `upper_m`, `ceiling_m`) are metres above ground.
+- Clock times are local times of the planned day in the scenario's `timezone`, written `"HH:MM"` or
+  `"HH:MM:SS"`.
+- File paths are relative to the scenario file. Only local files are read (no URLs).
+- Every model rejects unknown fields. Errors name the file, the feature and the field.
+- The JSON Schema of both files is printed by `lowalt schema --which scenario|plan|all`.
+
+## Example
+
+This is the contract example (a complete scenario; its `zones.geojson`, `grid.csv` and `rivers.geojson`
+would sit next to it):
+
+```yaml
+{example}
+```
+"""
+
+# The contract example of SCENARIO.md, verbatim (tests/test_docs.py compares it with the contract when the
+# shared notes are present, and validates it against the Scenario model always).
+EXAMPLE = """\
+name: east-lake-daily            # free text
+date: 2026-11-21                 # the day being planned
+timezone: Asia/Shanghai          # IANA name; all clock times below are local
+coordinates: wgs84               # or gcj02 (AMap/Tencent data): converted to WGS84 on load
+operating_window: {start: "08:00", end: "17:30"}   # optional; default: civil daylight of `date`
+weather: {wind_speed_ms: 6, wind_from_deg: 45}     # optional; direction the wind blows FROM
+drone_models:
+  - id: m3d
+    cruise_speed_ms: 15          # transit airspeed
+    inspection_speed_ms: 8       # airspeed while flying an inspection leg
+    endurance_min: 45            # full battery, no wind
+    reserve_fraction: 0.2        # must be left on landing
+    max_wind_ms: 12              # above this the drone does not launch
+    climb_speed_ms: 5            # optional, default 5
+    camera:                      # optional; needed for corridor_width_m targets
+      sensor_width_mm: 17.3
+      focal_length_mm: 12.3
+      image_width_px: 5280
+hangars:
+  - id: H01
+    name: Optics Valley 1        # optional
+    lon: 114.4121
+    lat: 30.5043
+    drone_model: m3d
+    drones: 1                    # drones based in this hangar
+    operating_radius_m: 7000     # no point of a sortie farther than this from the hangar
+    recharge_min: 32             # minimum time on the dock between two sorties of one drone
+    window: {start: "08:00", end: "17:00"}   # optional, narrows operating_window
+airspace:
+  ceiling_m: 120                 # true height cap (China: 120 m in suitable airspace)
+  zones:                         # inline list and/or files
+    - file: zones.geojson        # GeoJSON, ED-269 JSON or ED-318 GeoJSON
+    - id: TFR-1
+      name: Marathon
+      restriction: prohibited    # prohibited | authorisation_required | conditional | advisory
+      lower_m: 0
+      upper_m: 120
+      geometry: {type: Polygon, coordinates: [[[114.30, 30.55], [114.32, 30.55], [114.32, 30.57], [114.30, 30.55]]]}
+      active: [{start: "09:00", end: "12:00"}]   # optional; default: all day
+  grid:                          # optional Beidou grid (GB/T 39409-2020) cells
+    file: grid.csv               # columns: code, status (open|restricted|prohibited), ceiling_m
+targets:
+  - file: rivers.geojson         # features carry the same properties as an inline target
+    kind: river
+  - id: R-Xunsi
+    name: Xunsi River
+    kind: river                  # river | road | pipeline | shoreline | point
+    geometry: {type: LineString, coordinates: [[114.30, 30.48], [114.33, 30.49]]}
+    altitude_m: 80               # above ground
+    corridor_width_m: 60         # optional: fly enough parallel passes to image this width
+    priority: 3                  # 1 (low) .. 5 (must fly)
+    window: {start: "08:00", end: "12:00"}   # optional: inspect within this window
+    hover_s: 30                  # point targets: time spent on station"""
+
+RESTRICTION_TEXT = {
+    Restriction.PROHIBITED: "never entered while active, at any height inside its band",
+    Restriction.AUTHORISATION_REQUIRED: "avoided like `prohibited`, unless its id is listed in `airspace.authorised`",
+    Restriction.CONDITIONAL: "drawn on the map, not avoided",
+    Restriction.ADVISORY: "drawn on the map, not avoided",
+}
+
+SCENARIO_MODELS = [Scenario, TimeWindow, Weather, DroneModel, Camera, Hangar, AirspaceSpec, Zone, ZoneFileRef,
+                   GridSpec, GridCell, Target, TargetFileRef, Geometry]
+PLAN_MODELS = [MissionPlan, PlanSummary, Sortie, Waypoint, Inspection, InspectionTask, UnservedTask]
+
+SCENARIO_NOTES = """\
+### Zone restrictions
+
+| `restriction` | the planner |
+| --- | --- |
+{restrictions}
+
+A zone applies while one of its `active` windows is open (none: all day) and only inside its
+`lower_m`..`upper_m` band. Zone files (`airspace.zones[].file`) are read by format, detected from the content
+unless `format` is given: plain GeoJSON (features with the inline zone fields as properties), EUROCAE ED-269
+JSON, EUROCAE ED-318 GeoJSON and KML. ED-269/ED-318 limits in feet are converted; AMSL limits are kept as
+numbers and treated as above ground (the zone name says so); circles become polygons.
+
+### Target files
+
+Each feature of a target file becomes one target. Its properties may carry any inline target field
+(`id`, `name`, `kind`, `altitude_m`, `corridor_width_m`, `priority`, `window`, `hover_s`); the file entry
+supplies defaults for missing ones; any other property is kept in the target's `properties`. The target id is
+the `id_property` value, else the `id` property, else the feature id, else `<file stem>-<index>`. Shapefile, GeoPackage, FlatGeobuf and GML are read
+through pyogrio (`pip install lowalt-planner[gis]`); GeoJSON and KML need nothing extra.
+
+### Beidou grid files
+
+`airspace.grid.file` is a CSV with a header row naming `code`, `status` and optionally `ceiling_m`:
+
+```csv
+code,status,ceiling_m
+N50H05107,restricted,
+N50H05131D7,prohibited,
+N50H0516389,open,60
+```
+
+Blank lines and lines starting with `#` are skipped. A `prohibited` cell becomes a prohibited zone over the
+whole column (0-10,000 m), a `restricted` cell an `authorisation_required` one, and a `ceiling_m` below the
+scenario's ceiling a prohibited band from that height up. Grid zones have ids `grid:<code>` (so
+`airspace.authorised` can name them).
+"""
+
+PLAN_NOTES = """\
+## Plan outputs
+
+`lowalt plan SCENARIO --out DIR` writes three files (`missions.write_plan` writes the same):
+
+- `DIR/plan.json`: the `MissionPlan` model above, serialised (read back with `missions.read_plan`).
+- `DIR/plan.geojson`: a GeoJSON FeatureCollection any GIS opens, with one feature per sortie, inspection,
+  unserved task and hangar.
+- `DIR/schedule.csv`: one row per sortie and one per recharge gap between two sorties of a drone.
+
+### `plan.geojson` features
+
+| `properties.kind` | geometry | properties |
+| --- | --- | --- |
+{geojson_rows}
+
+The FeatureCollection carries a foreign member `plan` with {plan_member}. Every inspection lies on its
+sortie's path, and every required piece of every target is inside some inspection or some `unserved` feature.
+
+### `unserved` reasons
+
+| `reason` | meaning |
+| --- | --- |
+{reasons}
+
+### `schedule.csv` columns
+
+| column | meaning |
+| --- | --- |
+{schedule_rows}
+"""
+
+# plan.geojson feature properties (missions.plan_io.plan_to_geojson); a test compares them with real output.
+GEOJSON_KINDS: dict[str, tuple[str, list[str]]] = {
+    "sortie": ("LineString of `[lon, lat, alt_m]`, the whole flown path, hangar to hangar",
+               ["sortie_id", "drone_id", "hangar_id", "drone_model", "takeoff", "landing", "times_s", "distance_m",
+                "flight_time_s", "battery_used", "tasks"]),
+    "inspection": ("LineString of `[lon, lat, alt_m]` as flown (Point for a point target)",
+                   ["task_id", "target_id", "sortie_id", "start", "end"]),
+    "unserved": ("the task's geometry (Point or LineString, `[lon, lat]`)",
+                 ["task_id", "target_id", "reason", "detail"]),
+    "hangar": ("Point", ["hangar_id", "name", "drone_model", "drones"]),
+}
+PLAN_MEMBER = ["scenario", "coverage", "total_distance_m", "sorties", "drones_used", "solve_time_s"]
+
+REASON_TEXT = {
+    UnservedReason.OUT_OF_REACH: "beyond every hangar's operating radius, or no round trip from a hangar fits in a "
+                                 "usable battery",
+    UnservedReason.BLOCKED_BY_AIRSPACE: "inside a keep-out zone whenever the fleet may fly, only reachable through "
+                                        "keep-out zones, or a sliver under 5 m left between zones",
+    UnservedReason.WIND: "every drone near it belongs to a model grounded by today's wind",
+    UnservedReason.WINDOW_IMPOSSIBLE: "its window does not meet a usable hangar window, or is shorter than the "
+                                      "inspection takes",
+    UnservedReason.NO_CAPACITY: "could be flown alone, but the fleet's day is full (lower priorities are dropped "
+                                "first)",
+    UnservedReason.INVALID: "could not be turned into a task (a zero-length line, a corridor without a camera); "
+                            "the detail says which",
+}
+
+SCHEDULE_TEXT = {
+    "drone_id": "`<hangar_id>-<n>`",
+    "hangar_id": "the drone's hangar",
+    "sortie_id": "the sortie (for a recharge row: the sortie just landed)",
+    "activity": "`sortie` or `recharge`",
+    "start": "ISO 8601 with offset",
+    "end": "ISO 8601 with offset",
+    "duration_min": "minutes",
+    "distance_km": "kilometres flown (0 for a recharge)",
+    "battery_used": "fraction of a full battery (0 for a recharge)",
+    "tasks": "task ids in flight order, space-separated",
+}
+
+
+# ------------------------------------------------------------------------------------------------ rendering
+def _anchor(model: type) -> str:
+    return model.__name__.lower()
+
+
+def type_text(annotation: object) -> str:
+    """A readable type: `float`, `list[Hangar]`, `"a" | "b"`, with links to documented models."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if annotation is type(None):
+        return "null"
+    if origin is typing.Literal:
+        return " \\| ".join(f'`"{a}"`' for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return " \\| ".join(type_text(a) for a in args)
+    if origin is list:
+        return f"list[{type_text(args[0])}]"
+    if origin is dict:
+        return "mapping"
+    if inspect.isclass(annotation):
+        if issubclass(annotation, BaseModel):
+            return f"[{annotation.__name__}](#{_anchor(annotation)})"
+        if issubclass(annotation, enum.Enum):
+            return " \\| ".join(f'`"{m.value}"`' for m in annotation)
+        names = {str: "string", int: "integer", float: "number", bool: "boolean", dt.date: "date",
+                 dt.datetime: "datetime (ISO 8601)"}
+        if annotation in names:
+            return names[annotation]
+    if annotation is typing.Any:
+        return "any"
+    return str(annotation).replace("typing.", "")
+
+
+def default_text(field) -> str:
+    if field.is_required():
+        return "**required**"
+    if field.default_factory is not None:
+        value = field.default_factory()
+        if isinstance(value, BaseModel):
+            return "all defaults"
+        return f"`{value!r}`"
+    value = field.default
+    if value is None:
+        return "unset"
+    if isinstance(value, enum.Enum):
+        return f"`{value.value}`"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, float) and value.is_integer():
+        return f"`{value:g}`"
+    return f"`{value}`"
+
+
+def constraint_text(field) -> str:
+    parts = []
+    for item in field.metadata:
+        if isinstance(item, Gt):
+            parts.append(f"> {item.gt}")
+        elif isinstance(item, Ge):
+            parts.append(f">= {item.ge}")
+        elif isinstance(item, Lt):
+            parts.append(f"< {item.lt}")
+        elif isinstance(item, Le):
+            parts.append(f"<= {item.le}")
+        elif isinstance(item, MinLen):
+            parts.append(f"length >= {item.min_length}")
+        elif isinstance(item, MaxLen):
+            parts.append(f"length <= {item.max_length}")
+    return ", ".join(parts)
+
+
+_FIELD_LINE = re.compile(r"^\s{4}(\w+)\s*:[^#]*#\s*(.+?)\s*$")
+
+
+def source_comments(model: type) -> dict[str, str]:
+    """Trailing `# comments` on field lines of the model's class body: the code's own field notes."""
+    try:
+        lines = inspect.getsource(model).splitlines()
+    except (OSError, TypeError):
+        return {}
+    comments = {}
+    for line in lines:
+        match = _FIELD_LINE.match(line)
+        if match and match[1] in model.model_fields:
+            text = re.sub(r"^lowalt addition[:;]\s*", "", match[2])
+            text = re.sub(r"^None:", "Unset:", text)
+            comments[match[1]] = text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    return comments
+
+
+def describe(model: type, name: str) -> str:
+    field = model.model_fields[name]
+    key = f"{model.__name__}.{name}"
+    text = field.description or DESCRIPTIONS.get(key) or source_comments(model).get(name, "")
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def model_section(model: type, heading: str = "###") -> str:
+    doc = inspect.getdoc(model) or ""
+    if doc.startswith(("Usage docs:", "!!! abstract")) or model.__doc__ is None or "BaseModel" in doc[:40]:
+        doc = ""
+    out = [f'{heading} {model.__name__}', ""]
+    if doc:
+        out += [doc.split("\n\n")[0].replace("\n", " "), ""]
+    out += ["| field | type | default | constraint | description |", "| --- | --- | --- | --- | --- |"]
+    for name, field in model.model_fields.items():
+        if field.exclude:
+            continue
+        out.append(f"| `{name}` | {type_text(field.annotation)} | {default_text(field)} | "
+                   f"{constraint_text(field)} | {describe(model, name)} |")
+    rules = RULES.get(model)
+    if rules:
+        out += ["", "Rules: " + "; ".join(rules) + "."]
+    return "\n".join(out) + "\n"
+
+
+def generate() -> str:
+    parts = [INTRO.format(example=EXAMPLE), "## Scenario models\n",
+             "`Scenario` is the top level of the file; the other models appear inside it.\n"]
+    parts += [model_section(m) for m in SCENARIO_MODELS]
+    restrictions = "\n".join(f"| `{r.value}` | {RESTRICTION_TEXT[r]} |" for r in Restriction)
+    parts.append(SCENARIO_NOTES.format(restrictions=restrictions))
+    parts.append("## Plan models (`plan.json`)\n")
+    parts += [model_section(m) for m in PLAN_MODELS]
+    geojson_rows = "\n".join(f"| `{kind}` | {geom} | {', '.join(f'`{p}`' for p in props)} |"
+                             for kind, (geom, props) in GEOJSON_KINDS.items())
+    reasons = "\n".join(f"| `{r.value}` | {REASON_TEXT[r]} |" for r in UnservedReason)
+    schedule = "\n".join(f"| `{c}` | {SCHEDULE_TEXT[c]} |" for c in SCHEDULE_COLUMNS)
+    parts.append(PLAN_NOTES.format(geojson_rows=geojson_rows, plan_member=", ".join(f"`{p}`" for p in PLAN_MEMBER),
+                                   reasons=reasons, schedule_rows=schedule))
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def main() -> None:
+    OUTPUT.write_text(generate(), encoding="utf-8")
+    print(f"wrote {OUTPUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
