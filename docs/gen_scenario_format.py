@@ -75,6 +75,8 @@ DESCRIPTIONS: dict[str, str] = {
     "AirspaceSpec.ceiling_m": "True-height cap for every flight (China: 120 m in suitable airspace).",
     "AirspaceSpec.zones": "Inline zones and/or zone files, in any mix.",
     "AirspaceSpec.grid": "Beidou grid cells (GB/T 39409-2020).",
+    "AirspaceSpec.authorised": "Ids of `authorisation_required` zones (or `grid:<code>` cells) you hold an "
+                               "authorisation for: these may be entered.",
     "Zone.id": "Zone id; unique across inline zones, zone files and grid cells (grid zones are `grid:<code>`).",
     "Zone.name": "Display name.",
     "Zone.restriction": "How the planner treats the zone (see the table below).",
@@ -94,6 +96,11 @@ DESCRIPTIONS: dict[str, str] = {
     "Target.kind": "`point` needs Point/MultiPoint geometry; every other kind a line or polygon.",
     "Target.geometry": "LineString / MultiLineString (lines), Polygon / MultiPolygon (inspected along the "
                        "boundary, a lake shoreline), Point / MultiPoint (point targets).",
+    "Target.altitude_m": "Inspection height above ground.",
+    "Target.priority": "1 (low) .. 5 (must fly); when the fleet's day is full, lower priorities are dropped first.",
+    "Target.properties": "Other feature properties of a target file, carried through to the map (e.g. "
+                         "`approximate`).",
+    "TargetFileRef.layer": "Layer to read from a GeoPackage or other multi-layer source.",
     "Target.corridor_width_m": "Fly enough parallel passes to image this width (needs a camera).",
     "Target.window": "Inspect within this window.",
     "Target.hover_s": "Point targets: time on station.",
@@ -128,7 +135,7 @@ DESCRIPTIONS: dict[str, str] = {
     "Sortie.inspections": "The tasks flown, as ranges of `waypoints`.",
     "Waypoint.lon": "Longitude.",
     "Waypoint.lat": "Latitude.",
-    "Waypoint.alt_m": "Height above the hangar's ground.",
+    "Waypoint.alt_m": "Height above ground (0 on the dock).",
     "Waypoint.t_s": "Seconds after takeoff at which the vertex is reached.",
     "Waypoint.action": "What the drone does at this vertex.",
     "Waypoint.hover_s": "Time spent on station before leaving the vertex.",
@@ -370,8 +377,9 @@ REASON_TEXT = {
     UnservedReason.OUT_OF_REACH: "beyond every hangar's operating radius, or no round trip from a hangar fits in a "
                                  "usable battery",
     UnservedReason.BLOCKED_BY_AIRSPACE: "inside a keep-out zone whenever the fleet may fly, only reachable through "
-                                        "keep-out zones, or a sliver under 5 m left between zones",
-    UnservedReason.WIND: "every drone near it belongs to a model grounded by today's wind",
+                                        "keep-out zones, a sliver under 5 m left between zones, or an "
+                                        "`altitude_m` above the airspace ceiling",
+    UnservedReason.WIND: "no hangar could fly it, and a hangar within reach has a model grounded by today's wind",
     UnservedReason.WINDOW_IMPOSSIBLE: "its window does not meet a usable hangar window, or is shorter than the "
                                       "inspection takes",
     UnservedReason.NO_CAPACITY: "could be flown alone, but the fleet's day is full (lower priorities are dropped "
