@@ -121,9 +121,14 @@ def load_zones(
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=file) from None
+        except RecursionError:  # json's decoder recurses per level: [[[[...]]]] thousands deep
+            raise InputError("JSON nests too deeply to be a zone file", file=file) from None
         kind = format or _detect(doc, ctx)
         reader = {"geojson": _read_geojson, "ed269": _read_ed269, "ed318": _read_ed318}[kind]
-        zones = reader(doc, ctx, default)
+        try:
+            zones = reader(doc, ctx, default)
+        except OverflowError:  # an integer beyond float range (JSON ints are unbounded) where a number belongs
+            raise ctx.error("a number is too large (beyond the float range)") from None
     _check_unique(zones, file)
     logger.info("%s: %d zones (%s)", file, len(zones), kind)
     return zones
@@ -206,6 +211,8 @@ def _number(value: Any, ctx: _Ctx, field: str, default: float | None = None) -> 
         number = float(value)
     except (TypeError, ValueError):
         raise ctx.error(f"{value!r} is not a number", field) from None
+    except OverflowError:
+        raise ctx.error("number is too large (beyond the float range)", field) from None
     if isinstance(value, bool) or not math.isfinite(number):
         raise ctx.error(f"{value!r} is not a finite number", field)
     return number
@@ -248,7 +255,11 @@ def _circle(center: Any, radius: Any, ctx: _Ctx, field: str) -> Geometry:
     # Buffered in metres around the centre, CIRCLE_SEGMENTS vertices in all (quad_segs counts a quarter).
     projector = Projector.for_lonlat(lon, lat)
     disc = projector.to_metric(Point(lon, lat)).buffer(r, quad_segs=CIRCLE_SEGMENTS // 4)
-    return Geometry.from_shape(projector.to_wgs84(disc))
+    try:
+        return Geometry.from_shape(projector.to_wgs84(disc))
+    except ValidationError as exc:  # a radius so small the disc is empty, or so large it leaves the globe
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ctx.error(f"circle radius {radius!r} gives no usable zone ({reason})", f"{field}.radius") from None
 
 
 def _polygon(geometry: Any, ctx: _Ctx, field: str) -> Geometry:
@@ -284,14 +295,19 @@ def _text(value: Any) -> str | None:
         texts = [v for v in value if isinstance(v, dict) and v.get("text")]
         english = [v for v in texts if str(v.get("lang", "")).lower().startswith("en")]
         chosen = (english or texts or [None])[0]
-        return chosen["text"] if chosen else None
+        return _plain(chosen["text"]) if chosen else None
     if isinstance(value, dict):
-        return value.get("text")
+        return _plain(value.get("text"))
     return str(value)
 
 
-def _join(*parts: str | None) -> str | None:
-    kept = [p for p in parts if p]
+def _plain(value: Any) -> str | None:
+    # A name must end up as text even when a file nests a list or object where the string belongs.
+    return value if value is None or isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _join(*parts: Any) -> str | None:
+    kept = [_plain(p) for p in parts if p]
     return " - ".join(kept) if kept else None
 
 
@@ -319,6 +335,8 @@ def _parse_time(value: Any, ctx: _Ctx, field: str) -> tuple[dt.time, dt.tzinfo]:
     else:
         sign = 1 if offset[0] == "+" else -1
         digits = offset[1:].replace(":", "")
+        if int(digits[:2]) > 23 or int(digits[2:]) > 59:
+            raise ctx.error(f"{value!r} has an offset beyond +-23:59", field)
         tz = dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
     if hours == 24:
         return dt.time(23, 59, 59, 999999), tz
@@ -334,6 +352,8 @@ def _schedule_intervals(schedule: list, ctx: _Ctx, field: str, day_start: dt.dat
             raise ctx.error("a schedule entry is an object with day, startTime, endTime", where)
         days = entry.get("day") or ["ANY"]
         days = [days] if isinstance(days, str) else days
+        if not isinstance(days, list):
+            raise ctx.error(f"day {days!r} must be a list of MON..SUN or ANY", f"{where}.day")
         wanted = {str(d).strip().upper() for d in days}
         if not wanted <= set(_WEEKDAYS) | {"ANY"}:
             raise ctx.error(f"day {sorted(wanted - set(_WEEKDAYS))[0]!r} is not MON..SUN or ANY", f"{where}.day")
@@ -512,7 +532,10 @@ def _ed318_parts(geometry: Any, ctx: _Ctx) -> list[tuple[Geometry, dict | None]]
     kind = geometry.get("type")
     if kind == "GeometryCollection":
         parts = []
-        for k, sub in enumerate(geometry.get("geometries") or []):
+        members = geometry.get("geometries") or []
+        if not isinstance(members, list):
+            raise ctx.error("geometries must be a list of geometries", "geometry.geometries")
+        for k, sub in enumerate(members):
             parts.extend(_ed318_part(sub, ctx, f"geometry.geometries[{k}]"))
         if not parts:
             raise ctx.error("GeometryCollection holds no geometries", "geometry.geometries")
