@@ -20,7 +20,8 @@ from airspace.zones import Zone
 from missions.errors import Problem, ScenarioError
 from missions.models import GridCell, GridSpec, Hangar, Scenario, Target, TargetFileRef, ZoneFileRef
 from missions.validation import (
-    duplicate_id_problems, error, problems_from_validation_error, reference_problems, semantic_problems,
+    duplicate_id_problems, error, oversized_number_problems, problems_from_validation_error, reference_problems,
+    semantic_problems,
 )
 
 logger = logging.getLogger(__name__)
@@ -293,6 +294,9 @@ def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
         return None, [error(label, None, None, f"a scenario is a mapping of fields (name, date, hangars, ...); "
                                                  f"this document is {kind}")]
     problems = reference_problems(raw, label)
+    oversized = oversized_number_problems(raw, label)
+    if oversized:  # geometry validation would overflow converting them to float
+        return None, _dedupe(problems + oversized)
     try:
         written = Scenario.model_validate(raw)
     except ValidationError as exc:

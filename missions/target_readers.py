@@ -112,6 +112,9 @@ def targets_from_features(features: Iterable[tuple[Any, dict, dict | None]], ref
         data["properties"] = {k: _scalar(v) for k, v in props.items() if k not in used and _is_scalar(v)}
         try:
             targets.append(Target.model_validate(data))
+        except OverflowError:  # JSON integers are unbounded; a coordinate beyond float range
+            errors.append(InputError("a coordinate is too large a number (beyond the float range)", file=file,
+                                     feature=label, field="geometry.coordinates"))
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 loc = ".".join(str(p) for p in err["loc"]) or None
@@ -203,6 +206,8 @@ def _kml_features(path: Path) -> list[tuple[Any, dict, dict | None]]:
     try:
         root = ET.fromstring(raw)
     except ET.ParseError as exc:
+        raise InputError(f"malformed KML: {exc}", file=file) from None
+    except (LookupError, ValueError) as exc:  # the XML declaration names an encoding Python does not know
         raise InputError(f"malformed KML: {exc}", file=file) from None
     out = []
     for index, placemark in enumerate(e for e in root.iter() if _local(e.tag) == "Placemark"):

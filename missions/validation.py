@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 from typing import Any, Iterable, Sequence
 
 import shapely
@@ -171,6 +172,9 @@ def _refine(field_path: str | None, message: str, item: Any, rest: list[str]) ->
     return field_path, message
 
 
+_FLOAT_MAX = sys.float_info.max
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -196,14 +200,18 @@ def _swapped_position(item: Any) -> list | None:
 
 
 # ------------------------------------------------------------------------------------ raw checks
+_SCALARS = (str, int, float, bool)
+
 def reference_problems(raw: dict, file: str) -> list[Problem]:
     """Duplicate ids and unknown drone models, found on the raw document so all are listed at once."""
     problems: list[Problem] = []
     models = raw.get("drone_models") if isinstance(raw.get("drone_models"), list) else []
-    model_ids = {m.get("id") for m in models if isinstance(m, dict)}
+    # Only scalar ids can name a model; a list or mapping written as an id is reported by the model check.
+    model_ids = {m.get("id") for m in models if isinstance(m, dict) and isinstance(m.get("id"), _SCALARS)}
     hangars = raw.get("hangars") if isinstance(raw.get("hangars"), list) else []
     for index, hangar in enumerate(hangars):
-        if isinstance(hangar, dict) and "drone_model" in hangar and hangar["drone_model"] not in model_ids:
+        if isinstance(hangar, dict) and isinstance(hangar.get("drone_model"), _SCALARS) \
+                and hangar["drone_model"] not in model_ids:
             known = ", ".join(sorted(str(m) for m in model_ids if m is not None)) or "none"
             problems.append(error(file, _item_label("hangars", index, hangar), "drone_model",
                                   f"unknown drone model {hangar['drone_model']!r} (known: {known})"))
@@ -214,12 +222,34 @@ def reference_problems(raw: dict, file: str) -> list[Problem]:
     return problems
 
 
+def oversized_number_problems(raw: Any, file: str) -> list[Problem]:
+    """Integers beyond the float range (YAML and JSON integers are unbounded) where a number is expected."""
+    problems: list[Problem] = []
+
+    def walk(node: Any, loc: tuple) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, loc + (key,))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, loc + (index,))
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > _FLOAT_MAX:
+            feature, rest, _ = split_location(loc, raw)
+            problems.append(error(file, feature, _join_field(rest) if feature else ".".join(map(str, loc)) or None,
+                                  f"number with {len(str(abs(node)))} digits is beyond the float range"))
+
+    walk(raw, ())
+    return problems
+
+
 def duplicate_id_problems(section: str, items: Sequence[Any], file: str) -> list[Problem]:
     problems: list[Problem] = []
     first: dict[Any, int] = {}
     for index, item in enumerate(items):
         ident = item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
         if ident is None or (isinstance(item, dict) and "file" in item):
+            continue
+        if not isinstance(ident, _SCALARS):  # a list or mapping as id: the model check names it
             continue
         if ident in first:
             problems.append(error(file, _item_label(section, index, {"id": ident}), "id",
