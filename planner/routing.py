@@ -191,16 +191,17 @@ def _chain_sorties(problem: RoutingProblem, routing, time_dim) -> None:
             chains.setdefault(veh.chain, []).append(v)
     big_m = max(veh.window[1] for veh in problem.vehicles) + max(veh.recharge for veh in problem.vehicles)
     for slots in chains.values():
-        for prev, nxt in zip(slots, slots[1:]):
-            active_prev, active_next = routing.ActiveVehicleVar(prev), routing.ActiveVehicleVar(nxt)
-            # Symmetry break: sortie k+1 flies only if sortie k does, so slots fill in order.
-            solver.Add(active_next <= active_prev)
-            # Only binding when the later sortie flies (then the earlier one flies too).
-            recharge = int(problem.vehicles[prev].recharge)
-            solver.Add(
-                time_dim.CumulVar(routing.Start(nxt)) + big_m * (1 - active_next)
-                >= time_dim.CumulVar(routing.End(prev)) + recharge
-            )
+        # Every later slot that flies takes off after every earlier slot that flew has landed and recharged.
+        # No "slot k+1 only if slot k" symmetry break: insertion heuristics place one visit at a time, and a
+        # visit allowed only in a later slot (a closure epoch, a window) could then never be inserted.
+        for k, nxt in enumerate(slots):
+            active_next = routing.ActiveVehicleVar(nxt)
+            for prev in slots[:k]:
+                recharge = int(problem.vehicles[prev].recharge)
+                solver.Add(
+                    time_dim.CumulVar(routing.Start(nxt)) + big_m * (1 - active_next)
+                    >= time_dim.CumulVar(routing.End(prev)) + recharge * routing.ActiveVehicleVar(prev)
+                )
 
 
 def _search_parameters(params: SolveParams, time_left_s: float, has_start: bool):
