@@ -6,7 +6,8 @@ scheduler by address without a runtime of its own; results are identical to the 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ProcessPoolExecutor
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable
 
 from planner.group_solve import GroupJob, GroupResult, solve_group
@@ -18,11 +19,31 @@ def run_groups(jobs: list[GroupJob], executor: str, workers: int, scheduler_addr
                progress: Callable[[int, float], None] | None = None) -> list[GroupResult]:
     if executor == "dask":
         return _run_dask(jobs, workers, scheduler_address)
+    started = time.perf_counter()
+    done_objective = 0
+
+    def report_done(result: GroupResult) -> None:
+        # Across groups, "best so far" is the sum of finished groups' objectives.
+        nonlocal done_objective
+        done_objective += result.objective or 0
+        if progress is not None:
+            progress(done_objective, time.perf_counter() - started)
+
     if workers <= 1 or len(jobs) <= 1:
-        # In-process: the only mode where the progress callback can reach the caller.
-        return [solve_group(job, progress if len(jobs) == 1 else None) for job in jobs]
+        results = []
+        for job in jobs:
+            live = None
+            if progress is not None:
+                def live(objective: int, _elapsed: float, offset: int = done_objective) -> None:
+                    progress(offset + objective, time.perf_counter() - started)
+            results.append(solve_group(job, live))
+            report_done(results[-1])
+        return results
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        return list(pool.map(solve_group, jobs))
+        futures = [pool.submit(solve_group, job) for job in jobs]
+        for future in as_completed(futures):
+            report_done(future.result())
+        return [future.result() for future in futures]
 
 
 def _run_dask(jobs: list[GroupJob], workers: int, scheduler_address: str | None) -> list[GroupResult]:

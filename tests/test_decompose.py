@@ -68,3 +68,13 @@ def test_dask_local_cluster_gives_the_same_plan_as_local():
     strip = {"summary": {"solve_time_s"}, "options": {"executor"}}
     assert local.model_dump(exclude=strip) == distributed.model_dump(exclude=strip)
     assert distributed.summary.sorties > 0
+
+
+def test_progress_across_groups_ends_at_the_plan_objective():
+    scenario = synthetic_scenario(15, hangars=4, drones_per_hangar=1, line_km=12, points=3, zones=0, closures=0)
+    seen = []
+    result = plan(scenario, PlanOptions(time_limit_s=4, max_group_hangars=2,
+                                        progress=lambda objective, elapsed: seen.append(objective)))
+    assert verify_plan(result, scenario).ok
+    assert len(seen) >= 2
+    assert seen[-1] == result.summary.objective
