@@ -11,8 +11,6 @@ from typing import Iterable
 import numpy as np
 import pyproj
 import shapely
-from pyproj.aoi import AreaOfInterest
-from pyproj.database import query_utm_crs_info
 
 logger = logging.getLogger(__name__)
 

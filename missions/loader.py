@@ -18,7 +18,7 @@ from airspace.errors import InputError
 from airspace.geometry import Geometry
 from airspace.zones import Zone
 from missions.errors import Problem, ScenarioError
-from missions.models import GridCell, GridSpec, Hangar, Scenario, Target, TargetFileRef, ZoneFileRef
+from missions.models import GridCell, GridSpec, Hangar, Scenario, Target
 from missions.validation import (
     duplicate_id_problems, error, oversized_number_problems, problems_from_validation_error, reference_problems,
     semantic_problems,

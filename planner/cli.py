@@ -18,6 +18,15 @@ EXIT_INTERNAL = 4  # a bug in lowalt: reported without a traceback, details with
 EXIT_CODES = {EXIT_OK: "ok", EXIT_FAILED: "problems found", EXIT_USAGE: "usage error", EXIT_INPUT: "input unreadable",
               EXIT_INTERNAL: "internal error"}
 
+class CommandError(Exception):
+    """Raised by a command to stop with `exit_code` after printing `lines` to stderr (no traceback)."""
+
+    def __init__(self, exit_code: int, *lines: str):
+        super().__init__(lines[0] if lines else "")
+        self.exit_code = exit_code
+        self.lines = lines
+
+
 COMMANDS = {
     "plan": "planner.commands.plan",
     "validate": "planner.commands.validate",
@@ -76,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args._run(args) or EXIT_OK)
+    except CommandError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

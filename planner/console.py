@@ -21,6 +21,31 @@ stderr = Console(stderr=True)
 stdout = Console()
 
 
+def scenario_for_command(path: str, nothing_done: str) -> Scenario:
+    """Load a scenario for a command, or stop it: 1 with every problem listed if invalid, 3 if unreadable."""
+    from missions.errors import ScenarioError
+    from missions.loader import load_scenario
+    from planner.cli import EXIT_FAILED, EXIT_INPUT, CommandError
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        raise CommandError(EXIT_FAILED, *[str(p) for p in exc.problems], f"{path}: invalid scenario, {nothing_done}")
+    except (OSError, ValueError) as exc:
+        raise CommandError(EXIT_INPUT, f"error: {exc}")
+
+
+def plan_for_command(path: str) -> MissionPlan:
+    """Read a plan.json for a command, or stop it with exit 3 naming the file."""
+    from missions.plan_io import read_plan
+    from planner.cli import EXIT_INPUT, CommandError
+
+    try:
+        return read_plan(path)
+    except (OSError, ValueError) as exc:
+        raise CommandError(EXIT_INPUT, f"error: {exc}")
+
+
 def load_scenario_or_report(path: str) -> Scenario | None:
     """Load and validate; print every problem as 'severity: file: feature: field: message'. None if invalid."""
     from missions.loader import check_scenario

@@ -24,9 +24,11 @@ _STATUS = {
     "ROUTING_FAIL_TIMEOUT": "timeout-no-solution",
     "ROUTING_NOT_SOLVED": "timeout-no-solution",
 }
-# Share of the time budget a constructive start may use before OR-Tools takes over.
-START_BUDGET_SHARE = 0.35
-START_SPLITS = 200  # deterministic start budget when SolveParams.solution_limit is set
+# Share of the time budget the start (split + ruin-and-recreate) may use before OR-Tools takes over:
+# on CARP the start's search improves ~1000x faster per second than GLS, which mostly certifies it.
+START_BUDGET_SHARE = 0.85
+START_SPLITS = 50  # deterministic start budget when SolveParams.solution_limit is set: giant tours ...
+START_ITERS = 500  # ... and ruin-and-recreate iterations
 
 
 def validate_problem(problem: RoutingProblem) -> None:
@@ -239,9 +241,10 @@ def solve(
     if initial_routes is None:
         from planner.routing_start import start_routes
 
-        # A fixed split count under a solution limit keeps the whole run deterministic for a seed.
-        splits = None if params.solution_limit is None else START_SPLITS
-        initial_routes = start_routes(problem, params.seed, params.time_limit_s * START_BUDGET_SHARE, splits)
+        # Fixed work counts under a solution limit keep the whole run deterministic for a seed.
+        fixed = params.solution_limit is not None
+        initial_routes = start_routes(problem, params.seed, params.time_limit_s * START_BUDGET_SHARE,
+                                      START_SPLITS if fixed else None, START_ITERS if fixed else None)
     model = _build(problem, params.seed)
     routing, manager = model.routing, model.manager
 

@@ -121,52 +121,45 @@ class GiantTourSplit:
         return np.array([self.problem.visits[node - nd].task for r in routes for node in r], dtype=np.int64)
 
 
-def _perturb(order: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One random giant-tour move: segment reversal (2-opt), or a segment moved elsewhere (or-opt)."""
-    n = len(order)
-    a, b = sorted(rng.choice(n + 1, size=2, replace=False))
-    if rng.random() < 0.5:
-        out = order.copy()
-        out[a:b] = out[a:b][::-1]
-        return out
-    seg, rest = order[a:b], np.r_[order[:a], order[b:]]
-    c = int(rng.integers(0, len(rest) + 1))
-    return np.r_[rest[:c], seg, rest[c:]]
+def start_routes(problem: RoutingProblem, seed: int, budget_s: float, max_splits: int | None = None,
+                 max_iters: int | None = None) -> list[list[int]] | None:
+    """Routes (visit indices per vehicle): split giant tours improved by ruin-and-recreate, or None if n/a.
 
-
-def start_routes(problem: RoutingProblem, seed: int, budget_s: float,
-                 max_splits: int | None = None) -> list[list[int]] | None:
-    """Routes (visit indices per vehicle) from split giant tours within `budget_s`, or None if n/a.
-
-    With `max_splits` the work is a fixed number of splits (deterministic for a seed); `budget_s` then
-    only guards against a slow machine.
+    A tenth of `budget_s` goes to noisy nearest-neighbour tours cut by split, the rest to the
+    improvement phase (planner.routing_search). With `max_splits` and `max_iters` the work is a fixed
+    number of splits and iterations (deterministic for a seed); `budget_s` then only guards a slow machine.
     """
     if not problem.vehicles or not problem.visits or not applies(problem):
         return None
+    from planner.routing_search import RuinRecreate
+
     t0 = time.monotonic()
     gts = GiantTourSplit(problem)
     rng = np.random.default_rng(seed)
     best: tuple[int, list[list[int]]] | None = None
     tries = 0
-    # Half the budget on diverse constructions, the rest on giant-tour moves decoded by split.
     limit = max_splits if max_splits is not None else np.iinfo(np.int64).max
-    while tries < limit // 2 and (time.monotonic() - t0 < budget_s * 0.5
-                                  or best is None and time.monotonic() - t0 < budget_s):
+    while tries < limit and (time.monotonic() - t0 < budget_s * 0.1
+                             or best is None and time.monotonic() - t0 < budget_s):
         got = gts.split(gts.nearest_neighbour_order(rng, 0.0 if tries == 0 else 0.3))
         tries += 1
         if got and (best is None or got[0] < best[0]):
             best = got
     if best is None:
         return None
-    order = gts.tasks_of(best[1])
-    while tries < limit and time.monotonic() - t0 < budget_s:
-        candidate = _perturb(order, rng)
-        got = gts.split(candidate)
-        tries += 1
-        if got and got[0] <= best[0]:
-            best, order = got, candidate
+    split_cost = best[0]
+    big = np.iinfo(np.int64).max // 4
+    search = RuinRecreate(gts.matrix, gts.options, gts.demand, gts.depot, int(min(gts.capacity, big)),
+                          int(min(gts.max_time, big)), gts.max_routes)
+    left = max(0.0, budget_s - (time.monotonic() - t0))
+    cost, routes, iters = search.improve(best[1], rng, max_iters, left)
+    # Re-cutting the improved routes' task order can only help: split is optimal for a fixed order.
+    resplit = gts.split(gts.tasks_of(routes))
+    if resplit is not None and resplit[0] < cost:
+        cost, routes = resplit
     nd = problem.num_depots
-    routes = [[node - nd for node in r] for r in best[1]]
-    routes += [[] for _ in range(len(problem.vehicles) - len(routes))]
-    logger.info("start: cost %d from %d giant-tour splits in %.2f s", best[0], tries, time.monotonic() - t0)
-    return routes
+    out = [[node - nd for node in r] for r in routes]
+    out += [[] for _ in range(len(problem.vehicles) - len(out))]
+    logger.info("start: split %d from %d giant tours, %d after %d ruin-and-recreate steps, %.2f s",
+                split_cost, tries, cost, iters, time.monotonic() - t0)
+    return out

@@ -12,7 +12,6 @@ from missions.synthetic import synthetic_scenario
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
 from planner.decompose import bisect_hangars, partition
-from planner.epochs import epochs_for
 from planner.task_airspace import TaskWithEpochs
 from missions.tasks import tasks_from_targets
 

@@ -9,7 +9,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
 
 from airspace.projection import Projector, geodesic_length_m
 from missions.coverage import corridor_passes, corridor_step_m, pass_offsets_m

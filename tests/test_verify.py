@@ -12,7 +12,7 @@ import yaml
 
 from airspace.zones import Restriction
 from missions import verify as V
-from missions.models import UnservedReason, UnservedTask, Waypoint
+from missions.models import UnservedReason, UnservedTask
 from missions.plan_io import write_plan
 from missions.tasks import tasks_from_targets
 from missions.verify import verify_plan

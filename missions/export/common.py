@@ -9,6 +9,8 @@ import math
 import re
 import statistics
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
 
 from airspace.projection import Projector
 from airspace.zones import Zone, keep_out_zones
@@ -110,3 +112,23 @@ def file_stems(plan: MissionPlan) -> dict[str, str]:
 def warn_without_scenario(fmt: str, scenario: Scenario | None) -> None:
     if scenario is None:
         logger.warning("%s export without a scenario: no geofence zones, speeds estimated from plan timing", fmt)
+
+
+def write_per_sortie(plan: MissionPlan, scenario: Scenario | None, out_dir: Path, fmt: str, suffix: str,
+                     content: Callable[[Sortie], str | bytes]) -> list[Path]:
+    """Write one `<sortie stem><suffix>` file per sortie (text or bytes from `content`); returns the paths."""
+    warn_without_scenario(fmt, scenario)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stems = file_stems(plan)
+    paths = []
+    for sortie in plan.sorties:
+        path = out_dir / f"{stems[sortie.sortie_id]}{suffix}"
+        data = content(sortie)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+        paths.append(path)
+    logger.info("wrote %d %s files to %s", len(paths), fmt, out_dir)
+    return paths

@@ -14,7 +14,7 @@ from typing import Literal
 from xml.etree import ElementTree as ET
 
 from missions.export.common import (
-    check_sortie_shape, file_stems, inspection_legs, leg_lengths_m, sortie_speeds, warn_without_scenario,
+    check_sortie_shape, inspection_legs, leg_lengths_m, sortie_speeds, write_per_sortie,
 )
 from missions.models import MissionPlan, Scenario, Sortie
 
@@ -238,17 +238,8 @@ def kmz_bytes(sortie: Sortie, scenario: Scenario | None, *, created: dt.datetime
 def write_wpml_kmz(plan: MissionPlan, scenario: Scenario | None, out_dir: Path, *,
                    created: dt.datetime | None = None, rc_lost: RcLost = "goContinue") -> list[Path]:
     """One `<sortie_id>.kmz` per sortie in `out_dir`; returns the paths written."""
-    warn_without_scenario("DJI WPML", scenario)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stems = file_stems(plan)
-    paths = []
-    for sortie in plan.sorties:
-        path = out_dir / f"{stems[sortie.sortie_id]}{SUFFIX}"
-        path.write_bytes(kmz_bytes(sortie, scenario, created=created, rc_lost=rc_lost))
-        paths.append(path)
-    logger.info("wrote %d DJI WPML .kmz files to %s", len(paths), out_dir)
-    return paths
+    return write_per_sortie(plan, scenario, out_dir, "DJI WPML .kmz", SUFFIX,
+                            lambda sortie: kmz_bytes(sortie, scenario, created=created, rc_lost=rc_lost))
 
 
 @dataclass(frozen=True)

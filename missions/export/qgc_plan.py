@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from airspace.zones import Zone
-from missions.export.common import active_keep_out_zones, file_stems, sortie_speeds, warn_without_scenario
+from missions.export.common import active_keep_out_zones, sortie_speeds, write_per_sortie
 from missions.export.mavlink_items import FRAME_MISSION, EndCommand, MissionItem, mission_items
 from missions.models import MissionPlan, Scenario, Sortie
 
@@ -88,19 +88,9 @@ def plan_json(sortie: Sortie, scenario: Scenario | None, *, end: EndCommand = "l
 def write_qgc_plans(plan: MissionPlan, scenario: Scenario | None, out_dir: Path, *,
                     end: EndCommand = "land") -> list[Path]:
     """One `<sortie_id>.plan` per sortie in `out_dir`; returns the paths written."""
-    warn_without_scenario("QGC .plan", scenario)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stems = file_stems(plan)
-    paths = []
-    for sortie in plan.sorties:
-        path = out_dir / f"{stems[sortie.sortie_id]}{SUFFIX}"
-        # allow_nan=False: a NaN would make a file QGC refuses; fail here instead.
-        path.write_text(json.dumps(plan_json(sortie, scenario, end=end), indent=2, allow_nan=False) + "\n",
-                        encoding="utf-8")
-        paths.append(path)
-    logger.info("wrote %d QGC .plan files to %s", len(paths), out_dir)
-    return paths
+    # allow_nan=False: a NaN would make a file QGC refuses; fail here instead.
+    return write_per_sortie(plan, scenario, out_dir, "QGC .plan", SUFFIX, lambda sortie: json.dumps(
+        plan_json(sortie, scenario, end=end), indent=2, allow_nan=False) + "\n")
 
 
 def read_qgc_plan(path: Path) -> dict[str, Any]:

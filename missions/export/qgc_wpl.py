@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from missions.export.common import file_stems, sortie_speeds, warn_without_scenario
+from missions.export.common import sortie_speeds, write_per_sortie
 from missions.export.mavlink_items import FRAME_GLOBAL, NAV_WAYPOINT, EndCommand, MissionItem, mission_items
 from missions.models import MissionPlan, Scenario, Sortie
 
@@ -57,17 +57,7 @@ def wpl_text(sortie: Sortie, scenario: Scenario | None, *, end: EndCommand = "la
 def write_wpl_files(plan: MissionPlan, scenario: Scenario | None, out_dir: Path, *,
                     end: EndCommand = "land") -> list[Path]:
     """One `<sortie_id>.waypoints` per sortie in `out_dir`; returns the paths written."""
-    warn_without_scenario("QGC WPL", scenario)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stems = file_stems(plan)
-    paths = []
-    for sortie in plan.sorties:
-        path = out_dir / f"{stems[sortie.sortie_id]}{SUFFIX}"
-        path.write_text(wpl_text(sortie, scenario, end=end), encoding="utf-8")
-        paths.append(path)
-    logger.info("wrote %d QGC WPL files to %s", len(paths), out_dir)
-    return paths
+    return write_per_sortie(plan, scenario, out_dir, "QGC WPL", SUFFIX, lambda sortie: wpl_text(sortie, scenario, end=end))
 
 
 def read_wpl(path: Path) -> list[WplLine]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from planner.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from planner.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 HELP = "write mission files for docks and ground stations (QGC, WPL, DJI WPML, KML, GeoJSON, CSV)"
 EXAMPLES = """examples:
@@ -33,32 +33,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Library imports here keep `lowalt --help` fast.
-    from missions.errors import ScenarioError
     from missions.export import export_plan
-    from missions.loader import load_scenario
-    from missions.plan_io import read_plan
+    from planner.console import plan_for_command, scenario_for_command
 
     if args.fmt == "geojson" and not args.scenario:
         print("lowalt export: --format geojson needs --scenario (hangar features come from it)", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        plan = read_plan(args.plan)
-    except (OSError, ValueError) as exc:
-        print(f"lowalt export: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    scenario = None
-    if args.scenario:
-        try:
-            scenario = load_scenario(args.scenario)
-        except ScenarioError as exc:
-            print(f"lowalt export: scenario is invalid:\n{exc}", file=sys.stderr)
-            return EXIT_FAILED
-        except (OSError, ValueError) as exc:
-            print(f"lowalt export: {exc}", file=sys.stderr)
-            return EXIT_INPUT
-        if scenario.name != plan.scenario:
-            print(f"lowalt export: warning: plan is for scenario {plan.scenario!r}, scenario file is "
-                  f"{scenario.name!r}", file=sys.stderr)
+    plan = plan_for_command(args.plan)
+    scenario = scenario_for_command(args.scenario, "nothing exported") if args.scenario else None
+    if scenario is not None and scenario.name != plan.scenario:
+        print(f"lowalt export: warning: plan is for scenario {plan.scenario!r}, scenario file is "
+              f"{scenario.name!r}", file=sys.stderr)
     try:
         paths = export_plan(plan, scenario, args.fmt, args.out)
     except (OSError, ValueError) as exc:  # a sortie the files cannot express, or an unwritable directory

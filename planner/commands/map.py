@@ -8,7 +8,7 @@ import argparse
 import logging
 import sys
 
-from planner.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from planner.cli import EXIT_OK, EXIT_USAGE
 
 HELP = "draw a plan on an offline map page (routes, zones, targets, layers, day slider) plus a schedule page"
 EXAMPLES = """examples:
@@ -21,7 +21,7 @@ EXAMPLES = """examples:
 The page needs no network; only basemap tiles are fetched, and without them everything else still shows.
 schedule.html (a Gantt of every drone's sorties and recharges) is written next to the map and linked from it.
 
-exit codes: 0 map written, 2 bad tile options, 3 scenario or plan unreadable
+exit codes: 0 map written, 1 invalid scenario, 2 bad tile options, 3 scenario or plan unreadable
 """
 
 logger = logging.getLogger(__name__)
@@ -45,9 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from maps import render_map, save_map
     from maps.basemap import basemap_for
-    from missions.errors import ScenarioError
-    from missions.loader import load_scenario
-    from missions.plan_io import read_plan
+    from planner.console import plan_for_command, scenario_for_command
 
     tiles = args.tiles or ("custom" if args.tile_url else "osm")
     try:
@@ -55,21 +53,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        scenario = load_scenario(args.scenario)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            print(str(problem), file=sys.stderr)
-        print(f"{args.scenario}: invalid scenario, no map drawn", file=sys.stderr)
-        return EXIT_INPUT
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    try:
-        plan = read_plan(args.plan)
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+    scenario = scenario_for_command(args.scenario, "no map drawn")
+    plan = plan_for_command(args.plan)
     if plan.scenario != scenario.name:
         logger.warning("plan was made for scenario %r, drawing it over %r", plan.scenario, scenario.name)
 

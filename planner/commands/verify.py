@@ -7,16 +7,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 
-from planner.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK
+from planner.cli import EXIT_FAILED, EXIT_OK
 
 HELP = "check a plan against its scenario: airspace, physics, battery, schedule, coverage and totals"
 EXAMPLES = """examples:
   lowalt verify scenario.yaml out/plan.json
   lowalt verify scenario.yaml out/ --json > report.json     (a directory means its plan.json)
 
-exit codes: 0 plan OK, 1 violations found (each listed), 3 scenario or plan unreadable
+exit codes: 0 plan OK, 1 violations found (each listed) or invalid scenario, 3 scenario or plan unreadable
 """
 
 logger = logging.getLogger(__name__)
@@ -29,26 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from missions.errors import ScenarioError
-    from missions.loader import load_scenario
-    from missions.plan_io import read_plan
     from missions.verify import verify_plan
+    from planner.console import plan_for_command, scenario_for_command
 
-    try:
-        scenario = load_scenario(args.scenario)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            print(str(problem), file=sys.stderr)
-        print(f"{args.scenario}: invalid scenario, nothing verified", file=sys.stderr)
-        return EXIT_INPUT
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    try:
-        plan = read_plan(args.plan)
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+    scenario = scenario_for_command(args.scenario, "nothing verified")
+    plan = plan_for_command(args.plan)
 
     report = verify_plan(plan, scenario)
     if args.json:
