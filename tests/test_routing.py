@@ -164,7 +164,15 @@ def test_same_seed_and_solution_limit_give_the_same_routes():
 def test_progress_reports_strictly_improving_objectives_ending_at_the_result():
     seen = []
     p = random_problem(seed=2)
-    sol = solve(p, SolveParams(time_limit_s=2, solution_limit=300, progress=lambda obj, s: seen.append((obj, s))))
+    # A deliberately poor start (visits in index order, a new route when full) leaves OR-Tools work to do.
+    routes, load = [[]], 0
+    for i, visit in enumerate(p.visits):
+        if load + visit.demand > 40:
+            routes, load = routes + [[]], 0
+        routes[-1].append(i)
+        load += visit.demand
+    sol = solve(p, SolveParams(time_limit_s=5, solution_limit=300, progress=lambda obj, s: seen.append((obj, s))),
+                initial_routes=routes)
     objs = [o for o, _ in seen]
     assert len(objs) >= 2
     assert all(a > b for a, b in zip(objs, objs[1:]))
@@ -222,3 +230,21 @@ def test_infeasible_initial_routes_fall_back_to_a_feasible_plan():
     p = RoutingProblem(1, visits, [m], vehicles, [None, None])
     sol = solve(p, FAST, initial_routes=[[0, 1]])  # over capacity: rejected as a start
     assert sorted(map(len, sol.routes)) == [1, 1] and sol.objective == 40
+
+
+def test_start_routes_respect_the_battery_span_and_capacity():
+    from planner.routing_start import start_routes
+
+    base = random_problem(n=30, seed=9)
+    span = 2000  # binding: the capacity-only split has a 2188 route; the farthest visit alone needs 1874
+    vehicles = [Vehicle(0, 0, (0, 10**6), max_span=span, capacity=40) for _ in range(30)]
+    p = RoutingProblem(1, base.visits, base.time_matrices, vehicles, base.task_penalties)
+    routes = start_routes(p, seed=1, budget_s=30.0, max_splits=10, max_iters=300)
+    m = p.time_matrices[0]
+    assert sorted(i for r in routes for i in r) == list(range(30))
+    for r in routes:
+        nodes = [0] + [1 + i for i in r] + [0]
+        assert sum(int(m[a, b]) for a, b in zip(nodes, nodes[1:])) <= span
+        assert sum(p.visits[i].demand for i in r) <= 40
+    sol = solve(p, SolveParams(time_limit_s=3, solution_limit=50), initial_routes=routes)
+    assert sol.dropped_tasks == [] and sol.objective <= solution_cost(p, routes)
