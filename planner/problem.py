@@ -84,6 +84,7 @@ def build_problem(
     models = {m.id: m for m in scenario.drone_models}
     hangar_xy = {h.id: site.xy[site.hangar_index[h.id]] for h in scenario.hangars}
 
+    group_hangars = sorted({slot.hangar_id for slot in candidate_slots})
     slot_groups: dict[tuple, list[int]] = {}
     for s, slot in enumerate(candidate_slots):
         slot_groups.setdefault((slot.hangar_id, slot.epoch), []).append(s)
@@ -103,10 +104,11 @@ def build_problem(
         reasons: list[str] = []
         # Slots of one hangar in one epoch are interchangeable: judge each group once, nearest hangar first.
         start_xy = site.xy[site.task_start[task.task_id]]
+        farthest = _farthest_from_hangars(task, projector, group_hangars, hangar_xy)
         for key, members in sorted(slot_groups.items(),
                                    key=lambda kv: float(np.hypot(*(hangar_xy[kv[0][0]] - start_xy)))):
             slot = candidate_slots[members[0]]
-            reason = _slot_reason(task, item, slot, scenario, site, projector, hangar_xy)
+            reason = _slot_reason(task, item, slot, scenario.hangar(slot.hangar_id), farthest[slot.hangar_id])
             for reverse in directions:
                 if reason is None:
                     reason_dir = _round_trip_reason(task, slot, reverse, site, costs, services, models, scenario, transit_m)
@@ -255,29 +257,29 @@ def _slots_per_epoch(pieces: list[Epoch], budget: int, min_sortie_s: float, rech
     return counts
 
 
-def _slot_reason(task, item: TaskWithEpochs, slot: SlotInfo, scenario: Scenario, site: Site,
-                 projector: Projector, hangar_xy) -> str | None:
-    """Why this slot can never fly this task (None: it might)."""
-    hangar = scenario.hangar(slot.hangar_id)
+def _slot_reason(task: InspectionTask, item: TaskWithEpochs, slot: SlotInfo, hangar: Hangar,
+                 farthest_m: float) -> str | None:
+    """Why this slot can never fly this task (None: it might). `farthest_m`: the task's farthest point
+    from the slot's hangar (the whole line, not just its ends, since a leg can bulge out of the radius)."""
     if slot.epoch.index in item.blocked_epochs:
         return "airspace:closed by a temporary closure during this slot"
-    points = [site.xy[site.task_start[task.task_id]], site.xy[site.task_end[task.task_id]]]
-    if len(task.coordinates) > 2:
-        points = _metric_points(task, projector)
-    far = max(float(np.hypot(*(p - hangar_xy[hangar.id]))) for p in points)
-    if far > hangar.operating_radius_m:
-        return f"reach:{far:.0f} m from {hangar.id}, radius {hangar.operating_radius_m:.0f} m"
+    if farthest_m > hangar.operating_radius_m:
+        return f"reach:{farthest_m:.0f} m from {hangar.id}, radius {hangar.operating_radius_m:.0f} m"
     if task.window is not None:
         if task.window.end_s <= slot.epoch.start_s or task.window.start_s >= slot.epoch.end_s:
             return "window:target window outside the slot"
     return None
 
 
-def _metric_points(task: InspectionTask, projector: Projector):
-    # Only endpoints are cached in the site; a long line's middle can bulge out of the radius.
+def _farthest_from_hangars(task: InspectionTask, projector: Projector, hangar_ids: list[str],
+                           hangar_xy: dict[str, np.ndarray]) -> dict[str, float]:
+    if not hangar_ids:
+        return {}
     arr = np.asarray(task.coordinates, dtype=float)[:, :2]
     xs, ys = projector.forward(arr[:, 0], arr[:, 1])
-    return [np.array([x, y]) for x, y in zip(xs, ys)]
+    centres = np.array([hangar_xy[h] for h in hangar_ids])
+    far = np.max(np.hypot(np.asarray(xs)[:, None] - centres[None, :, 0], np.asarray(ys)[:, None] - centres[None, :, 1]), axis=0)
+    return dict(zip(hangar_ids, far.tolist()))
 
 
 def _round_trip_reason(task, slot: SlotInfo, reverse: bool, site: Site, costs: TransitCosts, services, models,

@@ -95,11 +95,18 @@ class RuinRecreate:
             size = int(rng.random() * min(len(route), ls_max)) + 1
             pos = next(i for i, x in enumerate(route) if self.task_of[x] == t)
             lo = max(0, min(pos - int(rng.integers(size)), len(route) - size))
-            for x in route[lo:lo + size]:
+            m, hi = self.m, lo + size
+            before = self.depot if lo == 0 else route[lo - 1]
+            after = self.depot if hi == len(route) else route[hi]
+            path = [before] + route[lo:hi] + [after]
+            gain = sum(int(m[a, b]) for a, b in zip(path, path[1:])) - int(m[before, after])
+            for x in route[lo:hi]:
                 task = int(self.task_of[x])
                 removed.append(task)
                 s.where[task] = -1
-            s.set_route(r, route[:lo] + route[lo + size:])
+                s.loads[r] -= int(self.demand[task])
+            s.costs[r] -= gain
+            s.set_route(r, route[:lo] + route[hi:])
             ruined.add(r)
         return removed
 
@@ -141,11 +148,13 @@ class RuinRecreate:
             route = s.routes[r]
             s.set_route(r, route[:slot] + [node] + route[slot:])
             s.where[t] = r
+            s.loads[r] += dem
+            s.costs[r] += best
         return True
 
     def _best_slot(self, s: "_State", t: int, rids: list[int], timed: bool, rng: np.random.Generator):
         """Cheapest (delta, (route, slot, node)) over the slots of routes `rids`, or (_INF, None)."""
-        slots = np.concatenate([s.arrays[r] for r in rids], axis=1)  # rows: predecessor, successor, arc
+        slots = np.concatenate([s.slots(r) for r in rids], axis=1)  # rows: predecessor, successor, arc
         delta = self.into[t].take(slots[0], axis=0) + self.out_of[t].take(slots[1], axis=0)
         delta -= slots[2][:, None]
         if timed:
@@ -219,21 +228,24 @@ class _State:
             self.where[rr.task_of[route]] = r
         self.loads = [int(rr.demand[rr.task_of[r]].sum()) if r else 0 for r in routes]
         self.costs = [rr.route_cost(r) for r in routes]
-        self.arrays = [self._arrays(r) for r in routes]
+        self.arrays = [None] * len(routes)
         self.used = sum(1 for r in routes if r)
 
-    def _arrays(self, route: list[int]):
-        """Insertion slots of a route: predecessor, successor and the arc cost they replace."""
-        p = np.array([self.rr.depot] + route, dtype=np.int64)
-        q = np.array(route + [self.rr.depot], dtype=np.int64)
-        return np.stack([p, q, self.rr.m[p, q]])
+    def slots(self, r: int) -> np.ndarray:
+        """Insertion slots of route r (rows: predecessor, successor, the arc's cost), built on demand."""
+        if self.arrays[r] is None:
+            nodes = np.array([self.rr.depot] + self.routes[r] + [self.rr.depot], dtype=np.int64)
+            a = np.empty((3, len(nodes) - 1), dtype=np.int64)
+            a[0], a[1] = nodes[:-1], nodes[1:]
+            a[2] = self.rr.m[a[0], a[1]]
+            self.arrays[r] = a
+        return self.arrays[r]
 
     def set_route(self, r: int, route: list[int]) -> None:
+        """Replace route r; the caller has already updated its load and cost."""
         self.used += (1 if route else 0) - (1 if self.routes[r] else 0)
         self.routes[r] = route
-        self.arrays[r] = arrays = self._arrays(route)
-        self.costs[r] = int(arrays[2].sum()) if route else 0
-        self.loads[r] = int(self.rr.demand[self.rr.task_of[route]].sum()) if route else 0
+        self.arrays[r] = None
 
     def copy(self) -> "_State":
         c = _State(None, [])
