@@ -219,6 +219,8 @@ class _Verifier:
         if len(wps) < 2:
             self.add(ENDPOINTS, f"{len(wps)} waypoint(s): a sortie needs at least takeoff and landing", sid)
             return
+        if self._unmeasurable(sortie):
+            return  # nothing below can be proven about a path with NaN or infinite numbers
         lons = np.array([w.lon for w in wps], dtype=float)
         lats = np.array([w.lat for w in wps], dtype=float)
         alts = np.array([w.alt_m for w in wps], dtype=float)
@@ -258,6 +260,33 @@ class _Verifier:
         if not (_close(sortie.distance_m, distance) or _close(sortie.distance_m, slant)):
             self.add(TOTALS, f"distance_m {sortie.distance_m:.1f} but the path measures {distance:.1f} m", sid)
         self._inspections(sortie, takeoff_s, wps)
+
+    def _unmeasurable(self, sortie: Sortie) -> bool:
+        """Flag NaN, infinite and negative-hover numbers: NaN compares false with every limit, so it would slip
+        through every later check (a NaN altitude is never "above the ceiling"), and a negative hover buys time."""
+        sid = sortie.sortie_id
+        found = False
+        fields = (("lon", AIRSPACE), ("lat", AIRSPACE), ("alt_m", CEILING), ("t_s", TIME_ORDER),
+                  ("hover_s", TIME_ORDER))
+        for i, w in enumerate(sortie.waypoints):
+            for name, kind in fields:
+                value = getattr(w, name)
+                if not np.isfinite(value):
+                    self.add(kind, f"waypoint {i} has {name} = {value}; a plan must hold finite numbers", sid)
+                    found = True
+            if np.isfinite(w.hover_s) and w.hover_s < 0:
+                self.add(TIME_ORDER, f"waypoint {i} has a negative hover_s ({w.hover_s:g} s)", sid)
+                found = True
+        for name, kind in (("distance_m", TOTALS), ("flight_time_s", TIMES), ("battery_used", BATTERY)):
+            value = getattr(sortie, name)
+            if not np.isfinite(value):
+                self.add(kind, f"{name} = {value}; a plan must hold finite numbers", sid)
+                found = True
+        for insp in sortie.inspections:
+            if not all(np.isfinite(v) for position in insp.coordinates for v in position):
+                self.add(INSPECTION, "inspection coordinates hold a NaN or infinite number", sid, insp.task_id)
+                found = True
+        return found
 
     def _endpoints(self, sid, hangar: Hangar, lons, lats, alts, t_rel, wps) -> None:
         for label, i, action in (("first", 0, "takeoff"), ("last", len(wps) - 1, "land")):
@@ -461,6 +490,9 @@ class _Verifier:
 
     def totals(self, coverage: float) -> None:
         s = self.plan.summary
+        for name in ("coverage", "total_distance_m"):
+            if not np.isfinite(getattr(s, name)):
+                self.add(TOTALS, f"summary.{name} is {getattr(s, name)}; a plan must hold finite numbers")
         if not (_close(s.total_distance_m, self.distance_m) or _close(s.total_distance_m, self.slant_m)):
             self.add(TOTALS, f"total_distance_m {s.total_distance_m:.1f} but the sorties measure "
                              f"{self.distance_m:.1f} m")
