@@ -139,7 +139,7 @@ def _timezone(name: str | None, file: str) -> dt.tzinfo:
         return dt.timezone.utc
     try:
         return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tz database folder such as "Asia"
         raise InputError(f"timezone {name!r} is not an IANA time zone name", file=file, field="timezone") from None
 
 

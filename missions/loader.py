@@ -21,7 +21,7 @@ from missions.errors import Problem, ScenarioError
 from missions.models import GridCell, GridSpec, Hangar, Scenario, Target
 from missions.validation import (
     duplicate_id_problems, error, oversized_number_problems, problems_from_validation_error, reference_problems,
-    semantic_problems,
+    semantic_problems, timezone_problems,
 )
 
 logger = logging.getLogger(__name__)
@@ -295,8 +295,12 @@ def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
                                                  f"this document is {kind}")]
     problems = reference_problems(raw, label)
     oversized = oversized_number_problems(raw, label)
-    if oversized:  # geometry validation would overflow converting them to float
+    if oversized:  # converting them to float would raise inside the model's validation
         return None, _dedupe(problems + oversized)
+    zone_problems = timezone_problems(raw, label)
+    if zone_problems:  # listed here; a placeholder lets the model report every other error at once
+        problems += zone_problems
+        raw = {**raw, "timezone": "UTC"}
     try:
         written = Scenario.model_validate(raw)
     except ValidationError as exc:

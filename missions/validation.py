@@ -222,6 +222,21 @@ def reference_problems(raw: dict, file: str) -> list[Problem]:
     return problems
 
 
+def timezone_problems(raw: dict, file: str) -> list[Problem]:
+    """An unknown IANA name; checked on the raw document because a tz database folder name ("Asia") makes
+    ZoneInfo raise OSError, which the model's own check does not turn into a validation error."""
+    from zoneinfo import ZoneInfo
+
+    name = raw.get("timezone")
+    if not isinstance(name, str):
+        return []
+    try:
+        ZoneInfo(name)
+    except Exception:  # ZoneInfoNotFoundError, ValueError (bad key or file), OSError (a folder)
+        return [error(file, None, "timezone", f"unknown IANA time zone {name!r}")]
+    return []
+
+
 def oversized_number_problems(raw: Any, file: str) -> list[Problem]:
     """Integers beyond the float range (YAML and JSON integers are unbounded) where a number is expected."""
     problems: list[Problem] = []
