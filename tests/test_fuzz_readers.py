@@ -6,6 +6,7 @@ Seeds live in tests/fuzz_seeds; hypothesis flips bytes, truncates, deletes and r
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
 import math
@@ -28,6 +29,7 @@ from missions.target_readers import load_targets
 from planner.cli import main
 
 SEEDS = Path(__file__).parent / "fuzz_seeds"
+_DATE = dt.date(2026, 11, 21)  # the seeds' planned day: ED-269/ED-318 schedules are evaluated for it
 CASES_PER_READER = 300
 settings.register_profile(
     "fuzz", derandomize=True, database=None, deadline=None, print_blob=True,
@@ -194,7 +196,7 @@ def work(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("fuzz")
 
 
-def _zone_case(work: Path, name: str, payload: bytes) -> Path:
+def _write_case(work: Path, name: str, payload: bytes) -> Path:
     path = work / name
     path.write_bytes(payload)
     return path
@@ -215,7 +217,7 @@ def test_mutated_json_zone_files_read_or_fail_with_an_input_error(request, work,
         payload = to_json(data.draw(mutated_tree(seed))) if data.draw(st.booleans()) else \
             data.draw(mutated_bytes((SEEDS / seed_name).read_bytes()))
         note(payload[:2000])
-        path = _zone_case(work, seed_name, payload)
+        path = _write_case(work, seed_name, payload)
         _reads_or_names_its_file(lambda: load_zones(path, date=_DATE, timezone="Asia/Shanghai"), path)
 
     case()
@@ -231,7 +233,7 @@ def test_mutated_kml_zone_files_read_or_fail_with_an_input_error(request, work):
         _tick(request.node.name)
         payload = data.draw(st.one_of(mutated_bytes(seed), mutated_kml(seed)))
         note(payload[:2000])
-        path = _zone_case(work, "zones.kml", payload)
+        path = _write_case(work, "zones.kml", payload)
         _reads_or_names_its_file(lambda: load_zones(path), path)
 
     case()
@@ -291,7 +293,7 @@ def test_mutated_grid_csv_reads_or_fails_with_an_input_error(request, work):
     def case(payload):
         _tick(request.node.name)
         note(payload)
-        path = _zone_case(work, "grid.csv", payload)
+        path = _write_case(work, "grid.csv", payload)
 
         def read():
             rows = read_grid_csv(path)
@@ -315,7 +317,7 @@ def test_mutated_geojson_target_files_read_or_fail_with_an_input_error(request, 
         payload = to_json(data.draw(mutated_tree(seed))) if data.draw(st.booleans()) else \
             data.draw(mutated_bytes(seed_path.read_bytes()))
         note(payload[:2000])
-        path = _zone_case(work, "rivers.geojson", payload)
+        path = _write_case(work, "rivers.geojson", payload)
         _reads_or_names_its_file(lambda: load_targets(path, TargetFileRef(file=path.name, kind="river")), path)
 
     case()
@@ -330,7 +332,7 @@ def test_mutated_kml_target_files_read_or_fail_with_an_input_error(request, work
     def case(payload):
         _tick(request.node.name)
         note(payload[:2000])
-        path = _zone_case(work, "targets.kml", payload)
+        path = _write_case(work, "targets.kml", payload)
         _reads_or_names_its_file(lambda: load_targets(path, TargetFileRef(file=path.name)), path)
 
     case()
@@ -338,9 +340,6 @@ def test_mutated_kml_target_files_read_or_fail_with_an_input_error(request, work
 
 
 # ------------------------------------------------------------------------------------------ scenarios
-_DATE = __import__("datetime").date(2026, 11, 21)
-
-
 @pytest.fixture(scope="module")
 def scenario_dir(work) -> Path:
     folder = work / "scenario"
@@ -543,3 +542,82 @@ def test_ed318_geometry_collection_whose_members_are_not_a_list_is_an_input_erro
     with pytest.raises(InputError) as caught:
         load_zones(path)
     assert caught.value.field == "geometry.geometries"
+
+
+# ------------------------------------------------------------------------------------------ plan files
+def test_cli_verify_reports_mutated_plan_files_without_a_traceback(request, scenario_dir):
+    # `lowalt verify` reads a plan.json that may come from another machine or a hand edit.
+    seed_path = SEEDS / "scenario" / "plan.json"
+    seed = _seed_doc("scenario/plan.json")
+    plan_path = scenario_dir / "mutated_plan.json"
+
+    @settings(FUZZ, max_examples=CASES_PER_READER // 2)
+    @given(st.data())
+    def case(data):
+        _tick(request.node.name)
+        payload = to_json(data.draw(mutated_tree(seed))) if data.draw(st.booleans()) else \
+            data.draw(mutated_bytes(seed_path.read_bytes()))
+        note(payload[:3000])
+        plan_path.write_bytes(payload)
+        code, text = _run_cli(["verify", str(scenario_dir / "full_contract.yaml"), str(plan_path)])
+        assert code in (0, 1, 3), text
+        assert "Traceback" not in text and "internal error" not in text, text
+
+    case()
+    _ran(request.node.name, CASES_PER_READER * 9 // 20)
+
+
+def _run_cli(argv: list[str]) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue() + err.getvalue()
+
+
+# The verifier is the trust anchor for plan files: a NaN compares false with every limit, so before this fix a
+# plan with NaN altitudes or times, or a negative hover that buys time, verified as legal.
+@pytest.mark.parametrize("where, value, kind", [
+    ("alt_m", math.nan, "ceiling"), ("t_s", math.nan, "time_order"), ("hover_s", math.nan, "time_order"),
+    ("hover_s", -math.inf, "time_order"), ("hover_s", -30.0, "time_order"), ("lon", math.nan, "airspace"),
+    ("lat", math.inf, "airspace"),
+])
+def test_plan_with_nan_infinite_or_negative_waypoint_numbers_never_verifies(where, value, kind):
+    from missions.loader import load_scenario
+    from missions.models import MissionPlan
+    from missions.verify import verify_plan
+
+    scenario = load_scenario(SEEDS / "scenario" / "full_contract.yaml")
+    doc = _seed_doc("scenario/plan.json")
+    assert verify_plan(MissionPlan.model_validate(doc), scenario).ok
+    for k in (0, 3, len(doc["sorties"][0]["waypoints"]) - 2):
+        broken = json.loads(json.dumps(doc))
+        broken["sorties"][0]["waypoints"][k][where] = value
+        report = verify_plan(MissionPlan.model_validate(broken), scenario)
+        assert not report.ok and kind in report.kinds(), (k, [str(v) for v in report.violations])
+
+
+@pytest.mark.parametrize("field", ["flight_time_s", "battery_used"])
+def test_plan_with_nan_sortie_or_summary_numbers_never_verifies(field):
+    from missions.loader import load_scenario
+    from missions.models import MissionPlan
+    from missions.verify import verify_plan
+
+    scenario = load_scenario(SEEDS / "scenario" / "full_contract.yaml")
+    doc = _seed_doc("scenario/plan.json")
+    doc["sorties"][0][field] = math.nan
+    doc["summary"]["coverage"] = math.nan
+    report = verify_plan(MissionPlan.model_validate(doc), scenario)
+    assert not report.ok and "totals" in report.kinds()
+    assert {"times", "battery"} & report.kinds()
+
+
+def test_scenario_timezone_naming_a_tz_database_folder_is_an_error_not_an_oserror(tmp_path):
+    doc = yaml.safe_load((SEEDS / "scenario" / "full_contract.yaml").read_text())
+    doc["timezone"] = "Asia"
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    scenario, problems = check_scenario(path)
+    assert scenario is None and [(p.field, p.message) for p in problems] == [
+        ("timezone", "unknown IANA time zone 'Asia'")]
+    with pytest.raises(InputError, match="not an IANA time zone"):
+        load_zones(SEEDS / "ed269_wuhan.json", date=_DATE, timezone="Asia")
