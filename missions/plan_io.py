@@ -177,6 +177,8 @@ def read_plan(path: str | Path) -> MissionPlan:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: plan file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"plan file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)) from None
     try:
         return MissionPlan.model_validate_json(text)
     except ValidationError as exc:

@@ -621,3 +621,13 @@ def test_scenario_timezone_naming_a_tz_database_folder_is_an_error_not_an_oserro
         ("timezone", "unknown IANA time zone 'Asia'")]
     with pytest.raises(InputError, match="not an IANA time zone"):
         load_zones(SEEDS / "ed269_wuhan.json", date=_DATE, timezone="Asia")
+
+
+def test_plan_file_that_is_not_utf8_is_an_input_error_naming_the_file(tmp_path):
+    from missions.plan_io import read_plan
+
+    path = tmp_path / "plan.json"
+    path.write_bytes((SEEDS / "scenario" / "plan.json").read_bytes().replace(b'"scenario"', b'"sc\xffenario"', 1))
+    with pytest.raises(InputError, match="not UTF-8") as caught:
+        read_plan(path)
+    assert caught.value.file == str(path)
