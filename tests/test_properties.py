@@ -101,20 +101,33 @@ def hangars(draw, index: int, models: list[DroneModel]) -> Hangar:
 
 
 @st.composite
-def zones(draw, index: int, anchors: list[Hangar]) -> Zone:
+def zones(draw, index: int, anchors: list[Hangar], earlier: list[Zone]) -> Zone:
     lower = draw(st.sampled_from([0.0, 0.0, 60.0, 150.0]))
     x, y = draw(offsets), draw(offsets)
-    if draw(st.integers(1, 4)) == 4:  # around a hangar: launches and landings must respect it too
+    place = draw(st.integers(1, 6))
+    if place >= 5:  # around a hangar: launches and landings must respect it too
         anchor = draw(st.sampled_from(anchors))
         x, y = (v - c for v, c in zip(PROJECTOR.forward(anchor.lon, anchor.lat), (CX, CY)))
         x, y = x + draw(st.integers(-5, 5)) * 100.0, y + draw(st.integers(-5, 5)) * 100.0
+    elif place == 4 and earlier:  # against an earlier zone: overlaps and narrow gaps between zones
+        centre = draw(st.sampled_from(earlier)).geometry.shape.centroid
+        x, y = (v - c for v, c in zip(PROJECTOR.forward(centre.x, centre.y), (CX, CY)))
+        x, y = x + draw(st.integers(-15, 15)) * 100.0, y + draw(st.integers(-15, 15)) * 100.0
+    radius = draw(st.integers(3, 15)) * 100.0
+    # Concave (star) zones too: a leg between two spikes is the classic place for a path check to cut a corner.
+    outer = _ring(x, y, radius, draw(st.integers(4, 12)), draw(st.floats(0, 1)),
+                  draw(st.sampled_from([1.0, 0.7, 0.35])))
+    shape = draw(st.sampled_from(["polygon", "polygon", "donut", "multi"]))
+    if shape == "donut":  # a ring-shaped zone: its hole is open airspace reachable only from above the band
+        geometry = Geometry(type="Polygon", coordinates=[outer, _ring(x, y, radius * 0.3, 8, 0.0)[::-1]])
+    elif shape == "multi":
+        dx = radius * 2 + draw(st.integers(1, 10)) * 100.0
+        geometry = Geometry(type="MultiPolygon", coordinates=[[outer], [_ring(x + dx, y, radius * 0.6, 6, 0.3)]])
+    else:
+        geometry = Geometry(type="Polygon", coordinates=[outer])
     return Zone(
         id=f"Z{index + 1}", restriction=draw(st.sampled_from(list(Restriction))),
-        lower_m=lower, upper_m=lower + draw(st.sampled_from([30.0, 120.0, 500.0])),
-        # Concave (star) zones too: a leg between two spikes is the classic place for a path check to cut a corner.
-        geometry=Geometry(type="Polygon", coordinates=[_ring(x, y, draw(st.integers(3, 15)) * 100.0,
-                                                              draw(st.integers(4, 12)), draw(st.floats(0, 1)),
-                                                              draw(st.sampled_from([1.0, 0.7, 0.35])))]),
+        lower_m=lower, upper_m=lower + draw(st.sampled_from([30.0, 120.0, 500.0])), geometry=geometry,
         active=draw(st.one_of(st.none(), st.lists(windows(7, 18), min_size=1, max_size=2))),
     )
 
@@ -154,7 +167,9 @@ def targets(draw, index: int, anchors: list[Hangar]) -> Target:
 def scenarios(draw) -> Scenario:
     models = [draw(drone_models(k)) for k in range(draw(st.integers(1, 2)))]
     hangar_list = [draw(hangars(k, models)) for k in range(draw(st.integers(1, 4)))]
-    zone_list = [draw(zones(k, hangar_list)) for k in range(draw(st.integers(0, 4)))]
+    zone_list: list[Zone] = []
+    for k in range(draw(st.integers(0, 4))):
+        zone_list.append(draw(zones(k, hangar_list, zone_list)))
     target_list = [draw(targets(k, hangar_list)) for k in range(draw(st.integers(1, 6)))]
     authorised = draw(st.lists(st.sampled_from([z.id for z in zone_list]), unique=True, max_size=2)) \
         if zone_list else []
