@@ -44,7 +44,11 @@ class Geometry(BaseModel):
         for pos in positions:
             if len(pos) < 2 or len(pos) > 3:
                 raise ValueError(f"position {pos} must be [lon, lat] or [lon, lat, alt]")
-            if not all(math.isfinite(float(v)) for v in pos):
+            try:
+                finite = all(math.isfinite(float(v)) for v in pos)
+            except OverflowError:  # an integer beyond float range
+                finite = False
+            if not finite:
                 raise ValueError(f"position {pos} holds a non-finite number")
             lon, lat = float(pos[0]), float(pos[1])
             if not -180.0 <= lon <= 180.0 or not -90.0 <= lat <= 90.0:

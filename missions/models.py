@@ -166,7 +166,7 @@ class Scenario(BaseModel):
     def _known_timezone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # 'Asia' is a folder in the tz database
             raise ValueError(f"unknown IANA time zone {value!r}") from None
         return value
 

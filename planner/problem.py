@@ -79,8 +79,18 @@ def build_problem(
     transit_m: float,
 ) -> BuiltProblem:
     hangars = [h for h in scenario.hangars if h.drones > 0]
-    candidate_slots = [slot for slot in _slots(scenario, hangars, epochs, window, options)
-                       if _can_launch(scenario.hangar(slot.hangar_id), slot.epoch, scenario, transit_m)]
+    blocked_hangars: dict[str, str] = {}  # hangar id -> zone over it, for hangars that cannot launch at all
+    candidate_slots = []
+    for slot in _slots(scenario, hangars, epochs, window, options):
+        zone_over = _zone_over_hangar(scenario.hangar(slot.hangar_id), slot.epoch, scenario, transit_m)
+        if zone_over is None:
+            candidate_slots.append(slot)
+        else:
+            blocked_hangars.setdefault(slot.hangar_id, zone_over)
+    for hangar_id in set(blocked_hangars) & {slot.hangar_id for slot in candidate_slots}:
+        del blocked_hangars[hangar_id]  # it can launch at other times
+    for hangar_id, zone_id in blocked_hangars.items():
+        logger.warning("hangar %s lies inside keep-out zone %s: it cannot launch today", hangar_id, zone_id)
     models = {m.id: m for m in scenario.drone_models}
     hangar_xy = {h.id: site.xy[site.hangar_index[h.id]] for h in scenario.hangars}
 
@@ -123,7 +133,7 @@ def build_problem(
             for reverse, slot_set in slot_sets.items():
                 feasible[(len(kept) - 1, reverse)] = slot_set
         else:
-            unserved.append(_explain(task, reasons, scenario, site, projector))
+            unserved.append(_explain(task, reasons, scenario, site, blocked_hangars))
 
     # Keep only slots that can serve something; renumber.
     used_slots = sorted({s for slots in feasible.values() for s in slots})
@@ -230,16 +240,14 @@ def _slots(scenario: Scenario, hangars: list[Hangar], epochs: list[Epoch], windo
     return slots
 
 
-def _can_launch(hangar: Hangar, epoch: Epoch, scenario: Scenario, transit_m: float) -> bool:
-    """False while a keep-out zone over the hangar covers any height of the climb to transit altitude."""
+def _zone_over_hangar(hangar: Hangar, epoch: Epoch, scenario: Scenario, transit_m: float) -> str | None:
+    """The keep-out zone over the hangar covering any height of the climb to transit altitude, if any."""
     here = Point(hangar.lon, hangar.lat)
     for zone in keep_out_zones(scenario.zones(), epoch.start_s, epoch.end_s, 0.0, transit_m,
                                scenario.airspace.authorised):
         if zone.geometry.shape.intersects(here):
-            logger.warning("hangar %s lies inside keep-out zone %s: no launches %s-%s", hangar.id, zone.id,
-                           epoch.start_s, epoch.end_s)
-            return False
-    return True
+            return zone.id
+    return None
 
 
 def _slots_per_epoch(pieces: list[Epoch], budget: int, min_sortie_s: float, recharge_s: float) -> list[int]:
@@ -290,10 +298,15 @@ def _round_trip_reason(task, slot: SlotInfo, reverse: bool, site: Site, costs: T
     start = site.task_end[task.task_id] if reverse else site.task_start[task.task_id]
     end = site.task_start[task.task_id] if reverse else site.task_end[task.task_id]
     if not (np.isfinite(transit[h, start]) and np.isfinite(transit[end, h])):
-        if np.isfinite(costs.straight[h, start]):
-            return f"airspace:no legal transit path between {slot.hangar_id} and the task"
-        return "reach:unreachable"
+        legal = costs.legal[slot.epoch.index]
+        if np.isfinite(legal[h, start]) and np.isfinite(legal[end, h]):
+            wind = scenario.weather.wind_speed_ms if scenario.weather else 0.0
+            return f"wind:{model.id} cannot hold its track against {wind:g} m/s wind at {model.cruise_speed_ms:g} m/s"
+        return f"airspace:no legal transit path between {slot.hangar_id} and the task"
     service = services[(task.task_id, model.id, reverse)]
+    if not np.isfinite(service.total_s):
+        wind = scenario.weather.wind_speed_ms if scenario.weather else 0.0
+        return f"wind:{model.id} cannot inspect along the task against {wind:g} m/s wind"
     round_trip = (vertical_s(0, transit_m, model) + transit[h, start] + service.total_s + transit[end, h]
                   + vertical_s(transit_m, 0, model))
     usable = model.endurance_min * 60.0 * (1.0 - model.reserve_fraction)
@@ -309,7 +322,8 @@ def _round_trip_reason(task, slot: SlotInfo, reverse: bool, site: Site, costs: T
     return None
 
 
-def _explain(task: InspectionTask, reasons: list[str], scenario: Scenario, site: Site, projector: Projector) -> UnservedTask:
+def _explain(task: InspectionTask, reasons: list[str], scenario: Scenario, site: Site,
+             blocked_hangars: dict[str, str]) -> UnservedTask:
     """The most telling reason among the per-slot ones: the furthest any slot got before failing."""
     details = {}
     for reason in reasons:  # reasons come nearest hangar first, so the first of a kind is the telling one
@@ -317,6 +331,8 @@ def _explain(task: InspectionTask, reasons: list[str], scenario: Scenario, site:
         details.setdefault(kind, detail)
     if "window" in details:
         return _unserved(task, UnservedReason.WINDOW_IMPOSSIBLE, details["window"])
+    if "wind" in details and "reach" not in details:
+        return _unserved(task, UnservedReason.WIND, details["wind"])
     if "airspace" in details:
         return _unserved(task, UnservedReason.BLOCKED_BY_AIRSPACE, details["airspace"])
     wind = scenario.weather.wind_speed_ms if scenario.weather else 0.0
@@ -327,6 +343,11 @@ def _explain(task: InspectionTask, reasons: list[str], scenario: Scenario, site:
         if near and hangar.drones > 0 and grounded(model, scenario):
             return _unserved(task, UnservedReason.WIND,
                              f"{hangar.id}'s {model.id} is grounded: wind {wind:.1f} m/s over its {model.max_wind_ms:.1f} m/s limit")
+    for hangar_id, zone_id in blocked_hangars.items():
+        hangar = scenario.hangar(hangar_id)
+        if float(np.hypot(*(start - site.xy[site.hangar_index[hangar_id]]))) <= hangar.operating_radius_m:
+            return _unserved(task, UnservedReason.BLOCKED_BY_AIRSPACE,
+                             f"hangar {hangar_id} lies inside keep-out zone {zone_id} and cannot launch")
     if "reach" in details:
         return _unserved(task, UnservedReason.OUT_OF_REACH, details["reach"])
     return _unserved(task, UnservedReason.OUT_OF_REACH, "no hangar has a drone and an operating window that reach it")

@@ -184,3 +184,26 @@ def test_same_seed_and_budget_give_the_same_plan():
     first, second = plan(scenario, options), plan(scenario, options)
     strip = {"summary": {"solve_time_s"}}
     assert first.model_dump(exclude=strip) == second.model_dump(exclude=strip)
+
+
+def test_crosswind_stronger_than_inspection_speed_is_reported_as_wind():
+    # 9 m/s from the east; a north-south road flown at 8 m/s cannot hold its track.
+    model = _model(inspection_speed_ms=8, max_wind_ms=12)
+    road = Target(id="NS", kind="road", altitude_m=80, geometry=Geometry(
+        type="LineString", coordinates=[_east(1000, -500), _east(1000, 500)]))
+    scenario = _scenario([road], wind=9.0, model=model)
+    result = plan(scenario, PlanOptions(time_limit_s=1))
+    _verified(result, scenario)
+    assert result.sorties == [] and result.unserved
+    assert {(u.reason.value, "wind" in u.detail) for u in result.unserved} == {("wind", True)}
+
+
+def test_hangar_under_a_prohibited_zone_cannot_launch_and_says_so():
+    zone = Zone(id="OVER", restriction=Restriction.PROHIBITED, geometry=Geometry(
+        type="Polygon", coordinates=[[_east(-300, -300), _east(300, -300), _east(300, 300), _east(-300, 300), _east(-300, -300)]]))
+    scenario = _scenario([_point("P1", 2000)], zones=[zone])
+    result = plan(scenario, PlanOptions(time_limit_s=1))
+    _verified(result, scenario)
+    assert result.sorties == []
+    (unserved,) = result.unserved
+    assert unserved.reason.value == "blocked_by_airspace" and "H1" in unserved.detail and "OVER" in unserved.detail
