@@ -23,7 +23,8 @@ def km(metres: float) -> str:
 
 
 def percent(fraction: float) -> str:
-    return f"{fraction * 100:.0f} %"
+    # One decimal: a plan at 99.7 % must not read as 100 %.
+    return f"{fraction * 100:.1f} %"
 
 
 def table(rows: list[tuple[str, str]], title: str) -> str:

@@ -84,7 +84,7 @@ def test_sortie_popup_names_drone_hangar_times_distance_battery_and_tasks(fmap, 
     landing = sortie.landing.astimezone(scenario.tz).strftime("%H:%M")
     assert takeoff == "08:30"
     for text in ("Sortie S2", "H02-1", "H02", takeoff, landing, f"{sortie.distance_m / 1000:.1f} km",
-                 f"{sortie.battery_used * 100:.0f} %", ", ".join(sortie.tasks)):
+                 f"{sortie.battery_used * 100:.1f} %", ", ".join(sortie.tasks)):
         assert text in html
 
 
