@@ -46,8 +46,8 @@ class Geometry(BaseModel):
                 raise ValueError(f"position {pos} must be [lon, lat] or [lon, lat, alt]")
             try:
                 finite = all(math.isfinite(float(v)) for v in pos)
-            except OverflowError:  # an integer beyond float range
-                finite = False
+            except OverflowError:  # an integer too large for a float
+                raise ValueError(f"position {str(pos)[:60]}... holds a number beyond float range") from None
             if not finite:
                 raise ValueError(f"position {pos} holds a non-finite number")
             lon, lat = float(pos[0]), float(pos[1])
