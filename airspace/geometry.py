@@ -44,10 +44,9 @@ class Geometry(BaseModel):
         for pos in positions:
             if len(pos) < 2 or len(pos) > 3:
                 raise ValueError(f"position {pos} must be [lon, lat] or [lon, lat, alt]")
-            try:
-                finite = all(math.isfinite(float(v)) for v in pos)
-            except OverflowError:  # an integer too large for a float
-                raise ValueError(f"position {str(pos)[:60]}... holds a number beyond float range") from None
+            # An integer beyond float range raises OverflowError here; the readers turn it into an error
+            # naming file, feature and geometry.coordinates.
+            finite = all(math.isfinite(float(v)) for v in pos)
             if not finite:
                 raise ValueError(f"position {pos} holds a non-finite number")
             lon, lat = float(pos[0]), float(pos[1])
