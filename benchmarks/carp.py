@@ -8,17 +8,21 @@ import argparse
 import csv
 import json
 import logging
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+if __package__ in (None, ""):  # run as a script: benchmarks/carp.py ...; make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.carplib import (load_carp, oriented_arcs, problem_from_carp, routes_cost,
                                 shortest_distances)
 from planner.routing import solve
 from planner.routing_problem import RoutingProblem, SolveParams
 
-DEFAULT_BKS = Path("/work/shared/benchmarks/carp/bks.csv")
+DEFAULT_BKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "carp" / "bks.csv"  # shared/ beside the repo
 
 
 def run_lowalt(problem: RoutingProblem, time_limit_s: float, seed: int) -> tuple[list[list[int]], int, float]:

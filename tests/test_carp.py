@@ -12,9 +12,8 @@ from benchmarks.carplib import (load_carp, oriented_arcs, problem_from_carp, rou
 from planner.routing import solve
 from planner.routing_problem import SolveParams
 
-CARP = Path("/work/shared/benchmarks/carp")
-GDB1 = CARP / "gdb" / "gdb1.dat"
-pytestmark = pytest.mark.skipif(not GDB1.exists(), reason="shared CARPLIB instances not present")
+CARP = Path(__file__).parent / "data" / "carp"  # copies of four CARPLIB instances, see ATTRIBUTION.md there
+GDB1 = CARP / "gdb1.dat"
 
 
 def test_gdb1_header_and_edges():
@@ -26,7 +25,7 @@ def test_gdb1_header_and_edges():
 
 
 def test_total_cost_is_recomputed_not_taken_from_the_header():
-    inst = load_carp(CARP / "val" / "val1A.dat")
+    inst = load_carp(CARP / "val1A.dat")
     assert inst.header_total_cost == 220 and inst.total_required_cost == 146
 
 
@@ -38,7 +37,7 @@ def test_crlf_and_odd_spacing_parse_like_the_original(tmp_path):
 
 
 def test_egl_non_required_block_feeds_the_deadhead_distances():
-    inst = load_carp(CARP / "egl" / "egl-e1-A.dat")
+    inst = load_carp(CARP / "egl-e1-A.dat")
     assert (len(inst.required), len(inst.non_required), inst.num_vertices) == (51, 47, 77)
     dist = shortest_distances(inst)
     assert np.array_equal(dist, dist.T) and np.all(np.diag(dist) == 0)
@@ -89,7 +88,7 @@ def _search(problem):
 def test_ruin_and_recreate_keep_routes_valid_and_costs_equal_to_recomputed():
     from planner.routing_search import _State
 
-    inst = load_carp(CARP / "val" / "val1A.dat")
+    inst = load_carp(CARP / "val1A.dat")
     g, rr = _search(problem_from_carp(inst))
     _, routes = g.split(g.nearest_neighbour_order(np.random.default_rng(0), 0.0))
     rng = np.random.default_rng(1)
@@ -125,7 +124,7 @@ def test_improved_start_reaches_the_best_known_cost_of_gdb1():
 def test_start_is_deterministic_for_a_seed_under_fixed_work():
     from planner.routing_start import start_routes
 
-    problem = problem_from_carp(load_carp(CARP / "val" / "val1A.dat"))
+    problem = problem_from_carp(load_carp(CARP / "val1A.dat"))
     a = start_routes(problem, seed=5, budget_s=30.0, max_splits=10, max_iters=200)
     b = start_routes(problem, seed=5, budget_s=30.0, max_splits=10, max_iters=200)
     assert a == b
@@ -135,7 +134,7 @@ def test_solver_never_returns_worse_than_its_start():
     from planner.routing import solution_cost
     from planner.routing_start import start_routes
 
-    problem = problem_from_carp(load_carp(CARP / "gdb" / "gdb8.dat"))
+    problem = problem_from_carp(load_carp(CARP / "gdb8.dat"))
     start = start_routes(problem, seed=2, budget_s=30.0, max_splits=10, max_iters=100)
     sol = solve(problem, SolveParams(time_limit_s=3.0, seed=2), initial_routes=start)
     assert sol.dropped_tasks == [] and sol.objective == solution_cost(problem, sol.routes)
