@@ -182,6 +182,7 @@ def test_same_seed_and_budget_give_the_same_plan():
     scenario = synthetic_scenario(5, hangars=3, line_km=15, points=4)
     options = PlanOptions(time_limit_s=20, seed=7, solution_limit=30)
     first, second = plan(scenario, options), plan(scenario, options)
+    _verified(first, scenario)
     strip = {"summary": {"solve_time_s"}}
     assert first.model_dump(exclude=strip) == second.model_dump(exclude=strip)
 

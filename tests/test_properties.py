@@ -255,6 +255,7 @@ def test_same_scenario_and_seed_give_the_same_plan(scenario, seed):
     first = plan(scenario, _options(seed))
     second = plan(scenario, _options(seed))
     assert _fingerprint(first) == _fingerprint(second)
+    assert_plan_trustworthy(first, scenario)
 
 
 @pytest.mark.slow
