@@ -55,9 +55,14 @@ def load_scenario_or_report(path: str) -> Scenario | None:
         return None
     scenario, problems = check_scenario(path)
     for problem in problems:
-        parts = [problem.severity, problem.file, problem.feature, problem.field, problem.message]
-        stderr.print(": ".join(str(p) for p in parts if p), markup=False, highlight=False)
+        stderr.print(problem_line(problem), markup=False, highlight=False)
     return scenario
+
+
+def problem_line(problem) -> str:
+    """'severity: file: feature: field: message' with empty parts left out (the CLI's one format)."""
+    parts = [problem.severity, problem.file, problem.feature, problem.field, problem.message]
+    return ": ".join(str(p) for p in parts if p)
 
 
 @contextlib.contextmanager

@@ -81,8 +81,12 @@ def build_problem(
     hangars = [h for h in scenario.hangars if h.drones > 0]
     blocked_hangars: dict[str, str] = {}  # hangar id -> zone over it, for hangars that cannot launch at all
     candidate_slots = []
+    zone_over_hangar: dict[tuple[str, Epoch], str | None] = {}  # all slots of a hangar in an epoch share it
     for slot in _slots(scenario, hangars, epochs, window, options):
-        zone_over = _zone_over_hangar(scenario.hangar(slot.hangar_id), slot.epoch, scenario, transit_m)
+        key = (slot.hangar_id, slot.epoch)
+        if key not in zone_over_hangar:
+            zone_over_hangar[key] = _zone_over_hangar(scenario.hangar(slot.hangar_id), slot.epoch, scenario, transit_m)
+        zone_over = zone_over_hangar[key]
         if zone_over is None:
             candidate_slots.append(slot)
         else:

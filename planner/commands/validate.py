@@ -32,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from missions.errors import Problem
     from missions.loader import check_scenario
+    from planner.console import problem_line
 
     if not Path(args.scenario).is_file():
         print(f"error: {args.scenario}: no such file", file=sys.stderr)
@@ -48,16 +49,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([p.model_dump(mode="json") for p in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
-            print(_line(problem))
+            print(problem_line(problem))
         if scenario is not None:
             print(f"{args.scenario}: valid: {len(scenario.hangars)} hangars, {len(scenario.zones())} zones, "
                   f"{len(scenario.resolved_targets())} targets, {len(problems)} warning(s)")
         else:
             print(f"{args.scenario}: invalid: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
     return EXIT_OK if scenario is not None else EXIT_FAILED
-
-
-def _line(problem) -> str:
-    """'error: file: feature: field: message' with empty parts left out."""
-    parts = [problem.severity, problem.file, problem.feature, problem.field, problem.message]
-    return ": ".join(str(p) for p in parts if p)
