@@ -1,12 +1,17 @@
-"""Errors for bad airspace input; each names the file, the feature and the field at fault.
+"""lowalt's error root and its kinds; every error raised on purpose derives from LowaltError.
 
-They subclass ValueError so callers can catch them without importing lowalt types.
+The CLI maps the kinds to exit codes in one place (planner/cli/exit_codes.py); they also subclass builtins
+(ValueError, RuntimeError) so callers can catch them without importing lowalt types.
 """
 from __future__ import annotations
 
 
-class InputError(ValueError):
-    """A reader could not accept part of a file. `where()` gives 'file: feature: field'."""
+class LowaltError(Exception):
+    """Root of every error lowalt raises on purpose."""
+
+
+class InputError(LowaltError, ValueError):
+    """A file (or part of one) could not be read. `where()` gives 'file: feature: field'."""
 
     def __init__(self, message: str, *, file: str | None = None, feature: str | None = None, field: str | None = None):
         self.message = message
@@ -19,3 +24,7 @@ class InputError(ValueError):
         parts = [p for p in (self.file, f"feature {self.feature}" if self.feature else None,
                              f"field {self.field}" if self.field else None) if p]
         return (": ".join(parts) + ": ") if parts else ""
+
+
+class InternalError(LowaltError, RuntimeError):
+    """lowalt broke one of its own promises (a bug): the CLI exits 4 and asks for -vv."""

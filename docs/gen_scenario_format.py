@@ -55,8 +55,9 @@ DESCRIPTIONS: dict[str, str] = {
     "Camera.image_width_px": "Image width in pixels (used for the ground sample distance).",
     "DroneModel.id": "Profile id, referenced by `hangars[].drone_model`.",
     "DroneModel.name": "Display name.",
-    "DroneModel.cruise_speed_ms": "Transit airspeed.",
-    "DroneModel.inspection_speed_ms": "Airspeed while flying an inspection leg.",
+    "DroneModel.cruise_speed_ms": "Transit speed over the ground; the autopilot holds it, flying faster or slower through the air as the wind requires.",
+    "DroneModel.inspection_speed_ms": "Speed over the ground along an inspection leg (DJI WPML `autoFlightSpeed`, PX4 mission speed).",
+    "DroneModel.max_airspeed_ms": "Fastest the drone flies through the air; holding a ground speed into a headwind needs more airspeed, up to this. Default: 1.4 x the faster of `cruise_speed_ms` and `inspection_speed_ms` (21 m/s for a 15 m/s cruise, the Matrice 3D figure).",
     "DroneModel.endurance_min": "Flight time on a full battery in still air.",
     "DroneModel.reserve_fraction": "Share of the battery that must be left on landing.",
     "DroneModel.max_wind_ms": "Above this wind speed the drone does not launch.",
@@ -232,9 +233,11 @@ operating_window: {start: "08:00", end: "17:30"}   # optional; default: civil da
 weather: {wind_speed_ms: 6, wind_from_deg: 45}     # optional; direction the wind blows FROM
 drone_models:
   - id: m3d
-    cruise_speed_ms: 15          # transit airspeed
-    inspection_speed_ms: 8       # airspeed while flying an inspection leg
-    endurance_min: 45            # full battery, no wind
+    cruise_speed_ms: 15          # transit speed over the ground (the autopilot holds it)
+    inspection_speed_ms: 8       # speed over the ground along an inspection leg (WPML autoFlightSpeed)
+    max_airspeed_ms: 21          # optional: fastest the drone flies through the air; holding a
+                                 # ground speed into a headwind needs more airspeed, up to this
+    endurance_min: 45            # full battery, hovering or slow cruise in still air
     reserve_fraction: 0.2        # must be left on landing
     max_wind_ms: 12              # above this the drone does not launch
     climb_speed_ms: 5            # optional, default 5

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from airspace.errors import LowaltError
+
 
 class Problem(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -27,7 +29,7 @@ class Problem(BaseModel):
         return f"{self.severity}: {where}: {self.message}"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(LowaltError, ValueError):
     """A scenario failed validation; `problems` lists every error (and the warnings found with them)."""
 
     def __init__(self, problems: list[Problem]):

@@ -16,6 +16,7 @@ from airspace.windows import TimeWindow
 from airspace.zones import CHINA_CEILING_M, Restriction, Zone
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
+DEFAULT_AIRSPEED_FACTOR = 1.4  # max airspeed over route speed when a profile does not say (DJI M3D: 21 / 15)
 
 
 # ----------------------------------------------------------------------------------------------- scenario
@@ -43,6 +44,7 @@ class DroneModel(BaseModel):
     name: str | None = None
     cruise_speed_ms: float = Field(gt=0)
     inspection_speed_ms: float = Field(gt=0)
+    max_airspeed_ms: float | None = Field(None, gt=0)  # default: see airspeed_limit_ms
     endurance_min: float = Field(gt=0)
     reserve_fraction: float = Field(0.2, ge=0, lt=1)
     max_wind_ms: float = Field(gt=0)
@@ -53,6 +55,12 @@ class DroneModel(BaseModel):
     @property
     def descent_rate_ms(self) -> float:
         return self.descent_speed_ms or self.climb_speed_ms
+
+    @property
+    def airspeed_limit_ms(self) -> float:
+        """Fastest airspeed: `max_airspeed_ms`, else 1.4 x the faster route speed (21 m/s for a 15 m/s cruise,
+        the Matrice 3D figure)."""
+        return self.max_airspeed_ms or DEFAULT_AIRSPEED_FACTOR * max(self.cruise_speed_ms, self.inspection_speed_ms)
 
 
 class Hangar(BaseModel):
