@@ -1,4 +1,4 @@
-"""Rebuild the data files of the embedded Wuhan scenario (planner/demo_data/wuhan/) from ../shared geodata.
+"""Rebuild the data files of the embedded Wuhan scenario (missions/demo/wuhan/) from ../shared geodata.
 
 Not shipped: the package carries the files this writes; scenario.yaml and ATTRIBUTION.md are hand-written.
 Run: .venv/bin/python benchmarks/build_wuhan_scenario.py [--shared /work/shared/benchmarks/geo/wuhan]
@@ -18,7 +18,7 @@ from shapely.ops import linemerge
 from airspace.projection import Projector
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "planner" / "demo_data" / "wuhan"
+OUT = ROOT / "missions" / "demo" / "wuhan"
 SHARED = Path("/work/shared/benchmarks/geo/wuhan")
 
 # The planning area: Wuhan's central districts and Optics Valley; the 1:4M layers cover the whole

@@ -19,8 +19,8 @@ if __package__ in (None, ""):  # run as a script: benchmarks/carp.py ...; make t
 
 from benchmarks.carplib import (load_carp, oriented_arcs, problem_from_carp, routes_cost,
                                 shortest_distances)
-from planner.routing import solve
-from planner.routing_problem import RoutingProblem, SolveParams
+from planner.routing.solver import solve
+from planner.routing.problem import RoutingProblem, SolveParams
 
 DEFAULT_BKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "carp" / "bks.csv"  # shared/ beside the repo
 

@@ -13,13 +13,13 @@ import shapely
 from airspace.projection import Projector
 from missions.models import MissionPlan, PlanSummary, Scenario
 from missions.tasks import tasks_from_targets
-from planner.decompose import partition
-from planner.epochs import epochs_for
-from planner.executors import run_groups
-from planner.group_solve import GroupJob
+from planner.fleet.decompose import partition
+from planner.problem.epochs import epochs_for
+from planner.fleet.executors import run_groups
+from planner.fleet.group_solve import GroupJob
 from planner.options import PlanOptions
-from planner.problem import grounded
-from planner.task_airspace import split_tasks_by_airspace
+from planner.problem.build import grounded
+from planner.problem.task_airspace import split_tasks_by_airspace
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import pytest
 
 from benchmarks.carplib import (load_carp, oriented_arcs, problem_from_carp, routes_cost,
                                 shortest_distances)
-from planner.routing import solve
-from planner.routing_problem import SolveParams
+from planner.routing.solver import solve
+from planner.routing.problem import SolveParams
 
 CARP = Path(__file__).parent / "data" / "carp"  # copies of four CARPLIB instances, see ATTRIBUTION.md there
 GDB1 = CARP / "gdb1.dat"
@@ -76,8 +76,8 @@ def test_gdb1_solves_near_its_best_known_cost_with_valid_routes():
 
 
 def _search(problem):
-    from planner.routing_search import RuinRecreate
-    from planner.routing_start import GiantTourSplit
+    from planner.routing.search import RuinRecreate
+    from planner.routing.split import GiantTourSplit
 
     g = GiantTourSplit(problem)
     big = np.iinfo(np.int64).max // 4
@@ -86,7 +86,7 @@ def _search(problem):
 
 
 def test_ruin_and_recreate_keep_routes_valid_and_costs_equal_to_recomputed():
-    from planner.routing_search import _State
+    from planner.routing.search import _State
 
     inst = load_carp(CARP / "val1A.dat")
     g, rr = _search(problem_from_carp(inst))
@@ -112,7 +112,7 @@ def test_ruin_and_recreate_keep_routes_valid_and_costs_equal_to_recomputed():
 
 @pytest.mark.slow
 def test_improved_start_reaches_the_best_known_cost_of_gdb1():
-    from planner.routing_start import start_routes
+    from planner.routing.split import start_routes
 
     inst = load_carp(GDB1)
     problem = problem_from_carp(inst)
@@ -122,7 +122,7 @@ def test_improved_start_reaches_the_best_known_cost_of_gdb1():
 
 
 def test_start_is_deterministic_for_a_seed_under_fixed_work():
-    from planner.routing_start import start_routes
+    from planner.routing.split import start_routes
 
     problem = problem_from_carp(load_carp(CARP / "val1A.dat"))
     a = start_routes(problem, seed=5, budget_s=30.0, max_splits=10, max_iters=200)
@@ -131,8 +131,8 @@ def test_start_is_deterministic_for_a_seed_under_fixed_work():
 
 
 def test_solver_never_returns_worse_than_its_start():
-    from planner.routing import solution_cost
-    from planner.routing_start import start_routes
+    from planner.routing.solver import solution_cost
+    from planner.routing.split import start_routes
 
     problem = problem_from_carp(load_carp(CARP / "gdb8.dat"))
     start = start_routes(problem, seed=2, budget_s=30.0, max_splits=10, max_iters=100)

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from missions.models import MissionPlan, Scenario
-from planner.cli import main
+from planner.cli.main import main
 
 DATA = Path(__file__).parent / "data"
 FULL = DATA / "scenarios" / "full_contract.yaml"

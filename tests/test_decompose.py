@@ -11,8 +11,8 @@ from airspace.projection import Projector
 from missions.synthetic import synthetic_scenario
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
-from planner.decompose import bisect_hangars, partition
-from planner.task_airspace import TaskWithEpochs
+from planner.fleet.decompose import bisect_hangars, partition
+from planner.problem.task_airspace import TaskWithEpochs
 from missions.tasks import tasks_from_targets
 
 

@@ -13,7 +13,7 @@ import pytest
 from missions.loader import load_scenario
 from missions.plan_io import read_plan
 from missions.verify import verify_plan
-from planner.cli import main
+from planner.cli.main import main
 
 
 @pytest.mark.slow

@@ -16,7 +16,8 @@ import yaml
 from missions.models import MissionPlan, Scenario
 from missions.plan_io import SCHEDULE_COLUMNS, plan_to_geojson
 from missions.tasks import tasks_from_targets
-from planner.cli import COMMANDS, EXIT_CODES
+from planner.cli.exit_codes import EXIT_CODES
+from planner.cli.main import COMMANDS
 from tests.plan_factory import build_plan, build_sortie, small_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

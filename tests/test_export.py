@@ -31,7 +31,7 @@ from missions.models import (
     AirspaceSpec, DroneModel, Hangar, Inspection, InspectionTask, MissionPlan, PlanSummary, Scenario, Sortie,
     Waypoint,
 )
-from planner.cli import main
+from planner.cli.main import main
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = dt.date(2026, 11, 21)

@@ -26,7 +26,7 @@ from missions.errors import Problem
 from missions.loader import check_scenario
 from missions.models import TargetFileRef
 from missions.target_readers import load_targets
-from planner.cli import main
+from planner.cli.main import main
 
 SEEDS = Path(__file__).parent / "fuzz_seeds"
 _DATE = dt.date(2026, 11, 21)  # the seeds' planned day: ED-269/ED-318 schedules are evaluated for it

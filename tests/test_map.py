@@ -20,7 +20,7 @@ from airspace.chinese_coords import wgs84_to_gcj02
 from maps import SCHEDULE_FILENAME, TILE_CHOICES, render_map, save_map, schedule_html, target_statuses
 from maps.elements import BindPopup, DaySlider, OfflineSubGroup
 from maps.style import ZONE_COLOURS
-from planner.cli import main
+from planner.cli.main import main
 from tests.conftest_map import XSS_NAME, XSS_SCENARIO, ops_plan, ops_scenario
 
 
@@ -217,7 +217,7 @@ def test_no_tiles_option_draws_no_basemap(plan, scenario, tmp_path):
 
 
 def test_tile_choices_build_the_documented_templates(plan, scenario, tmp_path):
-    from planner.commands.map import TILE_CHOICES as CLI_CHOICES
+    from planner.cli.commands.map import TILE_CHOICES as CLI_CHOICES
 
     assert CLI_CHOICES == TILE_CHOICES
     page = save_map(render_map(plan, scenario, tiles="tianditu", tianditu_key="a b&c"), tmp_path / "t.html").read_text()

@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from planner.routing import solution_cost, solve
-from planner.routing_problem import RoutingProblem, SolveParams, Vehicle, Visit
+from planner.routing.solver import solution_cost, solve
+from planner.routing.problem import RoutingProblem, SolveParams, Vehicle, Visit
 
 FAST = SolveParams(time_limit_s=2.0, solution_limit=200)
 
@@ -193,7 +193,7 @@ def test_stops_at_the_time_limit_with_a_solution():
 def test_giant_tour_split_matches_brute_force_over_cuts_and_orientations():
     from itertools import product
 
-    from planner.routing_start import GiantTourSplit
+    from planner.routing.split import GiantTourSplit
 
     rng = np.random.default_rng(7)
     n_tasks = 5
@@ -233,7 +233,7 @@ def test_infeasible_initial_routes_fall_back_to_a_feasible_plan():
 
 
 def test_start_routes_respect_the_battery_span_and_capacity():
-    from planner.routing_start import start_routes
+    from planner.routing.split import start_routes
 
     base = random_problem(n=30, seed=9)
     span = 2000  # binding: the capacity-only split has a 2188 route; the farthest visit alone needs 1874

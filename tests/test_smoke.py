@@ -2,7 +2,7 @@
 
 Checked through the console script entry point, as an operator calls it.
 """
-from planner.cli import build_parser, main
+from planner.cli.main import build_parser, main
 
 
 def test_every_documented_command_is_registered():

@@ -29,7 +29,7 @@ from missions.models import AirspaceSpec, DroneModel, Hangar, Scenario, Target, 
 from missions.target_readers import load_targets
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
-from planner.cli import main
+from planner.cli.main import main
 
 SEEDS = Path(__file__).parent / "fuzz_seeds"
 MINIMAL = """\

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from planner.wind import ground_speed, track_time_s, wind_vector
+from planner.flight.wind import ground_speed, track_time_s, wind_vector
 
 
 def test_wind_from_north_blows_south():

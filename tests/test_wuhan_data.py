@@ -1,4 +1,4 @@
-"""The embedded Wuhan scenario (planner/demo_data/wuhan): it loads, is sized for the demo, and its data is sane.
+"""The embedded Wuhan scenario (missions/demo/wuhan): it loads, is sized for the demo, and its data is sane.
 
 Geometry checks run in a metric CRS; the water surface comes from the shipped water_context.geojson.
 """
@@ -18,7 +18,7 @@ from airspace.projection import Projector
 from airspace.zones import Restriction, Zone
 from missions.models import Scenario, Target
 
-DATA = Path(str(resources.files("planner.demo_data.wuhan")))
+DATA = Path(str(resources.files("missions.demo.wuhan")))
 SCENARIO = DATA / "scenario.yaml"
 OPTICS_VALLEY = shapely.box(114.40, 30.45, 114.55, 30.53)
 PROJ = Projector.for_lonlat(114.35, 30.55)

@@ -10,9 +10,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable
 
-from planner.group_solve import GroupJob, GroupResult, solve_group
+from airspace.errors import LowaltError
+from planner.fleet.group_solve import GroupJob, GroupResult, solve_group
 
 logger = logging.getLogger(__name__)
+
+SCHEDULER_TIMEOUT_S = 30  # an address that answers nothing fails the plan instead of hanging it
 
 
 def run_groups(jobs: list[GroupJob], executor: str, workers: int, scheduler_address: str | None = None,
@@ -50,9 +53,14 @@ def _run_dask(jobs: list[GroupJob], workers: int, scheduler_address: str | None)
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # optional dependency
-        raise ValueError("executor 'dask' needs dask[distributed]: pip install 'lowalt-planner[distributed]'") from exc
+        raise LowaltError("executor 'dask' needs dask[distributed]: pip install 'lowalt-planner[distributed]'") from exc
     if scheduler_address:
-        with Client(scheduler_address) as client:
+        try:
+            client = Client(scheduler_address, timeout=SCHEDULER_TIMEOUT_S)
+        except (OSError, TimeoutError) as exc:
+            raise LowaltError(f"cannot reach the Dask scheduler at {scheduler_address} within "
+                              f"{SCHEDULER_TIMEOUT_S} s: {exc}") from None
+        with client:
             return _gather(client, jobs)
     with LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:

@@ -10,7 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
-from planner.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK
+from planner.cli.exit_codes import EXIT_FAILED, EXIT_INPUT, EXIT_OK
 
 HELP = "check a scenario file; list every error and warning with file, feature and field"
 EXAMPLES = """examples:
@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from missions.errors import Problem
     from missions.loader import check_scenario
-    from planner.console import problem_line
+    from planner.cli.console import problem_line
 
     if not Path(args.scenario).is_file():
         print(f"error: {args.scenario}: no such file", file=sys.stderr)

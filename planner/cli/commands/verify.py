@@ -8,7 +8,7 @@ import argparse
 import json
 import logging
 
-from planner.cli import EXIT_FAILED, EXIT_OK
+from planner.cli.exit_codes import EXIT_FAILED, EXIT_OK
 
 HELP = "check a plan against its scenario: airspace, physics, battery, schedule, coverage and totals"
 EXAMPLES = """examples:
@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from missions.verify import verify_plan
-    from planner.console import plan_for_command, scenario_for_command
+    from planner.cli.console import plan_for_command, scenario_for_command
 
     scenario = scenario_for_command(args.scenario, "nothing verified")
     plan = plan_for_command(args.plan)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from planner.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from planner.cli.exit_codes import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 HELP = "write mission files for docks and ground stations (QGC, WPL, DJI WPML, KML, GeoJSON, CSV)"
 EXAMPLES = """examples:
@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     # Library imports here keep `lowalt --help` fast.
     from missions.export import export_plan
-    from planner.console import plan_for_command, scenario_for_command
+    from planner.cli.console import plan_for_command, scenario_for_command
 
     if args.fmt == "geojson" and not args.scenario:
         print("lowalt export: --format geojson needs --scenario (hangar features come from it)", file=sys.stderr)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from planner.routing_problem import RoutingProblem, RoutingSolution, SolveParams
+from planner.routing.problem import RoutingProblem, RoutingSolution, SolveParams
 
 logger = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ def solve(
     """Solve `problem` within params.time_limit_s; returns the best plan found (or the failure status).
 
     `initial_routes` (per vehicle, visit indices) seeds the search when it is feasible; otherwise a
-    constructive start from planner.routing_start is tried, then OR-Tools' own first solution.
+    constructive start from planner.routing.split is tried, then OR-Tools' own first solution.
     Determinism: a run that stops on the time limit depends on machine speed. With
     params.solution_limit set, the start does a fixed amount of work and OR-Tools stops after that many
     solutions, so the same problem, seed and limit give the same routes (as long as the time limit
@@ -239,7 +239,7 @@ def solve(
     validate_problem(problem)
     history: list[tuple[float, int]] = []
     if initial_routes is None:
-        from planner.routing_start import start_routes
+        from planner.routing.split import start_routes
 
         # Fixed work counts under a solution limit keep the whole run deterministic for a seed.
         fixed = params.solution_limit is not None

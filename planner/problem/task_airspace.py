@@ -14,7 +14,7 @@ from shapely.geometry import LineString, MultiLineString, Point
 from airspace.projection import Projector
 from airspace.zones import Zone
 from missions.models import InspectionTask, UnservedReason, UnservedTask
-from planner.epochs import Epoch, zone_active_in
+from planner.problem.epochs import Epoch, zone_active_in
 
 logger = logging.getLogger(__name__)
 

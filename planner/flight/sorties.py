@@ -12,9 +12,9 @@ import numpy as np
 
 from airspace.projection import Projector
 from missions.models import DroneModel, Hangar, Inspection, InspectionTask, Scenario, Sortie, Waypoint
-from planner.costs import ADJACENT_M, TransitCosts, vertical_s
-from planner.epochs import Epoch
-from planner.wind import track_time_s, wind_vector
+from planner.flight.costs import ADJACENT_M, TransitCosts, vertical_s
+from planner.problem.epochs import Epoch
+from planner.flight.wind import track_time_s, wind_vector
 
 
 @dataclass

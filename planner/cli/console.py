@@ -5,7 +5,6 @@ Only the CLI uses this module; the library never prints.
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -15,48 +14,38 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from airspace.errors import InputError
 from missions.models import MissionPlan, Scenario
+from planner.cli.exit_codes import EXIT_FAILED, EXIT_INPUT, CommandError
 
 stderr = Console(stderr=True)
 stdout = Console()
 
 
 def scenario_for_command(path: str, nothing_done: str) -> Scenario:
-    """Load a scenario for a command, or stop it: 1 with every problem listed if invalid, 3 if unreadable."""
-    from missions.errors import ScenarioError
-    from missions.loader import load_scenario
-    from planner.cli import EXIT_FAILED, EXIT_INPUT, CommandError
+    """The one scenario loader of every command: warnings printed; stops the command with 3 when the file is
+    missing or unreadable, with 1 and every problem listed when it is invalid."""
+    from missions.loader import check_scenario
 
-    try:
-        return load_scenario(path)
-    except ScenarioError as exc:
-        raise CommandError(EXIT_FAILED, *[str(p) for p in exc.problems], f"{path}: invalid scenario, {nothing_done}")
-    except (OSError, ValueError) as exc:
-        raise CommandError(EXIT_INPUT, f"error: {exc}")
+    if not Path(path).is_file():
+        raise CommandError(EXIT_INPUT, f"error: {path}: no such file")
+    scenario, problems = check_scenario(path)
+    lines = [problem_line(p) for p in problems]
+    if scenario is None:
+        raise CommandError(EXIT_FAILED, *lines, f"{path}: invalid scenario, {nothing_done}")
+    for line in lines:
+        stderr.print(line, markup=False, highlight=False)
+    return scenario
 
 
 def plan_for_command(path: str) -> MissionPlan:
     """Read a plan.json for a command, or stop it with exit 3 naming the file."""
     from missions.plan_io import read_plan
-    from planner.cli import EXIT_INPUT, CommandError
 
     try:
         return read_plan(path)
-    except (OSError, ValueError) as exc:
+    except (OSError, InputError) as exc:
         raise CommandError(EXIT_INPUT, f"error: {exc}")
-
-
-def load_scenario_or_report(path: str) -> Scenario | None:
-    """Load and validate; print every problem as 'severity: file: feature: field: message'. None if invalid."""
-    from missions.loader import check_scenario
-
-    if not Path(path).is_file():
-        stderr.print(f"error: {path}: no such file", markup=False)
-        return None
-    scenario, problems = check_scenario(path)
-    for problem in problems:
-        stderr.print(problem_line(problem), markup=False, highlight=False)
-    return scenario
 
 
 def problem_line(problem) -> str:
@@ -130,7 +119,3 @@ def print_plan_summary(plan: MissionPlan, scenario: Scenario) -> None:
     unserved = unserved_table(plan)
     if unserved is not None:
         stdout.print(unserved)
-
-
-def is_tty() -> bool:
-    return sys.stderr.isatty()

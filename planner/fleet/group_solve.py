@@ -12,14 +12,14 @@ from typing import Callable
 from airspace.paths import LegalAirspace
 from airspace.projection import Projector
 from missions.models import Scenario, Sortie, UnservedReason, UnservedTask
-from planner.costs import TransitCosts, build_sites
-from planner.epochs import Epoch
+from planner.flight.costs import TransitCosts, build_sites
+from planner.problem.epochs import Epoch
 from planner.options import PlanOptions
-from planner.problem import BuiltProblem, build_problem
-from planner.routing import solve
-from planner.routing_problem import SolveParams, seconds
-from planner.sorties import build_sortie
-from planner.task_airspace import TaskWithEpochs
+from planner.problem.build import BuiltProblem, build_problem
+from planner.routing.solver import solve
+from planner.routing.problem import SolveParams, seconds
+from planner.flight.sorties import build_sortie
+from planner.problem.task_airspace import TaskWithEpochs
 
 logger = logging.getLogger(__name__)
 

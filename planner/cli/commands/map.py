@@ -8,7 +8,7 @@ import argparse
 import logging
 import sys
 
-from planner.cli import EXIT_OK, EXIT_USAGE
+from planner.cli.exit_codes import EXIT_OK, EXIT_USAGE
 
 HELP = "draw a plan on an offline map page (routes, zones, targets, layers, day slider) plus a schedule page"
 EXAMPLES = """examples:
@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from maps import render_map, save_map
     from maps.basemap import basemap_for
-    from planner.console import plan_for_command, scenario_for_command
+    from planner.cli.console import plan_for_command, scenario_for_command
 
     tiles = args.tiles or ("custom" if args.tile_url else "osm")
     try:

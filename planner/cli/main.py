@@ -1,6 +1,6 @@
 """The `lowalt` command: a thin argparse shell over the library, one module per subcommand.
 
-Only this entry point configures logging and progress output; exit codes are documented in EXIT_CODES.
+Only this entry point configures logging; exit codes and the error mapping live in planner.cli.exit_codes.
 """
 from __future__ import annotations
 
@@ -9,32 +9,16 @@ import importlib
 import logging
 import sys
 
-# Exit codes: scripts and schedulers depend on them.
-EXIT_OK = 0
-EXIT_FAILED = 1  # the job ran and found a problem (invalid scenario, plan with violations)
-EXIT_USAGE = 2  # bad command line
-EXIT_INPUT = 3  # input could not be read (missing file, unreadable format)
-EXIT_INTERNAL = 4  # a bug in lowalt: reported without a traceback, details with -vv
-EXIT_CODES = {EXIT_OK: "ok", EXIT_FAILED: "problems found", EXIT_USAGE: "usage error", EXIT_INPUT: "input unreadable",
-              EXIT_INTERNAL: "internal error"}
-
-class CommandError(Exception):
-    """Raised by a command to stop with `exit_code` after printing `lines` to stderr (no traceback)."""
-
-    def __init__(self, exit_code: int, *lines: str):
-        super().__init__(lines[0] if lines else "")
-        self.exit_code = exit_code
-        self.lines = lines
-
+from planner.cli.exit_codes import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, CommandError, exit_code_for
 
 COMMANDS = {
-    "plan": "planner.commands.plan",
-    "validate": "planner.commands.validate",
-    "verify": "planner.commands.verify",
-    "map": "planner.commands.map",
-    "export": "planner.commands.export",
-    "schema": "planner.commands.schema",
-    "demo": "planner.commands.demo",
+    "plan": "planner.cli.commands.plan",
+    "validate": "planner.cli.commands.validate",
+    "verify": "planner.cli.commands.verify",
+    "map": "planner.cli.commands.map",
+    "export": "planner.cli.commands.export",
+    "schema": "planner.cli.commands.schema",
+    "demo": "planner.cli.commands.demo",
 }
 
 EPILOG = """examples:
@@ -92,16 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (OSError, ValueError) as exc:
-        # Anything that escaped a command is reported without a traceback (-vv shows it).
+    except Exception as exc:  # nothing greets an operator at dawn with a traceback (-vv shows it)
+        code = exit_code_for(exc)
         logging.getLogger(__name__).debug("uncaught", exc_info=True)
-        print(f"lowalt: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except Exception as exc:  # a bug must still not greet an operator at dawn with a traceback
-        logging.getLogger(__name__).debug("internal error", exc_info=True)
-        print(f"lowalt: internal error: {type(exc).__name__}: {exc} (run with -vv for details)", file=sys.stderr)
-        return EXIT_INTERNAL
-
+        if code == EXIT_INTERNAL:
+            print(f"lowalt: internal error: {type(exc).__name__}: {exc} (run with -vv for details)", file=sys.stderr)
+        else:
+            print(f"lowalt: error: {exc}", file=sys.stderr)
+        return code
 
 if __name__ == "__main__":
     sys.exit(main())

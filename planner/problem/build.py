@@ -14,11 +14,11 @@ from shapely.geometry import Point
 from airspace.projection import Projector
 from airspace.zones import keep_out_zones
 from missions.models import DroneModel, Hangar, InspectionTask, Scenario, UnservedReason, UnservedTask
-from planner.costs import ADJACENT_M, ServiceTime, Site, TransitCosts, service_time, vertical_s
-from planner.epochs import Epoch
+from planner.flight.costs import ADJACENT_M, ServiceTime, Site, TransitCosts, service_time, vertical_s
+from planner.problem.epochs import Epoch
 from planner.options import PlanOptions
-from planner.routing_problem import TIME_UNITS_PER_S, RoutingProblem, Vehicle, Visit
-from planner.task_airspace import TaskWithEpochs
+from planner.routing.problem import TIME_UNITS_PER_S, RoutingProblem, Vehicle, Visit
+from planner.problem.task_airspace import TaskWithEpochs
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from planner.routing_problem import RoutingProblem
+from planner.routing.problem import RoutingProblem
 
 logger = logging.getLogger(__name__)
 
@@ -126,12 +126,12 @@ def start_routes(problem: RoutingProblem, seed: int, budget_s: float, max_splits
     """Routes (visit indices per vehicle): split giant tours improved by ruin-and-recreate, or None if n/a.
 
     A tenth of `budget_s` goes to noisy nearest-neighbour tours cut by split, the rest to the
-    improvement phase (planner.routing_search). With `max_splits` and `max_iters` the work is a fixed
+    improvement phase (planner.routing.search). With `max_splits` and `max_iters` the work is a fixed
     number of splits and iterations (deterministic for a seed); `budget_s` then only guards a slow machine.
     """
     if not problem.vehicles or not problem.visits or not applies(problem):
         return None
-    from planner.routing_search import RuinRecreate
+    from planner.routing.search import RuinRecreate
 
     t0 = time.monotonic()
     gts = GiantTourSplit(problem)

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from airspace.errors import InternalError
 from airspace.paths import LegalAirspace
 from airspace.projection import Projector
 from missions.models import DroneModel, Hangar, InspectionTask, Weather
-from planner.epochs import Epoch
-from planner.wind import ground_speed, track_time_s, wind_vector, worst_case_speed
+from planner.problem.epochs import Epoch
+from planner.flight.wind import ground_speed, track_time_s, wind_vector, worst_case_speed
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class TransitCosts:
         i, j = self._site_of[(float(a[0]), float(a[1]))], self._site_of[(float(b[0]), float(b[1]))]
         path = self._matrices[epoch.index].path(i, j)
         if path is None:
-            raise RuntimeError(f"no legal transit path from {a} to {b}: the cost matrix said there was")
+            raise InternalError(f"no legal transit path from {a} to {b}: the cost matrix said there was")
         return [tuple(c) for c in path.coords]
 
     def transit_s(self, model: DroneModel, epoch: Epoch) -> np.ndarray:

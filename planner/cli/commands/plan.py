@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from planner.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK
+from planner.cli.exit_codes import EXIT_FAILED, EXIT_OK
 
 HELP = "plan the day: assign every patrol to a drone sortie, verify it, write plan files"
 EXAMPLES = """examples:
   lowalt plan scenario.yaml --out out/
   lowalt plan scenario.yaml --out out/ --time-limit 60 --seed 3
   lowalt plan scenario.yaml --out out/ --json          machine-readable summary on stdout
+  lowalt plan scenario.yaml --out out/ --scheduler tcp://10.0.0.5:8786   hangar groups on a Dask cluster
 
 writes: OUT/plan.json (full plan), OUT/plan.geojson (GIS), OUT/schedule.csv (sorties and recharges)
 exit codes: 0 plan verified, 1 invalid scenario or plan violations, 3 unreadable input
@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--solution-limit", type=int, default=None, metavar="N",
                         help="stop after N improving solutions: a deterministic budget independent of machine speed")
     parser.add_argument("--workers", type=int, default=1, help="parallel workers for independent hangar groups")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="solve the hangar groups on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 "
+                             "(needs the `distributed` extra)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary instead of tables")
 
 
@@ -36,18 +39,13 @@ def run(args: argparse.Namespace) -> int:
     from missions.plan_io import write_plan
     from missions.verify import verify_plan
     from planner import PlanOptions, plan
-    from planner.console import load_scenario_or_report, print_plan_summary, solver_progress, stderr
+    from planner.cli.console import scenario_for_command, print_plan_summary, solver_progress, stderr
 
-    if not Path(args.scenario).is_file():
-        stderr.print(f"error: {args.scenario}: no such file", markup=False)
-        return EXIT_INPUT
-    scenario = load_scenario_or_report(args.scenario)
-    if scenario is None:
-        stderr.print("nothing planned: the scenario failed validation", markup=False)
-        return EXIT_FAILED
+    scenario = scenario_for_command(args.scenario, "nothing planned")
     with solver_progress(args.time_limit, enabled=not args.json) as progress:
         options = PlanOptions(time_limit_s=args.time_limit, seed=args.seed, solution_limit=args.solution_limit,
-                              workers=args.workers, progress=progress)
+                              workers=args.workers, progress=progress,
+                              executor="dask" if args.scheduler else "local", scheduler_address=args.scheduler)
         result = plan(scenario, options)
     report = verify_plan(result, scenario)
     paths = write_plan(result, scenario, args.out)

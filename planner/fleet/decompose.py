@@ -12,8 +12,8 @@ import numpy as np
 
 from airspace.projection import Projector
 from missions.models import Hangar, Scenario
-from planner.problem import grounded
-from planner.task_airspace import TaskWithEpochs
+from planner.problem.build import grounded
+from planner.problem.task_airspace import TaskWithEpochs
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """`lowalt demo`: a day of river, lake and road patrols over Wuhan, planned, verified, mapped and exported.
 
-Uses the scenario shipped in planner/demo_data/wuhan; writes everything an operator would get into one folder.
+Uses the scenario shipped in missions/demo/wuhan; writes everything an operator would get into one folder.
 """
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import argparse
 import json
 import os
 import time
-from importlib import resources
 from pathlib import Path
 
-from planner.cli import EXIT_FAILED, EXIT_OK
+from planner.cli.exit_codes import EXIT_FAILED, EXIT_OK
 
 HELP = "plan, verify, map and export the built-in Wuhan day (31 hangars, rivers, lakes, roads)"
 EXAMPLES = """examples:
@@ -23,7 +22,6 @@ writes: OUT/plan.json, plan.geojson, schedule.csv, map.html, schedule.html, miss
 DJI WPML .kmz, KML), scenario/ (the scenario used, with its data files and attribution)
 """
 
-DEMO_PACKAGE = "planner.demo_data.wuhan"
 DEFAULT_TIME_LIMIT_S = 45.0  # keeps the whole demo inside two minutes on a 2-core machine
 
 
@@ -36,34 +34,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON summary instead of tables")
 
 
-def copy_demo_scenario(out_dir: Path) -> Path:
-    """Copy the shipped scenario and its data files into OUT/scenario; returns the scenario.yaml path."""
-    target = out_dir / "scenario"
-    target.mkdir(parents=True, exist_ok=True)
-    source = resources.files(DEMO_PACKAGE)
-    for entry in source.iterdir():
-        if entry.is_file() and not entry.name.startswith(("__", ".")) and not entry.name.endswith(".py"):
-            (target / entry.name).write_bytes(entry.read_bytes())
-    return target / "scenario.yaml"
-
-
 def run(args: argparse.Namespace) -> int:
     from maps import render_map, save_map
     from missions.export import export_plan
     from missions.plan_io import write_plan
     from missions.verify import verify_plan
+    from missions.demo import copy_demo_scenario
     from planner import PlanOptions, plan
-    from planner.console import load_scenario_or_report, print_plan_summary, solver_progress, stderr, stdout
+    from planner.cli.console import scenario_for_command, print_plan_summary, solver_progress, stderr, stdout
 
     started = time.perf_counter()
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         stderr.print(f"error: {out} exists and is not a directory", markup=False)
         return EXIT_FAILED
-    scenario_path = copy_demo_scenario(out)
-    scenario = load_scenario_or_report(str(scenario_path))
-    if scenario is None:
-        return EXIT_FAILED
+    scenario_path = copy_demo_scenario(out / "scenario")
+    scenario = scenario_for_command(str(scenario_path), "nothing planned")
     if not args.json:
         stderr.print(f"[bold]lowalt demo[/]: {scenario.name} — {len(scenario.hangars)} hangars, "
                      f"{sum(h.drones for h in scenario.hangars)} drones, {len(scenario.resolved_targets())} targets, "
