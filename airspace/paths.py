@@ -249,7 +249,7 @@ class LegalMatrix:
     or end a leg; `path(i, j)`: the polyline itself.
     """
 
-    def __init__(self, graph: _ObstacleGraph, projector: Projector, points_xy: np.ndarray,
+    def __init__(self, graph: _ObstacleGraph, projector: Projector | None, points_xy: np.ndarray,
                  points_lonlat: np.ndarray):
         self._graph = graph
         self._projector = projector
@@ -321,6 +321,7 @@ class LegalMatrix:
         """The legal path behind distances[i, j] (None where it is inf)."""
         if not np.isfinite(self.distances[i, j]):
             return None
+        assert self._projector is not None, "a matrix without a projector holds no points"
         g, xy = self._graph, self._xy
         if self._direct[i, j]:
             corners: list[int] = []
@@ -332,9 +333,9 @@ class LegalMatrix:
         pts = np.vstack([xy[i], g.vert[corners].reshape(-1, 2), xy[j]])
         length = float(np.hypot(*np.diff(pts, axis=0).T).sum())
         lon, lat = self._projector.inverse(pts[1:-1, 0], pts[1:-1, 1])
-        coords = [tuple(map(float, self._lonlat[i]))]
+        coords: list[tuple[float, float]] = [(float(self._lonlat[i][0]), float(self._lonlat[i][1]))]
         coords += [(float(x), float(y)) for x, y in zip(np.atleast_1d(lon), np.atleast_1d(lat))]
-        coords.append(tuple(map(float, self._lonlat[j])))
+        coords.append((float(self._lonlat[j][0]), float(self._lonlat[j][1])))
         return LegalPath(coords=tuple(coords), length_m=length, via_vertices=len(corners))
 
 
@@ -364,6 +365,7 @@ class LegalAirspace:
         return self._projector
 
     def _graph(self, t0_s: float, t1_s: float, low_m: float, high_m: float) -> _ObstacleGraph:
+        assert self._projector is not None, "callers return early without a projector (no points, no zones)"
         active = keep_out_zones(self.zones, t0_s, t1_s, low_m, high_m, self.authorised)
         key = tuple(sorted(id(z) for z in active))
         graph = self._graphs.get(key)
@@ -394,7 +396,7 @@ class LegalAirspace:
         projector = self._projector_for(lonlat) if len(lonlat) else self._projector
         graph = self._graph(t0_s, t1_s, altitude_m, altitude_m) if projector else _ObstacleGraph([], self.clearance_m)
         if projector is None:
-            return LegalMatrix(graph, projector, np.zeros((0, 2)), lonlat)
+            return LegalMatrix(graph, None, np.zeros((0, 2)), lonlat)
         x, y = projector.forward(lonlat[:, 0], lonlat[:, 1])
         xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
         matrix = LegalMatrix(graph, projector, xy, lonlat)
@@ -440,7 +442,7 @@ def check_path(coords: Sequence[Sequence[float]], times_s: Sequence[float], zone
     for i in range(len(pts) - 1):
         z0, z1, t0, t1 = pts[i, 2], pts[i + 1, 2], times[i], times[i + 1]
 
-        def at(s: float) -> float:
+        def at(s: float, t0: float = t0, t1: float = t1) -> float:
             return float(t0 + s * (t1 - t0))
 
         above = _param_range(z0, z1, ceiling_m, math.inf, closed_low=False)

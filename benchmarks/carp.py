@@ -17,7 +17,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: benchmarks/carp.py ...; make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.carplib import (load_carp, oriented_arcs, problem_from_carp, routes_cost,
+from tests.helpers.carp import (load_carp, oriented_arcs, problem_from_carp, routes_cost,
                                 shortest_distances)
 from planner.routing.solver import solve
 from planner.routing.problem import RoutingProblem, SolveParams

@@ -17,10 +17,10 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from airspace.geometry import Geometry  # noqa: E402
-from airspace.paths import LegalAirspace, check_path  # noqa: E402
-from airspace.projection import Projector  # noqa: E402
-from airspace.zones import Zone  # noqa: E402
+from airspace.geometry import Geometry
+from airspace.paths import LegalAirspace, check_path
+from airspace.projection import Projector
+from airspace.zones import Zone
 
 CENTRE = (114.3, 30.55)  # Wuhan
 HALF_SIDE_M = 20_000.0  # a 40 km x 40 km square

@@ -5,6 +5,7 @@ Layers per hangar and per drone, legend, summary panel and day slider; every ass
 from __future__ import annotations
 
 import logging
+from typing import Any
 from pathlib import Path
 
 import folium
@@ -34,7 +35,8 @@ class OpsMap(folium.Map):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.get_root().header.add_child(OfflineAssets(), name="lowalt_offline_assets", index=0)
+        root: Any = self.get_root()  # a folium Figure, whose header the Element type does not declare
+        root.header.add_child(OfflineAssets(), name="lowalt_offline_assets", index=0)
         self.schedule_html: str | None = None
 
     def save(self, outfile, close_file: bool = True, **kwargs) -> None:
@@ -190,7 +192,7 @@ def _legend_html(with_grid: bool) -> str:
 
 
 def _slider_data(plan: MissionPlan, scenario: Scenario, colours: dict[str, str], datum: str) -> dict:
-    sorties = []
+    sorties: list[dict[str, Any]] = []
     for sortie in plan.sorties:
         if not sortie.waypoints:
             continue

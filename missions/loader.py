@@ -51,7 +51,7 @@ def read_document(path: Path, label: str) -> Any:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _DocumentError(error(label, None, None, f"file is not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        raise _DocumentError(error(label, None, None, f"file is not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
     as_json = path.suffix.lower() in (".json", ".geojson") or text.lstrip().startswith("{")
     try:
         data = json.loads(text) if as_json else yaml.safe_load(text)
@@ -64,7 +64,7 @@ def read_document(path: Path, label: str) -> Any:
             except yaml.YAMLError as yexc:
                 raise _DocumentError(error(label, None, None, _yaml_message(yexc))) from None
             except RecursionError:
-                raise _DocumentError(error(label, None, None, f"document nests deeper than {MAX_DEPTH} levels"))
+                raise _DocumentError(error(label, None, None, f"document nests deeper than {MAX_DEPTH} levels")) from None
         else:
             raise _DocumentError(error(label, None, None, f"malformed JSON at line {exc.lineno} column {exc.colno}: "
                                                           f"{exc.msg}")) from None

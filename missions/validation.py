@@ -105,7 +105,7 @@ def _join_field(parts: list[str]) -> str | None:
 def _wanted_branch(loc: Sequence[Any], raw: Any) -> bool:
     """For `Zone | ZoneFileRef` unions keep only the branch the raw item was written as."""
     node = raw
-    for index, part in enumerate(loc):
+    for part in loc:
         tag = _union_tag(part)
         if tag:
             is_ref = isinstance(node, dict) and "file" in node

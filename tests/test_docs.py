@@ -18,7 +18,7 @@ from missions.plan_io import SCHEDULE_COLUMNS, plan_to_geojson
 from missions.tasks import tasks_from_targets
 from planner.cli.exit_codes import EXIT_CODES
 from planner.cli.main import COMMANDS
-from tests.plan_factory import build_plan, build_sortie, small_scenario
+from tests.helpers.plan_factory import build_plan, build_sortie, small_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

@@ -45,7 +45,7 @@ def plan_for_command(path: str) -> MissionPlan:
     try:
         return read_plan(path)
     except (OSError, InputError) as exc:
-        raise CommandError(EXIT_INPUT, f"error: {exc}")
+        raise CommandError(EXIT_INPUT, f"error: {exc}") from None
 
 
 def problem_line(problem) -> str:

@@ -119,7 +119,7 @@ def build_problem(
         # Slots of one hangar in one epoch are interchangeable: judge each group once, nearest hangar first.
         start_xy = site.xy[site.task_start[task.task_id]]
         farthest = _farthest_from_hangars(task, projector, group_hangars, hangar_xy)
-        for key, members in sorted(slot_groups.items(),
+        for _key, members in sorted(slot_groups.items(),
                                    key=lambda kv: float(np.hypot(*(hangar_xy[kv[0][0]] - start_xy)))):
             slot = candidate_slots[members[0]]
             reason = _slot_reason(task, item, slot, scenario.hangar(slot.hangar_id), farthest[slot.hangar_id])

@@ -223,7 +223,7 @@ def _search_parameters(params: SolveParams, time_left_s: float, has_start: bool)
 
 def solve(
     problem: RoutingProblem,
-    params: SolveParams = SolveParams(),
+    params: SolveParams | None = None,
     initial_routes: list[list[int]] | None = None,
 ) -> RoutingSolution:
     """Solve `problem` within params.time_limit_s; returns the best plan found (or the failure status).
@@ -235,6 +235,7 @@ def solve(
     solutions, so the same problem, seed and limit give the same routes (as long as the time limit
     does not bind first). The seed picks the start's random giant tours and renumbers the visits.
     """
+    params = params or SolveParams()
     t0 = time.monotonic()
     validate_problem(problem)
     history: list[tuple[float, int]] = []
@@ -322,7 +323,7 @@ def solution_cost(problem: RoutingProblem, routes: list[list[int]]) -> int:
     """Objective of `routes` recomputed from the matrices: arc costs, fixed costs, dropped penalties."""
     matrices = problem.cost_matrices if problem.cost_matrices is not None else problem.time_matrices
     nd = problem.num_depots
-    total, served = 0, set()
+    total, served = 0, set[int]()
     for veh, route in zip(problem.vehicles, routes):
         if not route:
             continue

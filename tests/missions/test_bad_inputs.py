@@ -10,8 +10,9 @@ import pytest
 
 from missions.errors import ScenarioError
 from missions.loader import check_scenario, load_scenario
+from tests.helpers import DATA_DIR
 
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = DATA_DIR / "bad"
 
 # scenario file, severity, file the problem names, feature, field, words in the message
 EXPECTED = [

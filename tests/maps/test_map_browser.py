@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from maps import render_map, save_map
-from tests.conftest_map import XSS_NAME, XSS_SCENARIO, ops_plan, ops_scenario
+from tests.helpers.map_fixtures import XSS_NAME, XSS_SCENARIO, ops_plan, ops_scenario
+from tests.helpers import TESTS_DIR
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = TESTS_DIR / "artifacts"
 LAUNCH_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 

@@ -11,8 +11,9 @@ from airspace.errors import InputError
 from airspace.projection import Projector, geodesic_length_m
 from airspace.readers import load_zones, zone_to_feature
 from airspace.zones import Restriction, keep_out_zones
+from tests.helpers import DATA_DIR
 
-DATA = Path(__file__).parent / "data" / "airspace"
+DATA = DATA_DIR / "airspace"
 PLAN_DAY = dt.date(2026, 11, 21)  # a Saturday
 SHANGHAI = "Asia/Shanghai"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from missions.models import MissionPlan, Scenario
 from planner.cli.main import main
+from tests.helpers import DATA_DIR
 
-DATA = Path(__file__).parent / "data"
+DATA = DATA_DIR
 FULL = DATA / "scenarios" / "full_contract.yaml"
 
 

@@ -8,8 +8,9 @@ from airspace.beidou import decode, encode
 from airspace.errors import InputError
 from airspace.grid import GRID_TOP_M, read_grid_csv, zones_from_grid
 from airspace.zones import Restriction, keep_out_zones
+from tests.helpers import DATA_DIR
 
-DATA = Path(__file__).parent / "data" / "airspace"
+DATA = DATA_DIR / "airspace"
 
 
 def test_read_grid_csv_reads_rows_skipping_comments_and_blanks():

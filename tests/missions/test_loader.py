@@ -22,8 +22,9 @@ from missions.errors import ScenarioError
 from missions.loader import check_scenario, load_scenario
 from missions.models import Scenario, Target, TargetFileRef
 from missions.target_readers import TargetFileError, load_targets
+from tests.helpers import DATA_DIR
 
-DATA = Path(__file__).parent / "data" / "scenarios"
+DATA = DATA_DIR / "scenarios"
 FULL = DATA / "full_contract.yaml"
 FILES = ("zones.geojson", "grid.csv", "rivers.geojson")
 

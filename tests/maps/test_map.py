@@ -21,7 +21,7 @@ from maps import SCHEDULE_FILENAME, TILE_CHOICES, render_map, save_map, schedule
 from maps.elements import BindPopup, DaySlider, OfflineSubGroup
 from maps.style import ZONE_COLOURS
 from planner.cli.main import main
-from tests.conftest_map import XSS_NAME, XSS_SCENARIO, ops_plan, ops_scenario
+from tests.helpers.map_fixtures import ops_plan, ops_scenario
 
 
 @pytest.fixture(scope="module")

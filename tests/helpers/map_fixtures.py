@@ -9,7 +9,7 @@ import datetime as dt
 from airspace.beidou import encode
 from missions.models import MissionPlan, Scenario, UnservedReason, UnservedTask
 from missions.tasks import tasks_from_targets
-from tests.plan_factory import M3D, build_plan, build_sortie
+from tests.helpers.plan_factory import M3D, build_plan, build_sortie
 
 XSS_NAME = "<img src=x onerror=alert(1)> `${alert(2)}` \\u0041"
 XSS_SCENARIO = "ops day <script>alert(3)</script>"

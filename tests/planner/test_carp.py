@@ -7,12 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.carplib import (load_carp, oriented_arcs, problem_from_carp, routes_cost,
+from tests.helpers.carp import (load_carp, oriented_arcs, problem_from_carp, routes_cost,
                                 shortest_distances)
 from planner.routing.solver import solve
 from planner.routing.problem import SolveParams
+from tests.helpers import DATA_DIR
 
-CARP = Path(__file__).parent / "data" / "carp"  # copies of four CARPLIB instances, see ATTRIBUTION.md there
+CARP = DATA_DIR / "carp"  # copies of four CARPLIB instances, see ATTRIBUTION.md there
 GDB1 = CARP / "gdb1.dat"
 
 

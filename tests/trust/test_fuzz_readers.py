@@ -27,8 +27,9 @@ from missions.loader import check_scenario
 from missions.models import TargetFileRef
 from missions.target_readers import load_targets
 from planner.cli.main import main
+from tests.helpers import TESTS_DIR
 
-SEEDS = Path(__file__).parent / "fuzz_seeds"
+SEEDS = TESTS_DIR / "fuzz_seeds"
 _DATE = dt.date(2026, 11, 21)  # the seeds' planned day: ED-269/ED-318 schedules are evaluated for it
 CASES_PER_READER = 300
 settings.register_profile(

@@ -157,7 +157,7 @@ def routes_cost(inst: CarpInstance, routes: list[list[tuple[int, int]]], dist: n
     """
     dist = shortest_distances(inst) if dist is None else dist
     edge_of = {}
-    for k, (u, v, cost, demand) in enumerate(inst.required):
+    for k, (u, v, _cost, _demand) in enumerate(inst.required):
         edge_of[(u, v)] = edge_of[(v, u)] = k
     seen: set[int] = set()
     total = 0

@@ -30,8 +30,9 @@ from missions.target_readers import load_targets
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
 from planner.cli.main import main
+from tests.helpers import TESTS_DIR
 
-SEEDS = Path(__file__).parent / "fuzz_seeds"
+SEEDS = TESTS_DIR / "fuzz_seeds"
 MINIMAL = """\
 name: untrusted
 date: 2026-11-21
