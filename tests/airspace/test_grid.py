@@ -1,5 +1,4 @@
 """Tests for airspace.grid: reading grid CSV files and turning cells into zones."""
-from pathlib import Path
 
 import pytest
 from shapely.geometry import Point

@@ -2,7 +2,6 @@
 
 Instance files are the shared CARPLIB copies; routes are validated from the instance alone.
 """
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -5,7 +5,6 @@ Exit codes: 0 valid (warnings printed), 1 invalid (every problem on its own line
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from missions.models import MissionPlan, Scenario
 from planner.cli.main import main
