@@ -26,6 +26,9 @@ class Weather(BaseModel):
     wind_from_deg: float = Field(0.0, ge=0, le=360)  # direction the wind blows FROM, clockwise from north
 
 
+CALM = Weather()
+
+
 class Camera(BaseModel):
     model_config = FROZEN
     sensor_width_mm: float = Field(gt=0)
@@ -218,6 +221,11 @@ class Scenario(BaseModel):
             if hangar.id == hangar_id:
                 return hangar
         raise KeyError(hangar_id)
+
+    @property
+    def wind(self) -> Weather:
+        """The day's wind; calm when the scenario gives no weather (the one place that default lives)."""
+        return self.weather or CALM
 
     @property
     def tz(self) -> ZoneInfo:

@@ -308,7 +308,7 @@ class _Verifier:
                             f"{flight_time:.1f} s", sid)
 
     def _physics(self, sid, model, seg_m, alts, t_rel, hovers) -> None:
-        wind = self.scenario.weather.wind_speed_ms if self.scenario.weather else 0.0
+        wind = self.scenario.wind.wind_speed_ms
         ground_limit = model.cruise_speed_ms + wind
         for i in range(len(seg_m)):
             moving = t_rel[i + 1] - t_rel[i] - hovers[i]  # a hover vertex is left hover_s after it is reached

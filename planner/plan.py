@@ -18,7 +18,7 @@ from planner.problem.epochs import epochs_for
 from planner.fleet.executors import run_groups
 from planner.fleet.group_solve import GroupJob
 from planner.options import PlanOptions
-from planner.problem.build import grounded
+from planner.problem.feasibility import grounded
 from planner.problem.task_airspace import split_tasks_by_airspace
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def operating_window(scenario: Scenario) -> tuple[int, int]:
 def default_max_leg_m(scenario: Scenario) -> float:
     """Longest leg: a share of a usable battery at crosswind ground speed for the weakest drone flying today,
     and no longer than a typical hangar's reach."""
-    wind = scenario.weather.wind_speed_ms if scenario.weather else 0.0
+    wind = scenario.wind.wind_speed_ms
     flying = [m for m in scenario.drone_models if not grounded(m, scenario)] or list(scenario.drone_models)
     by_battery = min(
         m.endurance_min * 60 * (1 - m.reserve_fraction) * math.sqrt(max(m.inspection_speed_ms**2 - wind**2, 1.0))

@@ -12,7 +12,7 @@ import numpy as np
 
 from airspace.projection import Projector
 from missions.models import Hangar, Scenario
-from planner.problem.build import grounded
+from planner.problem.feasibility import grounded
 from planner.problem.task_airspace import TaskWithEpochs
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def partition(scenario: Scenario, tasks: list[TaskWithEpochs], projector: Projec
             sorties = max(1.0, day_s / (usable + hangar.recharge_min * 60))
             capacity[group_of[i]] += hangar.drones * usable * sorties
     load = np.zeros(len(members))
-    wind = scenario.weather.wind_speed_ms if scenario.weather else 0.0
+    wind = scenario.wind.wind_speed_ms
     models = [scenario.drone_model(h.drone_model) for h in hangars]
     transit_speed = np.array([max(m.cruise_speed_ms - wind, 1.0) for m in models])
     inspect_speed = np.array([max(m.inspection_speed_ms - wind, 1.0) for m in models])

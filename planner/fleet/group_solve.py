@@ -16,6 +16,7 @@ from planner.flight.costs import TransitCosts, build_sites
 from planner.problem.epochs import Epoch
 from planner.options import PlanOptions
 from planner.problem.build import BuiltProblem, build_problem
+from planner.problem.context import ProblemContext
 from planner.routing.solver import solve
 from planner.routing.problem import SolveParams, seconds
 from planner.flight.sorties import build_sortie
@@ -54,8 +55,9 @@ def solve_group(job: GroupJob, progress: Callable[[int, float], None] | None = N
                              projector=job.projector)
     site = build_sites(scenario.hangars, [t.task for t in job.tasks], job.projector)
     costs = TransitCosts(site, airspace, job.epochs, job.transit_m, scenario.weather)
-    built = build_problem(scenario, job.tasks, job.epochs, job.window, site, costs, job.projector, options,
-                          job.transit_m)
+    ctx = ProblemContext(scenario=scenario, tasks=job.tasks, epochs=job.epochs, window=job.window, site=site,
+                         costs=costs, projector=job.projector, options=options, transit_m=job.transit_m)
+    built = build_problem(ctx)
     unserved = list(built.unserved)
     if not (built.problem.visits and built.problem.vehicles):
         unserved += [_no_capacity(t, "no sortie slot of its hangars can fly it") for t in built.tasks]

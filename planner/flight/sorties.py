@@ -69,8 +69,7 @@ def build_sortie(
     projector: Projector,
     transit_m: float,
 ) -> Sortie:
-    weather = scenario.weather
-    wind = wind_vector(weather.wind_speed_ms, weather.wind_from_deg) if weather else (0.0, 0.0)
+    wind = wind_vector(scenario.wind.wind_speed_ms, scenario.wind.wind_from_deg)
     track = _Track(projector, wind)
     track.add(hangar.lon, hangar.lat, 0.0, "takeoff")
     track.vertical(transit_m, model)

@@ -1,0 +1,39 @@
+"""ProblemContext: everything one hangar group's routing problem is built from, frozen in one object.
+
+Replaces long positional parameter lists: slots, feasibility, matrices and the build all read from it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from airspace.projection import Projector
+from missions.models import DroneModel, Scenario
+from planner.flight.costs import Site, TransitCosts
+from planner.options import PlanOptions
+from planner.problem.epochs import Epoch
+from planner.problem.task_airspace import TaskWithEpochs
+
+
+@dataclass(frozen=True)
+class ProblemContext:
+    scenario: Scenario  # the group's scenario: its hangars, the zones near them
+    tasks: list[TaskWithEpochs]
+    epochs: list[Epoch]
+    window: tuple[int, int]  # operating window, seconds after local midnight
+    site: Site
+    costs: TransitCosts
+    projector: Projector
+    options: PlanOptions
+    transit_m: float  # transit altitude above ground
+
+    @cached_property
+    def models(self) -> dict[str, DroneModel]:
+        return {m.id: m for m in self.scenario.drone_models}
+
+    @cached_property
+    def hangar_xy(self) -> dict[str, np.ndarray]:
+        """Metric position of every hangar of the group."""
+        return {h.id: self.site.xy[self.site.hangar_index[h.id]] for h in self.scenario.hangars}
