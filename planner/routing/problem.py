@@ -44,6 +44,8 @@ class Vehicle:
     chain: int | None = None  # physical drone: vehicles of one chain are its sorties, in list order
     recharge: int = 0  # minimum time on the dock after this sortie before the chain's next one
     fixed_cost: int = 0  # cost of using this vehicle at all
+    energy_capacity: int | None = None  # most energy one route may use (RoutingProblem.energy_matrices units)
+    idle_energy_rate: int = 0  # energy per time unit spent waiting between takeoff and landing (a drone hovers)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,9 @@ class RoutingProblem:
 
     time_matrices[p][i, j] = service time at node i + travel time from the end of i to the start of j,
     for vehicle profile p (speeds and wind differ, so the matrix is asymmetric). cost_matrices default to
-    the time matrices. task_penalties[t] is the cost of leaving task t unserved (None: mandatory).
+    the time matrices. energy_matrices[p][i, j], when given, is the energy the same service and travel use;
+    a vehicle with an energy_capacity may use at most that much on its route, waits included at its
+    idle_energy_rate. task_penalties[t] is the cost of leaving task t unserved (None: mandatory).
     """
 
     num_depots: int
@@ -61,6 +65,7 @@ class RoutingProblem:
     vehicles: Sequence[Vehicle]
     task_penalties: Sequence[int | None]
     cost_matrices: Sequence[np.ndarray] | None = None
+    energy_matrices: Sequence[np.ndarray] | None = None
     unreachable: int = 10**9  # matrix value meaning "no legal path": the arc is forbidden
 
     @property

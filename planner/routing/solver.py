@@ -36,14 +36,18 @@ def validate_problem(problem: RoutingProblem) -> None:
     n = problem.num_nodes
     if problem.num_depots < 1:
         raise ValueError("RoutingProblem.num_depots must be >= 1")
-    matrices = list(problem.time_matrices) + list(problem.cost_matrices or [])
+    matrices = list(problem.time_matrices) + list(problem.cost_matrices or []) + list(problem.energy_matrices or [])
     for k, m in enumerate(matrices):
         if np.shape(m) != (n, n):
             raise ValueError(f"RoutingProblem matrix {k} has shape {np.shape(m)}, expected ({n}, {n})")
         if np.any(np.asarray(m) < 0):
             raise ValueError(f"RoutingProblem matrix {k} has negative entries")
-    if problem.cost_matrices is not None and len(problem.cost_matrices) != len(problem.time_matrices):
-        raise ValueError("RoutingProblem.cost_matrices must have one matrix per time matrix profile")
+    for name in ("cost_matrices", "energy_matrices"):
+        given = getattr(problem, name)
+        if given is not None and len(given) != len(problem.time_matrices):
+            raise ValueError(f"RoutingProblem.{name} must have one matrix per time matrix profile")
+    if problem.energy_matrices is None and any(v.energy_capacity is not None for v in problem.vehicles):
+        raise ValueError("RoutingProblem.vehicles have an energy_capacity but the problem has no energy_matrices")
     for i, v in enumerate(problem.visits):
         if not 0 <= v.task < problem.num_tasks:
             raise ValueError(f"RoutingProblem.visits[{i}].task={v.task} is not a task index")
@@ -127,6 +131,9 @@ def _build(problem: RoutingProblem, seed: int) -> _Model:
             "load",
         )
 
+    if problem.energy_matrices is not None:
+        _add_energy(problem, routing, manager, time_dim, node_of)
+
     _forbid_arcs(problem, routing, manager, times, node_of)
 
     for v, veh in enumerate(problem.vehicles):
@@ -161,6 +168,43 @@ def _build(problem: RoutingProblem, seed: int) -> _Model:
     for v in range(nv):
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
     return _Model(manager, routing, time_dim, node_of, model_of)
+
+
+def _add_energy(problem: RoutingProblem, routing, manager, time_dim, node_of: np.ndarray) -> None:
+    """Energy per route within each vehicle's capacity; a wait in the air (time slack) costs idle energy.
+
+    The energy dimension's slack at a node is bounded below by the idle rate times the time dimension's
+    slack there, so hovering for a window is paid for; vehicles without a capacity get an unbounded one.
+    """
+    ix = np.ix_(node_of, node_of)
+    energies = [np.minimum(np.asarray(m, dtype=np.int64)[ix], problem.unreachable) for m in problem.energy_matrices]
+    callbacks = [routing.RegisterTransitMatrix(e.tolist()) for e in energies]
+    unbounded = int(problem.unreachable)
+    capacities = [int(v.energy_capacity) if v.energy_capacity is not None else unbounded for v in problem.vehicles]
+    routing.AddDimensionWithVehicleTransitAndCapacity(
+        [callbacks[v.profile] for v in problem.vehicles],
+        max(capacities),  # slack: room for idle energy while waiting
+        capacities,
+        True,  # every route starts with an empty energy account
+        "energy",
+    )
+    energy_dim = routing.GetDimensionOrDie("energy")
+    rates = [int(v.idle_energy_rate) for v in problem.vehicles]
+    if not any(rates):
+        return
+    solver = routing.solver()
+    # A visit may be flown by several vehicles with different rates: the highest allowed one keeps it safe.
+    for index in range(routing.Size()):
+        if routing.IsStart(index):
+            rate = rates[routing.VehicleIndex(index)]
+        else:
+            node = int(node_of[manager.IndexToNode(index)])
+            if node < problem.num_depots:
+                continue
+            allowed = problem.visits[node - problem.num_depots].allowed_vehicles
+            rate = max(rates[v] for v in allowed) if allowed is not None else max(rates)
+        if rate:
+            solver.Add(energy_dim.SlackVar(index) >= rate * time_dim.SlackVar(index))
 
 
 def _forbid_arcs(problem, routing, manager, times, node_of) -> None:

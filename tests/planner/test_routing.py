@@ -248,3 +248,38 @@ def test_start_routes_respect_the_battery_span_and_capacity():
         assert sum(p.visits[i].demand for i in r) <= 40
     sol = solve(p, SolveParams(time_limit_s=3, solution_limit=50), initial_routes=routes)
     assert sol.dropped_tasks == [] and sol.objective <= solution_cost(p, routes)
+
+
+def test_energy_capacity_splits_visits_that_time_alone_would_join():
+    # Time allows one sortie for both (10 + 5 + 10 = 25 <= 40) but energy (4 per time unit) does not.
+    m = star_matrix([10, 10], [10, 10], between=np.array([[0, 5], [5, 0]]))
+    energy = m * 4
+    slots = [one_drone(chain=0, recharge=30, energy_capacity=90), one_drone(chain=0, recharge=30, energy_capacity=90)]
+    p = RoutingProblem(1, [Visit(0), Visit(1)], [m], slots, [None, None], energy_matrices=[energy])
+    sol = solve(p, FAST)
+    assert sorted(len(r) for r in sol.routes) == [1, 1]
+    assert sol.departures[1] >= sol.arrivals[0] + 30
+
+
+def test_waiting_in_the_air_costs_idle_energy():
+    # The window opens at 50; flying out takes 10, so a takeoff at 0 would hover 40 time units. The route's own
+    # energy is 20 + 20; with an idle rate of 3 a 40-unit hover (120) would break the 100 capacity, so the
+    # solver must take off late, and cannot serve the second visit whose window forces a long hover.
+    m = star_matrix([10, 10], [10, 10], between=np.array([[0, 30], [30, 0]]))
+    energy = m * 2
+    visits = [Visit(0, window=(50, 60)), Visit(1, window=(200, 210))]
+    slot = one_drone(window=(0, 300), energy_capacity=100, idle_energy_rate=3)
+    p = RoutingProblem(1, visits, [m], [slot], [1000, 1000], energy_matrices=[energy])
+    sol = solve(p, FAST)
+    assert sol.routes in ([[0]], [[1]])
+    served = sol.routes[0][0]
+    wait = sol.start_times[0][0] - sol.departures[0] - 10
+    assert 0 <= wait and 40 + 3 * wait <= 100
+    assert sol.dropped_tasks == [1 - served]
+
+
+def test_energy_matrices_must_match_profiles():
+    m = star_matrix([10], [10])
+    p = RoutingProblem(1, [Visit(0)], [m], [one_drone(energy_capacity=5)], [None])
+    with pytest.raises(ValueError, match="energy_matrices"):
+        solve(p, FAST)
