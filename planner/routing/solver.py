@@ -176,6 +176,7 @@ def _add_energy(problem: RoutingProblem, routing, manager, time_dim, node_of: np
     The energy dimension's slack at a node is bounded below by the idle rate times the time dimension's
     slack there, so hovering for a window is paid for; vehicles without a capacity get an unbounded one.
     """
+    assert problem.energy_matrices is not None
     ix = np.ix_(node_of, node_of)
     energies = [np.minimum(np.asarray(m, dtype=np.int64)[ix], problem.unreachable) for m in problem.energy_matrices]
     callbacks = [routing.RegisterTransitMatrix(e.tolist()) for e in energies]
