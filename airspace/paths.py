@@ -19,7 +19,8 @@ from shapely.geometry import LineString, Point
 
 from airspace.projection import Projector
 from airspace.windows import DAY_S, clock_from_seconds
-from airspace.zones import CHINA_CEILING_M, Zone, keep_out_zones
+from airspace.rules import above_ceiling_fraction, applicable_fractions, keep_out_zones
+from airspace.zones import CHINA_CEILING_M, Zone
 
 logger = logging.getLogger(__name__)
 
@@ -445,7 +446,7 @@ def check_path(coords: Sequence[Sequence[float]], times_s: Sequence[float], zone
         def at(s: float, t0: float = t0, t1: float = t1) -> float:
             return float(t0 + s * (t1 - t0))
 
-        above = _param_range(z0, z1, ceiling_m, math.inf, closed_low=False)
+        above = above_ceiling_fraction(z0, z1, ceiling_m)
         if above is not None:
             violations.append(PathViolation(i, "ceiling", at(above[0]), at(above[1]),
                                             f"segment {i} flies above the {ceiling_m:g} m ceiling "
@@ -472,33 +473,12 @@ def _metric_shape(shape: shapely.Geometry, projector: Projector) -> shapely.Geom
     return out
 
 
-def _param_range(v0: float, v1: float, low: float, high: float, *,
-                 closed_low: bool = True) -> tuple[float, float] | None:
-    """Parameters s in [0, 1] where v0 + s (v1 - v0) lies in [low, high] (or (low, high] if not closed_low)."""
-    if v0 == v1:
-        inside = (v0 >= low if closed_low else v0 > low) and v0 <= high
-        return (0.0, 1.0) if inside else None
-    sa, sb = (low - v0) / (v1 - v0), (high - v0) / (v1 - v0)
-    lo, hi = max(0.0, min(sa, sb)), min(1.0, max(sa, sb))
-    if lo > hi or (not closed_low and lo == hi):
-        return None
-    return lo, hi
-
-
 def _segment_hit(a, b, z0, z1, t0, t1, zone: Zone, poly: shapely.Geometry) -> tuple[float, float] | None:
     """The parameter range of segment a-b that is inside `poly` while in the zone's band and windows, or None."""
-    band = _param_range(z0, z1, zone.lower_m, zone.upper_m)
-    if band is None:
-        return None
-    windows = [(0.0, 1.0)] if zone.active is None else [
-        r for w in zone.active if (r := _param_range(t0, t1, w.start_s, w.end_s)) is not None]
     d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
     seg_len2 = float(d @ d)
     found: list[float] = []
-    for w0, w1 in windows:
-        s0, s1 = max(band[0], w0), min(band[1], w1)
-        if s0 > s1:
-            continue
+    for s0, s1 in applicable_fractions(zone, z0, z1, t0, t1):
         p0, p1 = a + s0 * d, a + s1 * d
         piece = Point(p0) if s0 == s1 or seg_len2 == 0.0 else LineString([p0, p1])
         if not poly.intersects(piece):

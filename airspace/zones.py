@@ -1,12 +1,10 @@
-"""Airspace zones: restriction class, altitude band and active windows, and the keep-out rule.
+"""Airspace zones: restriction class, altitude band and active windows, as read from any format.
 
-`keep_out_zones` is the one place that decides which zones a drone must avoid at a time and height.
+Whether a zone keeps a drone out at a height and time is decided in one place: airspace.rules.
 """
 from __future__ import annotations
 
 from enum import Enum
-from typing import Iterable
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from airspace.geometry import Geometry
@@ -54,36 +52,3 @@ class Zone(BaseModel):
         if self.upper_m < self.lower_m:
             raise ValueError(f"upper_m ({self.upper_m}) is below lower_m ({self.lower_m})")
         return self
-
-    def is_active(self, t0_s: float, t1_s: float) -> bool:
-        """True if the zone applies at any moment of [t0_s, t1_s] (seconds after local midnight)."""
-        if self.active is None:
-            return True
-        return any(window.overlaps(t0_s, t1_s) for window in self.active)
-
-    def overlaps_band(self, low_m: float, high_m: float) -> bool:
-        return low_m <= self.upper_m and high_m >= self.lower_m
-
-    def is_keep_out(self, authorised: Iterable[str] = ()) -> bool:
-        if self.restriction is Restriction.PROHIBITED:
-            return True
-        if self.restriction is Restriction.AUTHORISATION_REQUIRED:
-            return self.id not in set(authorised)
-        return False
-
-
-def keep_out_zones(
-    zones: Iterable[Zone],
-    t0_s: float,
-    t1_s: float,
-    low_m: float,
-    high_m: float,
-    authorised: Iterable[str] = (),
-) -> list[Zone]:
-    """Zones a drone must stay out of while between `low_m` and `high_m` during [t0_s, t1_s]."""
-    allowed = set(authorised)
-    return [
-        zone
-        for zone in zones
-        if zone.is_keep_out(allowed) and zone.is_active(t0_s, t1_s) and zone.overlaps_band(low_m, high_m)
-    ]

@@ -14,6 +14,7 @@ import shapely
 from pydantic import ValidationError
 
 from airspace.projection import Projector
+from airspace.rules import band_meets
 from airspace.zones import Restriction, Zone
 from missions.daylight import operating_window_of
 from missions.errors import Problem
@@ -322,7 +323,7 @@ def semantic_problems(scenario: Scenario, file: str, labels: dict[str, str] | No
         target_idx, zone_idx = tree.query([t.geometry.shape for t in targets], predicate="intersects")
         for t_i, z_i in sorted(zip(target_idx.tolist(), zone_idx.tolist())):
             target, zone = targets[t_i], always[z_i]
-            if not zone.overlaps_band(0.0, target.altitude_m):
+            if not band_meets(zone, 0.0, target.altitude_m):
                 continue
             how = "wholly" if zone.geometry.shape.covers(target.geometry.shape) else "partly"
             problems.append(warning(file, target_label(t_i, target), "geometry",

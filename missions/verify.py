@@ -13,6 +13,7 @@ import pyproj
 import shapely
 from shapely.geometry import LineString, MultiPoint, Point
 
+from airspace import rules
 from airspace.projection import Projector
 from airspace.windows import DAY_S, clock_from_seconds
 from airspace.zones import Restriction, Zone
@@ -134,27 +135,10 @@ class _Airspace:
 
     def __init__(self, scenario: Scenario, projector: Projector):
         authorised = set(scenario.airspace.authorised)
-        # Restriction(...) also accepts zones built by model_copy with a plain string.
-        self.zones: list[Zone] = [
-            z for z in scenario.zones()
-            if Restriction(z.restriction) is Restriction.PROHIBITED
-            or (Restriction(z.restriction) is Restriction.AUTHORISATION_REQUIRED and z.id not in authorised)
-        ]
+        self.zones: list[Zone] = [z for z in scenario.zones() if rules.is_keep_out(z, authorised)]
         self.projector = projector
         self.shapes = [projector.to_metric(z.geometry.shape) for z in self.zones]
         self.tree = shapely.STRtree(self.shapes) if self.shapes else None
-
-    @staticmethod
-    def _band_meets(zone: Zone, low: float, high: float) -> bool:
-        # Flying exactly on a zone's raised floor (a grid cell's lowered ceiling) stays outside it.
-        below_floor = high <= zone.lower_m + ALTITUDE_TOL_M and zone.lower_m > ALTITUDE_TOL_M
-        return low <= zone.upper_m + ALTITUDE_TOL_M and not below_floor
-
-    @staticmethod
-    def _active(zone: Zone, t0: float, t1: float) -> bool:
-        if zone.active is None:
-            return True
-        return any(t0 <= w.end_s and t1 >= w.start_s for w in zone.active)
 
     def crossings(self, xy: np.ndarray, alts: np.ndarray, times: np.ndarray) -> list[tuple[int, Zone, float]]:
         """(segment index, zone, metres inside) for every segment inside an applicable zone."""
@@ -163,21 +147,22 @@ class _Airspace:
         found = []
         for i in range(len(xy) - 1):
             a, b = xy[i], xy[i + 1]
-            seg = Point(a) if np.allclose(a, b, atol=1e-6) else LineString([a, b])
+            still = np.allclose(a, b, atol=1e-6)
+            seg = Point(a) if still else LineString([a, b])
             for j in self.tree.query(seg):
                 zone, shape = self.zones[j], self.shapes[j]
-                if not self._active(zone, times[i], times[i + 1]):
-                    continue
-                if not self._band_meets(zone, min(alts[i], alts[i + 1]), max(alts[i], alts[i + 1])):
-                    continue
-                if isinstance(seg, Point):
-                    inside = shape.contains(seg)  # interior only: standing on the edge is outside
-                    depth = 0.0
-                else:
-                    depth = seg.intersection(shape).length
-                    inside = depth > AIRSPACE_TOL_M
-                if inside:
-                    found.append((i, zone, depth))
+                # When the zone applies along the segment (band and hours) is airspace.rules' to say; where the
+                # segment is, and how deep inside, is measured here.
+                for s0, s1 in rules.applicable_fractions(zone, alts[i], alts[i + 1], times[i], times[i + 1]):
+                    p0, p1 = a + s0 * (b - a), a + s1 * (b - a)
+                    if still or np.allclose(p0, p1, atol=1e-6):
+                        inside, depth = shape.contains(Point(p0)), 0.0  # interior only: on the edge is outside
+                    else:
+                        depth = LineString([p0, p1]).intersection(shape).length
+                        inside = depth > AIRSPACE_TOL_M
+                    if inside:
+                        found.append((i, zone, depth))
+                        break
         return found
 
 
@@ -246,7 +231,7 @@ class _Verifier:
         if weather is not None and weather.wind_speed_ms > model.max_wind_ms:
             self.add(WIND, f"model {model.id} launches only up to {model.max_wind_ms:g} m/s, "
                            f"wind is {weather.wind_speed_ms:g} m/s", sid)
-        over = alts > self.scenario.airspace.ceiling_m + ALTITUDE_TOL_M
+        over = alts > self.scenario.airspace.ceiling_m  # exactly at the ceiling is legal (airspace.rules)
         if over.any():
             i = int(np.argmax(alts))
             self.add(CEILING, f"waypoint {i} at {alts[i]:.1f} m is above the {self.scenario.airspace.ceiling_m:g} m "
@@ -262,8 +247,9 @@ class _Verifier:
         self._inspections(sortie, takeoff_s, wps)
 
     def _unmeasurable(self, sortie: Sortie) -> bool:
-        """Flag NaN, infinite and negative-hover numbers: NaN compares false with every limit, so it would slip
-        through every later check (a NaN altitude is never "above the ceiling"), and a negative hover buys time."""
+        """Flag NaN, infinite and negative-hover numbers and positions off the globe: NaN compares false with every
+        limit, so it would slip through every later check (a NaN altitude is never "above the ceiling"), a negative
+        hover buys time, and a position off the globe projects to infinity."""
         sid = sortie.sortie_id
         found = False
         fields = (("lon", AIRSPACE), ("lat", AIRSPACE), ("alt_m", CEILING), ("t_s", TIME_ORDER),
@@ -276,6 +262,10 @@ class _Verifier:
                     found = True
             if np.isfinite(w.hover_s) and w.hover_s < 0:
                 self.add(TIME_ORDER, f"waypoint {i} has a negative hover_s ({w.hover_s:g} s)", sid)
+                found = True
+            if np.isfinite(w.lon) and np.isfinite(w.lat) and not (-180 <= w.lon <= 180 and -90 <= w.lat <= 90):
+                self.add(AIRSPACE, f"waypoint {i} at ({w.lon:g}, {w.lat:g}) is not a WGS84 position "
+                                   "(lon -180..180, lat -90..90): its airspace cannot be checked", sid)
                 found = True
         for name, kind in (("distance_m", TOTALS), ("flight_time_s", TIMES), ("battery_used", BATTERY)):
             value = getattr(sortie, name)

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Callable
 
 from airspace.projection import Projector
-from airspace.zones import Zone, keep_out_zones
+from airspace.rules import keep_out_zones
+from airspace.zones import Zone
 from missions.models import MissionPlan, Scenario, Sortie
 
 logger = logging.getLogger(__name__)

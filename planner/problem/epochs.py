@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from airspace.rules import active_during, is_keep_out
 from airspace.zones import Zone
 
 BOUNDARY_MARGIN_S = 60  # stay clear of the exact minute a closure starts or ends
@@ -29,7 +30,7 @@ def epochs_for(window: tuple[int, int], zones: Iterable[Zone], authorised: Itera
     start, end = window
     cuts = {start, end}
     for zone in zones:
-        if zone.active is None or not zone.is_keep_out(allowed):
+        if zone.active is None or not is_keep_out(zone, allowed):
             continue
         for active in zone.active:
             for moment in (active.start_s, active.end_s):
@@ -46,4 +47,4 @@ def epochs_for(window: tuple[int, int], zones: Iterable[Zone], authorised: Itera
 
 
 def zone_active_in(zone: Zone, epoch: Epoch) -> bool:
-    return zone.is_active(epoch.start_s, epoch.end_s)
+    return active_during(zone, epoch.start_s, epoch.end_s)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from shapely.geometry import Point
 
-from airspace.zones import keep_out_zones
+from airspace.rules import keep_out_zones
 from missions.models import Hangar, Scenario
 from planner.problem.context import ProblemContext
 from planner.problem.epochs import Epoch

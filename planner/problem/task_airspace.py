@@ -12,6 +12,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, Point
 
 from airspace.projection import Projector
+from airspace.rules import band_meets, is_keep_out
 from airspace.zones import Zone
 from missions.models import InspectionTask, UnservedReason, UnservedTask
 from planner.problem.epochs import Epoch, zone_active_in
@@ -42,7 +43,7 @@ def split_tasks_by_airspace(
 ) -> tuple[list[TaskWithEpochs], list[UnservedTask]]:
     """A task is flown at its altitude but entered and left by a vertical move from transit height, so a
     zone anywhere in the band between the two blocks it."""
-    keep_out = [z for z in zones if z.is_keep_out(authorised) and any(zone_active_in(z, e) for e in epochs)]
+    keep_out = [z for z in zones if is_keep_out(z, authorised) and any(zone_active_in(z, e) for e in epochs)]
     buffered = [projector.to_metric(z.geometry.shape).buffer(clearance_m + EDGE_MARGIN_M) for z in keep_out]
     tree = shapely.STRtree(buffered) if buffered else None
     kept: list[TaskWithEpochs] = []
@@ -55,7 +56,7 @@ def split_tasks_by_airspace(
         geom = _task_metric(task, projector)
         hits = [] if tree is None else [int(i) for i in tree.query(geom, predicate="intersects")]
         low, high = min(task.altitude_m, transit_m), max(task.altitude_m, transit_m)
-        hits = [i for i in hits if keep_out[i].overlaps_band(low, high)]
+        hits = [i for i in hits if band_meets(keep_out[i], low, high)]
         if not hits:
             kept.append(TaskWithEpochs(task, frozenset()))
             continue

@@ -6,7 +6,8 @@ from shapely.geometry import Point
 from airspace.beidou import decode, encode
 from airspace.errors import InputError
 from airspace.grid import GRID_TOP_M, read_grid_csv, zones_from_grid
-from airspace.zones import Restriction, keep_out_zones
+from airspace.rules import keep_out_zones
+from airspace.zones import Restriction
 from tests.helpers import DATA_DIR
 
 DATA = DATA_DIR / "airspace"

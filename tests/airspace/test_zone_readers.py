@@ -9,7 +9,8 @@ from shapely.geometry import Point
 from airspace.errors import InputError
 from airspace.projection import Projector, geodesic_length_m
 from airspace.readers import load_zones, zone_to_feature
-from airspace.zones import Restriction, keep_out_zones
+from airspace.rules import active_during, keep_out_zones
+from airspace.zones import Restriction
 from tests.helpers import DATA_DIR
 
 DATA = DATA_DIR / "airspace"
@@ -43,8 +44,8 @@ def test_ed269_feet_limits_and_utc_schedule_become_local_windows():
     assert zone.upper_m == pytest.approx(400 * 0.3048)
     # Saturdays 01:00-04:30 UTC is 09:00-12:30 in Wuhan (UTC+8)
     assert [(w.start_s, w.end_s) for w in zone.active] == [(9 * 3600, 12 * 3600 + 1800)]
-    assert zone.is_active(10 * 3600, 10 * 3600 + 60)
-    assert not zone.is_active(13 * 3600, 14 * 3600)
+    assert active_during(zone, 10 * 3600, 10 * 3600 + 60)
+    assert not active_during(zone, 13 * 3600, 14 * 3600)
 
 
 def test_ed269_schedule_day_that_does_not_match_gives_no_windows():

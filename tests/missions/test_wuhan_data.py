@@ -17,6 +17,7 @@ from shapely.geometry import Point, shape
 from airspace.projection import Projector
 from airspace.zones import Restriction, Zone
 from missions.models import Scenario, Target
+from airspace.rules import active_during, is_keep_out
 
 DATA = Path(str(resources.files("missions.demo.wuhan")))
 SCENARIO = DATA / "scenario.yaml"
@@ -140,7 +141,7 @@ def test_authorised_zone_is_authorisation_required_and_tianhe_is_not_authorised(
     assert scenario.airspace.authorised == ["AUTH-BRIDGE"]
     assert by_id["AUTH-BRIDGE"].restriction is Restriction.AUTHORISATION_REQUIRED
     assert by_id["ZHHH-CPA"].restriction is Restriction.AUTHORISATION_REQUIRED
-    assert by_id["ZHHH-CPA"].is_keep_out(scenario.airspace.authorised)
+    assert is_keep_out(by_id["ZHHH-CPA"], scenario.airspace.authorised)
 
 
 def test_marathon_closure_is_one_prohibited_zone_active_only_in_the_morning(scenario):
@@ -148,7 +149,7 @@ def test_marathon_closure_is_one_prohibited_zone_active_only_in_the_morning(scen
     assert [z.id for z in closures] == ["TFR-MARATHON"]
     window = closures[0].active[0]
     assert (window.start, window.end) == ("07:00", "12:00")
-    assert closures[0].is_active(9 * 3600, 9 * 3600) and not closures[0].is_active(13 * 3600, 14 * 3600)
+    assert active_during(closures[0], 9 * 3600, 9 * 3600) and not active_during(closures[0], 13 * 3600, 14 * 3600)
 
 
 def test_grid_codes_decode_inside_wuhan():
@@ -193,7 +194,7 @@ def test_every_leg_the_planner_cuts_fits_inside_one_hangar_radius(scenario):
 
 
 def test_no_hangar_inside_a_prohibited_zone_or_an_unauthorised_one(scenario):
-    keep_out = [z for z in scenario.zones() if z.is_keep_out(scenario.airspace.authorised)]
+    keep_out = [z for z in scenario.zones() if is_keep_out(z, scenario.airspace.authorised)]
     inside = [(h.id, z.id) for h in scenario.hangars for z in keep_out
               if z.geometry.shape.intersects(Point(h.lon, h.lat))]
     assert inside == []

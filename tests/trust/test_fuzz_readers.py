@@ -580,7 +580,7 @@ def _run_cli(argv: list[str]) -> tuple[int, str]:
 @pytest.mark.parametrize("where, value, kind", [
     ("alt_m", math.nan, "ceiling"), ("t_s", math.nan, "time_order"), ("hover_s", math.nan, "time_order"),
     ("hover_s", -math.inf, "time_order"), ("hover_s", -30.0, "time_order"), ("lon", math.nan, "airspace"),
-    ("lat", math.inf, "airspace"),
+    ("lat", math.inf, "airspace"), ("lat", 95.0, "airspace"), ("lon", 400.0, "airspace"),
 ])
 def test_plan_with_nan_infinite_or_negative_waypoint_numbers_never_verifies(where, value, kind):
     from missions.loader import load_scenario
