@@ -56,8 +56,21 @@ class Offline:
         self.page.on("dialog", self._dialog)
         self.page.route("**/*", self._route)
         self.page.goto(url)
-        self.page.wait_for_function("window.lowaltTimeline !== undefined || document.readyState === 'complete'")
-        self.page.wait_for_timeout(300)
+        # Wait on the page's own state (never on the clock): loaded, and on a map page its layers drawn.
+        self.page.wait_for_function(
+            "document.readyState === 'complete' && (typeof L === 'undefined' || window.lowaltTimeline !== undefined)")
+
+    def close_popups(self) -> None:
+        """Close any open popup through Leaflet and wait until none is left in the page."""
+        self.page.evaluate("Object.values(window).filter(v => v instanceof L.Map).forEach(m => m.closePopup())")
+        self.page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
+
+    def popup_text(self, locator) -> str:
+        """Click `locator` (a drawn path) and return the text of the one popup it opens."""
+        self.close_popups()
+        locator.dispatch_event("click")
+        self.page.wait_for_function("document.querySelectorAll('.leaflet-popup-content').length === 1")
+        return self.page.locator(".leaflet-popup-content").inner_text()
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
@@ -106,26 +119,23 @@ def test_screenshot_shows_routes_over_zones(offline_map):
 def test_hostile_names_show_as_text_and_run_nothing(offline_map):
     page = offline_map.page
     assert XSS_SCENARIO in page.locator(".lowalt-panel").inner_text()
-    page.locator("path.lowalt-target-unserved").dispatch_event("click")
-    popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
-    text = popup.inner_text()
+    text = offline_map.popup_text(page.locator("path.lowalt-target-unserved"))
     assert XSS_NAME in text and "blocked_by_airspace" in text
     assert page.locator("img[src='x']").count() == 0
     assert page.locator(".leaflet-popup-content img, .lowalt-panel script").count() == 0
-    page.wait_for_timeout(200)
+    # Two animation frames after the popup drew: an injected handler would have run by now.
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     assert offline_map.dialogs == [] and offline_map.errors == []
-    page.locator(".leaflet-popup-close-button").click()
-    page.locator(".leaflet-popup").wait_for(state="detached")
+    offline_map.close_popups()
 
 
 def test_sortie_popup_opens_on_click(offline_map):
     page = offline_map.page
-    page.locator("path.lowalt-sortie").first.dispatch_event("click")
-    text = page.locator(".leaflet-popup-content").inner_text()
+    text = offline_map.popup_text(page.locator("path.lowalt-sortie").first)
     assert "Battery used" in text and "Takeoff" in text
+    # The close button is a real control: clicking it removes the popup.
     page.locator(".leaflet-popup-close-button").click()
-    page.locator(".leaflet-popup").wait_for(state="detached")
+    page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
 
 
 def test_day_slider_moves_one_marker_per_airborne_drone(offline_map, plan, scenario):
@@ -144,10 +154,12 @@ def test_day_slider_plays(offline_map):
     page = offline_map.page
     page.evaluate("window.lowaltTimeline.setTime(8 * 3600)")
     page.locator(".lowalt-timeline button").click()
-    page.wait_for_timeout(600)
+    # 300 plan seconds per second: wait until the clock has moved a minute of the day, however slow the machine.
+    page.wait_for_function("window.lowaltTimeline.time() > 8 * 3600 + 60")
     page.locator(".lowalt-timeline button").click()
-    # 300 plan seconds per second: about 3 minutes of the day passed in 0.6 s.
-    assert 8 * 3600 + 60 < page.evaluate("window.lowaltTimeline.time()") < 8 * 3600 + 1200
+    paused = page.evaluate("window.lowaltTimeline.time()")
+    page.evaluate("new Promise(r => setTimeout(r, 100))")
+    assert page.evaluate("window.lowaltTimeline.time()") == paused > 8 * 3600 + 60
 
 
 def test_layer_control_hides_one_drones_sorties(offline_map):
