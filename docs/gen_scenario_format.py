@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from airspace.geometry import Geometry  # noqa: E402
 from airspace.windows import TimeWindow  # noqa: E402
 from airspace.zones import Restriction, Zone  # noqa: E402
-from missions.export.dji_products import AIRCRAFT as DJI_AIRCRAFT, PAYLOADS as DJI_PAYLOADS
+from missions.export.dji_products import AIRCRAFT as DJI_AIRCRAFT, PAYLOADS as DJI_PAYLOADS  # noqa: E402
 from missions.models import (  # noqa: E402
     AirspaceSpec, Camera, DjiProfile, DroneModel, GridCell, GridSpec, Hangar, Inspection, InspectionTask, MissionPlan,
     PlanSummary, Scenario, Sortie, Target, TargetFileRef, UnservedReason, UnservedTask, Waypoint, Weather,

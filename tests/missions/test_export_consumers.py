@@ -90,13 +90,13 @@ def test_wpl_files_load_in_pymavlink_and_mavsdk(day, tmp_path):
     for path in paths:
         ours = read_wpl(path)
         loaded = c.pymavlink_load_wpl(path)
-        assert [(w.seq, w.frame, w.command) for w in loaded] == [(l.index, l.frame, l.command) for l in ours]
-        np.testing.assert_allclose([(w.x, w.y, w.z) for w in loaded], [(l.lat, l.lon, l.alt_m) for l in ours],
+        assert [(w.seq, w.frame, w.command) for w in loaded] == [(line.index, line.frame, line.command) for line in ours]
+        np.testing.assert_allclose([(w.x, w.y, w.z) for w in loaded], [(line.lat, line.lon, line.alt_m) for line in ours],
                                    atol=1e-6)
         # MAVSDK's Mission Planner importer takes every line as an item, the home line 0 included (QGC,
         # Mission Planner and MAVProxy read line 0 as home); for ArduPilot it prepends a copy of it as home.
         px4 = c.mavsdk_import_wpl(path, c.MAV_AUTOPILOT_PX4).mission_items
-        assert [(i.command, i.frame, i.x) for i in px4] == [(l.command, l.frame, round(l.lat * 1e7)) for l in ours]
+        assert [(i.command, i.frame, i.x) for i in px4] == [(line.command, line.frame, round(line.lat * 1e7)) for line in ours]
         ardupilot = c.mavsdk_import_wpl(path, c.MAV_AUTOPILOT_ARDUPILOTMEGA).mission_items
         assert [(i.command, i.x) for i in ardupilot[1:]] == [(i.command, i.x) for i in px4]
         assert (ardupilot[0].x, ardupilot[0].y) == (px4[0].x, px4[0].y)
@@ -301,7 +301,7 @@ def test_generated_day_fences_lie_outside_their_zones_and_off_the_path(day):
 # ------------------------------------------------------------------------------------------------ the demo
 @pytest.mark.slow
 def test_demo_day_every_file_accepted_by_its_consumer_and_fences_clear_the_zones(tmp_path, capsys):
-    from planner.cli import main
+    from planner.cli.main import main
     from missions.loader import load_scenario
 
     out = tmp_path / "demo"

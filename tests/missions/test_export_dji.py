@@ -21,9 +21,9 @@ from missions.export.dji_wpml import KML_NS, WPML_NS, kmz_bytes, write_wpml_kmz
 from missions.models import DjiProfile, Scenario
 from missions.tasks import tasks_from_targets
 from missions.verify import verify_plan
-from planner.cli import main
-from tests import consumers as c
-from tests.plan_factory import M3D, build_plan, build_sortie, small_scenario
+from planner.cli.main import main
+from tests.helpers import consumers as c
+from tests.helpers.plan_factory import M3D, build_plan, build_sortie, small_scenario
 
 H = 3600
 NS = {"kml": KML_NS, "wpml": WPML_NS}
