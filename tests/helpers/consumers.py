@@ -1,7 +1,8 @@
 """The programs that read lowalt's mission files, driven offline: MAVSDK, pymavlink, fastkml + the OGC XSD, GDAL,
 geojson-pydantic, and DJI's rules (its Cloud API demo's KMZ import check and its published WPML tables) re-stated.
 
-Each reader raises (or returns problems) on a file it would refuse; tests/missions/test_export_consumers.py feeds it both.
+Each reader raises (or returns problems) on a file it would refuse; tests/missions/test_export_consumers.py
+feeds it good and broken files.
 """
 from __future__ import annotations
 
