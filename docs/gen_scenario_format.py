@@ -23,8 +23,9 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from airspace.geometry import Geometry  # noqa: E402
 from airspace.windows import TimeWindow  # noqa: E402
 from airspace.zones import Restriction, Zone  # noqa: E402
+from missions.export.dji_products import AIRCRAFT as DJI_AIRCRAFT, PAYLOADS as DJI_PAYLOADS  # noqa: E402
 from missions.models import (  # noqa: E402
-    AirspaceSpec, Camera, DroneModel, GridCell, GridSpec, Hangar, Inspection, InspectionTask, MissionPlan,
+    AirspaceSpec, Camera, DjiProfile, DroneModel, GridCell, GridSpec, Hangar, Inspection, InspectionTask, MissionPlan,
     PlanSummary, Scenario, Sortie, Target, TargetFileRef, UnservedReason, UnservedTask, Waypoint, Weather,
     ZoneFileRef,
 )
@@ -63,6 +64,20 @@ DESCRIPTIONS: dict[str, str] = {
     "DroneModel.max_wind_ms": "Above this wind speed the drone does not launch.",
     "DroneModel.climb_speed_ms": "Vertical speed climbing from and to the dock.",
     "DroneModel.camera": "Needed for targets with `corridor_width_m`.",
+    "DroneModel.dji": "lowalt addition: the DJI aircraft and payload its WPML (`.kmz`) routes declare, and how its "
+                      "camera records. Unset: the profile id names the aircraft if it is one of the `aircraft` "
+                      "keys (`m30` is a Matrice 30), else Matrice 3D (`m3d`, DJI Dock 2) with a warning; photos.",
+    "DjiProfile.aircraft": "; ".join(f"`{key}` {a.name} ({a.gateway}, droneEnumValue {a.enum}/{a.sub_enum})"
+                                     for key, a in DJI_AIRCRAFT.items()) + ".",
+    "DjiProfile.payload": "Unset: the aircraft's built-in camera. An aircraft without one needs one of "
+                          + ", ".join(f"`{key}` {p.name}" for key, p in DJI_PAYLOADS.items() if key not in DJI_AIRCRAFT)
+                          + ".",
+    "DjiProfile.capture": "`photo`: photos at a distance interval along each stretch, one on arrival at a point "
+                          "(needs `camera` to size the interval; without it the route records video); `video`: "
+                          "recording from start to end of each stretch and while on station at a point.",
+    "DjiProfile.forward_overlap": "Share of each photo seen again in the next one along a stretch; the interval is "
+                                  "the along-track footprint (3/4 of the `camera` footprint, 4:3 sensors) times "
+                                  "(1 - overlap).",
     "Hangar.id": "Hangar id; drones are named `<id>-1`, `<id>-2`, ...",
     "Hangar.name": "Display name.",
     "Hangar.lon": "Longitude of the dock.",
@@ -185,6 +200,8 @@ RULES: dict[type, list[str]] = {
            "restriction spellings `restricted`, `authorization_required`, `req_authorisation` and "
            "`REQ_AUTHORIZATION` mean `authorisation_required`"],
     Target: ["`kind: point` needs Point or MultiPoint geometry; the other kinds need lines or polygons"],
+    DjiProfile: ["`aircraft` is a known key (error: `unknown DJI aircraft ... (known: ...)`)",
+                 "`payload` is one the aircraft carries: an aircraft with a built-in camera takes only that one"],
     Geometry: ["positions are `[lon, lat]` or `[lon, lat, alt]` within lon -180..180, lat -90..90, finite",
                "the geometry is non-empty and valid (no self-intersecting polygons)"],
 }
@@ -288,7 +305,7 @@ RESTRICTION_TEXT = {
     Restriction.ADVISORY: "drawn on the map, not avoided",
 }
 
-SCENARIO_MODELS = [Scenario, TimeWindow, Weather, DroneModel, Camera, Hangar, AirspaceSpec, Zone, ZoneFileRef,
+SCENARIO_MODELS = [Scenario, TimeWindow, Weather, DroneModel, Camera, DjiProfile, Hangar, AirspaceSpec, Zone, ZoneFileRef,
                    GridSpec, GridCell, Target, TargetFileRef, Geometry]
 PLAN_MODELS = [MissionPlan, PlanSummary, Sortie, Waypoint, Inspection, InspectionTask, UnservedTask]
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from airspace.geometry import Geometry
 from airspace.windows import TimeWindow
 from airspace.zones import CHINA_CEILING_M, Restriction, Zone
+from missions.export.dji_products import payload_error
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 DEFAULT_AIRSPEED_FACTOR = 1.4  # max airspeed over route speed when a profile does not say (DJI M3D: 21 / 15)
@@ -41,6 +42,23 @@ class Camera(BaseModel):
         return height_m * self.sensor_width_mm / self.focal_length_mm
 
 
+class DjiProfile(BaseModel):
+    """The DJI aircraft and payload a profile's WPML routes declare, and how its camera records inspections."""
+
+    model_config = FROZEN
+    aircraft: str  # m3d | m3td | m4d | m4td | m30 | m30t | m300 | m350 (missions.export.dji_products)
+    payload: str | None = None  # default: the aircraft's built-in camera; m300/m350 need one (h20 ... h30t)
+    capture: Literal["photo", "video"] = "photo"  # photos at a distance interval, or video, along each stretch
+    forward_overlap: float = Field(0.6, ge=0, lt=1)  # overlap of consecutive photos along a stretch
+
+    @model_validator(mode="after")
+    def _known_product(self) -> "DjiProfile":
+        problem = payload_error(self.aircraft, self.payload)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
 class DroneModel(BaseModel):
     model_config = FROZEN
     id: str = Field(min_length=1)
@@ -54,6 +72,7 @@ class DroneModel(BaseModel):
     climb_speed_ms: float = Field(5.0, gt=0)
     descent_speed_ms: float | None = Field(None, gt=0)  # lowalt addition; default: climb_speed_ms
     camera: Camera | None = None
+    dji: DjiProfile | None = None  # lowalt addition; default: see missions.export.dji_products.product_for
 
     @property
     def descent_rate_ms(self) -> float:

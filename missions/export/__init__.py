@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import logging
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from missions.models import MissionPlan, Scenario
+if TYPE_CHECKING:  # at run time missions.models imports this package (the DJI catalogue): no import cycle
+    from missions.models import MissionPlan, Scenario
 
 logger = logging.getLogger(__name__)
 
-Writer = Callable[[MissionPlan, "Scenario | None", Path], "list[Path]"]
+Writer = Callable[["MissionPlan", "Scenario | None", Path], "list[Path]"]
 
 
 def _qgc(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Path]:

@@ -1,27 +1,26 @@
 """QGroundControl `.plan` (JSON, file version 1) per sortie: mission items, keep-out geofence, no rally points.
 
-The only place in this package that writes `[lat, lon]`: see `_lat_lon`.
+The only place in this package that writes `[lat, lon]`: see `_lat_lon`. Fences come from missions.export.fences.
 """
 from __future__ import annotations
 
 import json
-import logging
 import math
 from pathlib import Path
 from typing import Any
 
-from airspace.zones import Zone
 from missions.export.common import active_keep_out_zones, sortie_speeds, write_per_sortie
+from missions.export.fences import FENCE_CLEARANCE_M, Fence, Unfenced, sortie_fences
 from missions.export.mavlink_items import FRAME_MISSION, EndCommand, MissionItem, mission_items
 from missions.models import MissionPlan, Scenario, Sortie
 
-logger = logging.getLogger(__name__)
 
 GROUND_STATION = "lowalt"
 FIRMWARE_PX4 = 12  # MAV_AUTOPILOT_PX4; ArduPilot is 3
 VEHICLE_QUADROTOR = 2  # MAV_TYPE_QUADROTOR
 ALTITUDE_MODE_RELATIVE = 1  # QGC AltitudeMode: relative to launch, matches MAV_FRAME_GLOBAL_RELATIVE_ALT
 SUFFIX = ".plan"
+METADATA_KEY = "lowalt"  # foreign member: QGC and MAVSDK read the keys they know and ignore the rest
 
 
 def _lat_lon(lon: float, lat: float) -> list[float]:
@@ -46,17 +45,21 @@ def _item_json(item: MissionItem, jump_id: int) -> dict[str, Any]:
     return data
 
 
-def _fence_polygons(zones: list[Zone]) -> list[dict[str, Any]]:
-    polygons = []
-    for zone in zones:
-        shape = zone.geometry.shape
-        for part in getattr(shape, "geoms", [shape]):
-            if part.interiors:
-                # QGC fences have no holes; excluding the whole outline is the conservative reading.
-                logger.debug("zone %s: holes dropped from the QGC geofence", zone.id)
-            ring = list(part.exterior.coords)[:-1]  # QGC polygons are implicitly closed
-            polygons.append({"inclusion": False, "polygon": [_lat_lon(x, y) for x, y, *_ in ring], "version": 1})
-    return polygons
+def _fence_polygons(fences: list[Fence]) -> list[dict[str, Any]]:
+    return [{"inclusion": False, "polygon": [_lat_lon(lon, lat) for lon, lat in ring], "version": 1}
+            for fence in fences for ring in fence.rings]
+
+
+def _fence_metadata(fences: list[Fence], unfenced: list[Unfenced]) -> dict[str, Any]:
+    """What the fence polygons mean, in the file: QGC's format has no place for a clearance."""
+    return {
+        "clearance_m": FENCE_CLEARANCE_M,
+        "rule": "each exclusion polygon lies clearance_m outside its zone's true outline (arcs included); "
+                "offset_m is from the zone polygon as listed; closer paths narrow the clearance",
+        "zones": [{"zone": f.zone_id, "polygons": len(f.rings), "clearance_m": f.clearance_m,
+                   "arc_bulge_m": f.arc_bulge_m, "offset_m": f.offset_m} for f in fences],
+        "not_fenced": [{"zone": u.zone_id, "reason": u.reason} for u in unfenced],
+    }
 
 
 def plan_json(sortie: Sortie, scenario: Scenario | None, *, end: EndCommand = "land",
@@ -65,6 +68,7 @@ def plan_json(sortie: Sortie, scenario: Scenario | None, *, end: EndCommand = "l
     speeds = sortie_speeds(sortie, scenario)
     items = mission_items(sortie, speeds, end)
     home = sortie.waypoints[0]
+    fences, unfenced = sortie_fences(sortie, active_keep_out_zones(sortie, scenario))
     return {
         "fileType": "Plan",
         "version": 1,
@@ -80,8 +84,9 @@ def plan_json(sortie: Sortie, scenario: Scenario | None, *, end: EndCommand = "l
             "plannedHomePosition": _lat_lon(home.lon, home.lat) + [0.0],
             "items": [_item_json(item, n) for n, item in enumerate(items, start=1)],
         },
-        "geoFence": {"version": 2, "circles": [], "polygons": _fence_polygons(active_keep_out_zones(sortie, scenario))},
+        "geoFence": {"version": 2, "circles": [], "polygons": _fence_polygons(fences)},
         "rallyPoints": {"version": 2, "points": []},
+        METADATA_KEY: {"geofence": _fence_metadata(fences, unfenced)},
     }
 
 

@@ -18,6 +18,7 @@ import pytest
 from airspace.projection import Projector
 from airspace.windows import TimeWindow
 from airspace.zones import Zone
+from shapely.geometry import Polygon
 from missions.export import FORMATS, export_plan
 from missions.export.common import file_stems, sortie_speeds
 from missions.export.dji_wpml import (
@@ -211,20 +212,42 @@ def test_qgc_speed_changes_to_inspection_speed_on_the_stretch_and_back(plan, sce
     assert [s for s in sequence[start + 2:end] if s[0] == "speed"] == []
 
 
+def _fence_shapes(data: dict) -> dict[str, list[Polygon]]:
+    """zone id -> its fence polygons, in (lon, lat), read back from a .plan's geoFence and lowalt metadata."""
+    polygons = iter(data["geoFence"]["polygons"])
+    return {zone["zone"]: [Polygon([(lon, lat) for lat, lon in next(polygons)["polygon"]])
+                           for _ in range(zone["polygons"])]
+            for zone in data["lowalt"]["geofence"]["zones"]}
+
+
+def _metres_outside(fence: Polygon, zone: Zone) -> float:
+    """Smallest distance from the fence outline to the zone, in metres (the zone's UTM zone)."""
+    projector = Projector.for_geometry(zone.geometry.shape)
+    return projector.to_metric(fence.exterior).distance(projector.to_metric(zone.geometry.shape))
+
+
 def test_qgc_geofence_excludes_zones_active_during_the_sortie_only(plan, scenario, tmp_path):
     write_qgc_plans(plan, scenario, tmp_path)
     stems = file_stems(plan)
-    morning = read_qgc_plan(tmp_path / f"{stems[plan.sorties[0].sortie_id]}.plan")["geoFence"]
-    afternoon = read_qgc_plan(tmp_path / f"{stems[plan.sorties[2].sortie_id]}.plan")["geoFence"]
+    morning = read_qgc_plan(tmp_path / f"{stems[plan.sorties[0].sortie_id]}.plan")
+    afternoon = read_qgc_plan(tmp_path / f"{stems[plan.sorties[2].sortie_id]}.plan")
     # The 09:00-12:00 TFR only in the morning; the all-day NFZ and the unauthorised zone always;
     # the authorised, advisory and high-band (150-300 m) zones never.
-    corners = lambda fence: sorted(tuple(p["polygon"][0]) for p in fence["polygons"])  # noqa: E731
-    assert corners(morning) == [(30.49, 114.40), (30.49, 114.45), (30.52, 114.44)]
-    assert corners(afternoon) == [(30.49, 114.40), (30.49, 114.45)]
-    assert all(p["inclusion"] is False and p["version"] == 1 for p in morning["polygons"])
-    tfr = next(p["polygon"] for p in morning["polygons"] if p["polygon"][0] == [30.52, 114.44])
-    assert tfr == [[30.52, 114.44], [30.52, 114.444], [30.524, 114.444], [30.524, 114.44]]  # [lat, lon], open ring
-    assert (morning["version"], morning["circles"]) == (2, [])
+    assert sorted(_fence_shapes(morning)) == ["AUTH-no", "NFZ-allday", "TFR-morning"]
+    assert sorted(_fence_shapes(afternoon)) == ["AUTH-no", "NFZ-allday"]
+    fence = morning["geoFence"]
+    assert all(p["inclusion"] is False and p["version"] == 1 for p in fence["polygons"])
+    assert (fence["version"], fence["circles"]) == (2, [])
+    zones = {z.id: z for z in scenario.zones()}
+    for zone_id, (shape,) in _fence_shapes(morning).items():
+        # Square zones have no arcs: the fence is the square pushed out 5 m on every side, its corners mitred.
+        assert shape.contains(zones[zone_id].geometry.shape)
+        assert _metres_outside(shape, zones[zone_id]) == pytest.approx(5.0, abs=0.01)
+        assert len(shape.exterior.coords) - 1 == 4  # [lat, lon] open ring: QGC closes it
+    meta = morning["lowalt"]["geofence"]
+    assert meta["clearance_m"] == 5.0 and meta["not_fenced"] == []
+    assert {(z["zone"], z["clearance_m"], z["arc_bulge_m"], z["offset_m"]) for z in meta["zones"]} == {
+        ("TFR-morning", 5.0, 0.0, 5.0), ("NFZ-allday", 5.0, 0.0, 5.0), ("AUTH-no", 5.0, 0.0, 5.0)}
 
 
 def test_qgc_without_scenario_has_empty_geofence_warns_and_times_give_speeds(plan, tmp_path, caplog):
@@ -427,8 +450,14 @@ def test_qgc_fence_splits_multipolygon_zones_and_keeps_outer_rings(plan, tmp_pat
     base = _scenario(CRUISE, INSPECT)
     scenario = base.model_copy(update={"airspace": AirspaceSpec(zones=[zone])})
     write_qgc_plans(plan, scenario, tmp_path)
-    polygons = read_qgc_plan(tmp_path / "S2.plan")["geoFence"]["polygons"]
-    assert [p["polygon"] for p in polygons] == [
-        [[lat, lon] for lon, lat in outer[:-1]],
-        [[lat, lon] for lon, lat in second[0][:-1]],
-    ]
+    data = read_qgc_plan(tmp_path / "S2.plan")
+    (fences,) = _fence_shapes(data).values()
+    first = next(f for f in fences if f.contains(Polygon(outer)))
+    other = next(f for f in fences if f.contains(Polygon(second[0])))
+    # One exclusion polygon per part, outer rings only (QGC fences have no holes): the hole is fenced off too.
+    assert len(fences) == 2 and first is not other
+    assert not first.interiors and first.contains(Polygon(hole))
+    for shape, part in ((first, Polygon(outer)), (other, Polygon(second[0]))):
+        part_zone = Zone(id="part", restriction="prohibited", geometry={"type": "Polygon",
+                                                                         "coordinates": [list(part.exterior.coords)]})
+        assert _metres_outside(shape, part_zone) == pytest.approx(5.0, abs=0.01)

@@ -18,6 +18,12 @@ EXAMPLES = """examples:
 formats: qgc (<sortie>.plan), wpl (<sortie>.waypoints), wpml (<sortie>.kmz), kml (plan.kml),
          geojson (plan.geojson, needs --scenario), csv (schedule.csv), all
 without --scenario the geofence is empty and speeds are estimated from the plan's timing.
+
+wpml: a DJI dock flies each .kmz at the planned ground speeds (transit, inspection stretches) and heights above
+the dock, stopping at every vertex; it aims the gimbal for each target kind, takes photos at a distance interval
+(or video: the profile's dji.capture) and hovers on points; then it returns home at the sortie's top height.
+The aircraft and payload come from each drone profile's `dji` block (else its id, else Matrice 3D); the command
+prints these numbers per profile. QGC .plan fences lie 5 m outside every keep-out zone (stated in the file).
 """
 FORMAT_CHOICES = ["qgc", "wpl", "wpml", "kml", "geojson", "csv", "all"]
 
@@ -51,4 +57,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     for path in paths:
         print(path)
+    if args.fmt in ("wpml", "all") and plan.sorties:
+        from missions.export.dji_briefing import dock_briefing
+        print("\n".join(dock_briefing(plan, scenario)))
     return EXIT_OK
