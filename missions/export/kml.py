@@ -4,7 +4,6 @@ stretches highlighted, hangars as points. Built with ElementTree so names and de
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -123,37 +122,3 @@ def write_kml(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> li
     ET.ElementTree(root).write(path, encoding="UTF-8", xml_declaration=True)
     logger.info("wrote KML of %d sorties to %s", len(plan.sorties), path)
     return [path]
-
-
-@dataclass(frozen=True)
-class KmlPlacemark:
-    folder: str | None
-    name: str
-    description: str | None
-    style: str | None
-    geometry: str  # "LineString" or "Point"
-    altitude_mode: str | None
-    coordinates: list[tuple[float, ...]]
-
-
-def read_kml(path: Path) -> list[KmlPlacemark]:
-    """Every Placemark of a KML file with its folder name; raises ValueError if the XML is not well-formed."""
-    try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as exc:
-        raise ValueError(f"{path}: not well-formed XML: {exc}") from None
-    ns = {"kml": KML_NS}
-    out = []
-    for folder in root.iterfind("kml:Document/kml:Folder", ns):
-        for placemark in folder.iterfind("kml:Placemark", ns):
-            geometry = placemark.find("kml:LineString", ns)
-            if geometry is None:
-                geometry = placemark.find("kml:Point", ns)
-            text = geometry.findtext("kml:coordinates", "", ns)
-            out.append(KmlPlacemark(
-                folder.findtext("kml:name", None, ns), placemark.findtext("kml:name", "", ns),
-                placemark.findtext("kml:description", None, ns), placemark.findtext("kml:styleUrl", None, ns),
-                geometry.tag.split("}")[1], geometry.findtext("kml:altitudeMode", None, ns),
-                [tuple(float(v) for v in chunk.split(",")) for chunk in text.split()],
-            ))
-    return out

@@ -5,7 +5,6 @@ The only place in this package that writes `[lat, lon]`: see `_lat_lon`. Fences 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -96,26 +95,3 @@ def write_qgc_plans(plan: MissionPlan, scenario: Scenario | None, out_dir: Path,
     # allow_nan=False: a NaN would make a file QGC refuses; fail here instead.
     return write_per_sortie(plan, scenario, out_dir, "QGC .plan", SUFFIX, lambda sortie: json.dumps(
         plan_json(sortie, scenario, end=end), indent=2, allow_nan=False) + "\n")
-
-
-def read_qgc_plan(path: Path) -> dict[str, Any]:
-    """Parse a `.plan` file and check the fields lowalt relies on; raises ValueError naming file and field."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    for key, expected in (("fileType", "Plan"), ("version", 1)):
-        if data.get(key) != expected:
-            raise ValueError(f"{path}: field {key}: expected {expected!r}, found {data.get(key)!r}")
-    items = data.get("mission", {}).get("items")
-    if not isinstance(items, list) or not items:
-        raise ValueError(f"{path}: field mission.items: a plan needs at least one item")
-    for n, item in enumerate(items):
-        if item.get("type") != "SimpleItem" or len(item.get("params", [])) != 7:
-            raise ValueError(f"{path}: field mission.items[{n}]: not a SimpleItem with 7 params")
-        if any(isinstance(p, float) and math.isnan(p) for p in item["params"]):
-            raise ValueError(f"{path}: field mission.items[{n}].params: NaN")
-    return data
-
-
-def positions_from_qgc_plan(data: dict[str, Any]) -> list[tuple[int, float, float, float]]:
-    """(command, lon, lat, alt) of every positioned item, back in lowalt's (lon, lat) order."""
-    return [(item["command"], item["params"][5], item["params"][4], item["params"][6])
-            for item in data["mission"]["items"] if item["frame"] != FRAME_MISSION]

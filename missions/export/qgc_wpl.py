@@ -5,7 +5,6 @@ Tab-separated: INDEX CURRENT_WP COORD_FRAME COMMAND P1 P2 P3 P4 LAT LON ALT AUTO
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from missions.export.common import sortie_speeds, write_per_sortie
@@ -17,19 +16,6 @@ logger = logging.getLogger(__name__)
 HEADER = "QGC WPL 110"
 SUFFIX = ".waypoints"
 COLUMNS = 12
-
-
-@dataclass(frozen=True)
-class WplLine:
-    index: int
-    current: int
-    frame: int
-    command: int
-    params: tuple[float, float, float, float]
-    lon: float
-    lat: float
-    alt_m: float
-    autocontinue: int
 
 
 def _number(value: float | None) -> str:
@@ -58,25 +44,3 @@ def write_wpl_files(plan: MissionPlan, scenario: Scenario | None, out_dir: Path,
                     end: EndCommand = "land") -> list[Path]:
     """One `<sortie_id>.waypoints` per sortie in `out_dir`; returns the paths written."""
     return write_per_sortie(plan, scenario, out_dir, "QGC WPL", SUFFIX, lambda sortie: wpl_text(sortie, scenario, end=end))
-
-
-def read_wpl(path: Path) -> list[WplLine]:
-    """Parse a QGC WPL 110 file; raises ValueError naming the file, line and column at fault."""
-    text = Path(path).read_text(encoding="utf-8").splitlines()
-    if not text or text[0].strip() != HEADER:
-        raise ValueError(f"{path}: line 1: expected header {HEADER!r}")
-    lines = []
-    for number, raw in enumerate(text[1:], start=2):
-        if not raw.strip():
-            continue
-        cells = raw.split("\t")
-        if len(cells) != COLUMNS:
-            raise ValueError(f"{path}: line {number}: {len(cells)} tab-separated columns, expected {COLUMNS}")
-        try:
-            index, current, frame, command = (int(c) for c in cells[:4])
-            p1, p2, p3, p4, lat, lon, alt = (float(c) for c in cells[4:11])
-            autocontinue = int(cells[11])
-        except ValueError as exc:
-            raise ValueError(f"{path}: line {number}: {exc}") from None
-        lines.append(WplLine(index, current, frame, command, (p1, p2, p3, p4), lon, lat, alt, autocontinue))
-    return lines

@@ -22,12 +22,14 @@ from shapely.geometry import Polygon
 from missions.export import FORMATS, export_plan
 from missions.export.common import file_stems, sortie_speeds
 from missions.export.dji_wpml import (
-    KML_NS as WPML_KML_NS, TEMPLATE_ENTRY, WAYLINES_ENTRY, WPML_NS, read_wpml_kmz, waypoints_from_waylines,
-    write_wpml_kmz,
+    KML_NS as WPML_KML_NS, TEMPLATE_ENTRY, WAYLINES_ENTRY, WPML_NS, write_wpml_kmz,
 )
-from missions.export.kml import KML_NS, read_kml, write_kml
-from missions.export.qgc_plan import positions_from_qgc_plan, read_qgc_plan, write_qgc_plans
-from missions.export.qgc_wpl import read_wpl, write_wpl_files
+from missions.export.kml import KML_NS, write_kml
+from missions.export.qgc_plan import write_qgc_plans
+from missions.export.qgc_wpl import write_wpl_files
+from tests.helpers.mission_readers import (
+    positions_from_qgc_plan, read_kml, read_qgc_plan, read_wpl, read_wpml_kmz, waypoints_from_waylines,
+)
 from missions.models import (
     AirspaceSpec, DroneModel, Hangar, Inspection, InspectionTask, MissionPlan, PlanSummary, Scenario, Sortie,
     Waypoint,

@@ -21,9 +21,7 @@ from airspace.zones import Zone
 from missions.export import export_plan
 from missions.export.common import active_keep_out_zones, file_stems
 from missions.export.dji_products import AIRCRAFT, product_for
-from missions.export.kml import read_kml
-from missions.export.qgc_plan import read_qgc_plan
-from missions.export.qgc_wpl import read_wpl
+from tests.helpers.mission_readers import read_kml, read_qgc_plan, read_wpl
 from missions.models import MissionPlan, Scenario
 from missions.plan_io import read_plan
 from missions.synthetic import synthetic_scenario
