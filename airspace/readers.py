@@ -42,7 +42,8 @@ from shapely.geometry import Point, mapping
 from airspace.errors import InputError
 from airspace.geometry import Geometry
 from airspace.projection import Projector
-from airspace.windows import DAY_S, TimeWindow
+from airspace.clock import DAY_S, DayClock
+from airspace.windows import TimeWindow
 from airspace.zones import Restriction, Zone
 
 logger = logging.getLogger(__name__)
@@ -320,7 +321,8 @@ def _parse_datetime(value: Any, ctx: _Ctx, field: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=ctx.tz)  # no offset: local time of the scenario
 
 
-def _parse_time(value: Any, ctx: _Ctx, field: str) -> tuple[dt.time, dt.tzinfo]:
+def _parse_time(value: Any, ctx: _Ctx, field: str) -> tuple[int, dt.tzinfo]:
+    """'hh:mm[:ss[.ss]][offset]' -> (seconds after that clock's midnight, the clock's zone)."""
     match = _TIME.match(str(value).strip())
     if not match:
         raise ctx.error(f"{value!r} is not a time hh:mm[:ss[.ss]] with an optional offset", field)
@@ -329,7 +331,7 @@ def _parse_time(value: Any, ctx: _Ctx, field: str) -> tuple[dt.time, dt.tzinfo]:
         raise ctx.error(f"{value!r} is not a time of day", field)
     offset = match[5]
     if offset is None:
-        tz = ctx.tz
+        tz = ctx.tz  # no offset: a reading of the scenario's own clock
     elif offset.upper() == "Z":
         tz = dt.timezone.utc
     else:
@@ -338,16 +340,14 @@ def _parse_time(value: Any, ctx: _Ctx, field: str) -> tuple[dt.time, dt.tzinfo]:
         if int(digits[:2]) > 23 or int(digits[2:]) > 59:
             raise ctx.error(f"{value!r} has an offset beyond +-23:59", field)
         tz = dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-    if hours == 24:
-        return dt.time(23, 59, 59, 999999), tz
-    return dt.time(hours, minutes, seconds), tz
+    return hours * 3600 + minutes * 60 + seconds, tz
 
 
 def _schedule_intervals(schedule: list, ctx: _Ctx, field: str, day_start: dt.datetime) -> list[tuple]:
-    """Absolute intervals from a weekly schedule around the planned day (yesterday..tomorrow)."""
+    """Intervals of instants from a weekly schedule around the planned day (yesterday..tomorrow)."""
     out: list[tuple[dt.datetime, dt.datetime]] = []
     for k, entry in enumerate(schedule):
-        where = f"{field}.schedule[{k}]"
+        where = f"{field}[{k}]"
         if not isinstance(entry, dict):
             raise ctx.error("a schedule entry is an object with day, startTime, endTime", where)
         days = entry.get("day") or ["ANY"]
@@ -360,33 +360,37 @@ def _schedule_intervals(schedule: list, ctx: _Ctx, field: str, day_start: dt.dat
         if entry.get("startEvent") or entry.get("endEvent"):
             logger.warning("%s: feature %s: daylight events are not resolved; the period counts as all day",
                            ctx.file, ctx.feature)
-            start_t, start_tz, end_t, end_tz = dt.time(0), ctx.tz, dt.time(23, 59, 59, 999999), ctx.tz
+            (start_s, start_tz), (end_s, end_tz) = (0, ctx.tz), (DAY_S, ctx.tz)
         else:
-            start_t, start_tz = _parse_time(entry.get("startTime", "00:00"), ctx, f"{where}.startTime")
-            end_t, end_tz = _parse_time(entry.get("endTime", "24:00"), ctx, f"{where}.endTime")
+            start_s, start_tz = _parse_time(entry.get("startTime") or "00:00", ctx, f"{where}.startTime")
+            end_s, end_tz = _parse_time(entry.get("endTime") or "24:00", ctx, f"{where}.endTime")
         for shift in (-1, 0, 1):
             # The weekday is read in the schedule's own zone (its times carry their offset).
             day = (day_start.astimezone(start_tz) + dt.timedelta(days=shift)).date()
             if "ANY" not in wanted and _WEEKDAYS[day.weekday()] not in wanted:
                 continue
-            begin = dt.datetime.combine(day, start_t, start_tz)
-            end = dt.datetime.combine(day, end_t, end_tz)
+            # Wall-clock arithmetic in the entry's zone: "08:00" on a clock-change day is 08:00 on that clock.
+            begin = dt.datetime.combine(day, dt.time(0), start_tz) + dt.timedelta(seconds=start_s)
+            end = dt.datetime.combine(day, dt.time(0), end_tz) + dt.timedelta(seconds=end_s)
             if end <= begin:  # e.g. 22:00-02:00 runs past midnight
-                end += dt.timedelta(days=1)
+                end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), end_tz) + dt.timedelta(seconds=end_s)
             out.append((begin, end))
     return out
 
 
 def _windows(periods: Any, ctx: _Ctx, field: str, *, permanent_key: bool) -> list[TimeWindow] | None:
-    """Active windows on ctx.date from ED-269 applicability / ED-318 limitedApplicability (None: all day)."""
+    """Active windows on ctx.date from ED-269 applicability / ED-318 limitedApplicability (None: all day).
+
+    Every period is an interval of instants; `DayClock.spans` puts it on the scenario's clock (airspace.clock).
+    """
     if periods is None or periods == []:
         return None
     if not isinstance(periods, list):
         raise ctx.error("must be a list of time periods", field)
     if ctx.date is None:
         return None  # no planned day: assume active all day (the safe reading)
-    day_start = dt.datetime.combine(ctx.date, dt.time(0), ctx.tz)
-    day_end = dt.datetime.combine(ctx.date + dt.timedelta(days=1), dt.time(0), ctx.tz)
+    clock = DayClock(ctx.date, ctx.tz)
+    day_start, day_end = clock.moment(0), clock.moment(DAY_S)
     spans: list[tuple[float, float]] = []
     for k, period in enumerate(periods):
         where = f"{field}[{k}]"
@@ -405,13 +409,11 @@ def _windows(periods: Any, ctx: _Ctx, field: str, *, permanent_key: bool) -> lis
         if schedule:
             if not isinstance(schedule, list):
                 raise ctx.error("must be a list of daily periods", f"{where}.schedule")
-            pieces = _schedule_intervals(schedule, ctx, where, day_start)
+            pieces = _schedule_intervals(schedule, ctx, f"{where}.schedule", day_start)
         else:
             pieces = [(lo, hi)]
         for begin, end in pieces:
-            begin, end = max(begin, lo, day_start), min(end, hi, day_end)
-            if end > begin:
-                spans.append(((begin - day_start).total_seconds(), (end - day_start).total_seconds()))
+            spans += clock.spans(max(begin, lo), min(end, hi))
     spans.sort()
     merged: list[list[float]] = []
     for begin, end in spans:
