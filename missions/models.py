@@ -103,12 +103,15 @@ class Hangar(BaseModel):
 
 
 class ZoneFileRef(BaseModel):
-    """`- file: zones.geojson` inside `airspace.zones`: GeoJSON, ED-269 JSON, ED-318 GeoJSON or KML."""
+    """`- file: zones.geojson` inside `airspace.zones`: GeoJSON, ED-269 JSON, ED-318 GeoJSON, KML/KMZ, a ZIP of
+    one of them, or a vector file GDAL reads (Shapefile, GeoPackage)."""
 
     model_config = FROZEN
     file: str
     format: Literal["geojson", "ed269", "ed318", "kml"] | None = None  # None: detected from content
     restriction: Restriction | None = None  # default for features that carry none
+    id_property: str | None = None  # feature property holding the zone id (default: `id`, then the feature id)
+    name_property: str | None = None  # feature property holding the zone name (default: `name`)
 
 
 class GridCell(BaseModel):
@@ -176,7 +179,9 @@ class TargetFileRef(BaseModel):
     priority: int | None = Field(None, ge=1, le=5)
     window: TimeWindow | None = None
     hover_s: float | None = Field(None, ge=0)
-    layer: str | None = None  # GeoPackage / multi-layer sources
+    layer: str | None = None  # multi-layer sources (GeoPackage, OSM); None reads every layer (OSM must name one)
+    where: str | None = None  # OGR SQL filter on the layer's fields, e.g. "waterway IN ('river','canal')"
+    encoding: str | None = None  # text encoding of a Shapefile without .cpg, e.g. GBK
 
 
 class Scenario(BaseModel):
