@@ -150,6 +150,21 @@ def schedule_rows(plan: MissionPlan) -> list[dict]:
     return rows
 
 
+def write_plan_geojson(plan: MissionPlan, scenario: Scenario, path: Path) -> Path:
+    """plan.geojson: the one writer of it (`write_plan` and `lowalt export --format geojson` both call it)."""
+    path.write_text(json.dumps(plan_to_geojson(plan, scenario), indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def write_schedule_csv(plan: MissionPlan, path: Path) -> Path:
+    """schedule.csv: the one writer of it (`write_plan` and `lowalt export --format csv` both call it)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SCHEDULE_COLUMNS)
+        writer.writeheader()
+        writer.writerows(schedule_rows(plan))
+    return path
+
+
 def write_plan(plan: MissionPlan, scenario: Scenario, out_dir: str | Path) -> dict[str, Path]:
     """Write plan.json, plan.geojson and schedule.csv into `out_dir` (created); returns their paths by name."""
     out = Path(out_dir)
@@ -157,12 +172,8 @@ def write_plan(plan: MissionPlan, scenario: Scenario, out_dir: str | Path) -> di
     paths = {"plan.json": out / "plan.json", "plan.geojson": out / "plan.geojson",
              "schedule.csv": out / "schedule.csv"}
     paths["plan.json"].write_text(plan.model_dump_json(indent=2), encoding="utf-8")
-    paths["plan.geojson"].write_text(
-        json.dumps(plan_to_geojson(plan, scenario), indent=1, ensure_ascii=False), encoding="utf-8")
-    with paths["schedule.csv"].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=SCHEDULE_COLUMNS)
-        writer.writeheader()
-        writer.writerows(schedule_rows(plan))
+    write_plan_geojson(plan, scenario, paths["plan.geojson"])
+    write_schedule_csv(plan, paths["schedule.csv"])
     logger.info("plan %s written to %s (%d sorties, %d unserved)", plan.scenario, out, len(plan.sorties),
                 len(plan.unserved))
     return paths
