@@ -103,6 +103,9 @@ DESCRIPTIONS: dict[str, str] = {
     "ZoneFileRef.id_property": "Feature property holding the zone id. Without it: `id`, then the feature's own id, "
                                "then a stable id made from the name (when unique) or the geometry.",
     "ZoneFileRef.name_property": "Feature property holding the zone name (default: `name`).",
+    "ZoneFileRef.layer": "Layer of a GeoPackage or OSM zone file (as `TargetFileRef.layer`).",
+    "ZoneFileRef.where": "OGR SQL filter on the layer's fields (as `TargetFileRef.where`).",
+    "ZoneFileRef.encoding": "Text encoding of a Shapefile without `.cpg` (as `TargetFileRef.encoding`).",
     "GridCell.code": "Beidou grid location code, levels 1-10, e.g. `N50J47539B8255346152`.",
     "GridCell.status": "`prohibited` behaves as a prohibited zone, `restricted` as `authorisation_required`.",
     "GridCell.ceiling_m": "Lowers the ceiling inside this cell (a prohibited band from here up).",

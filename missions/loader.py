@@ -185,7 +185,8 @@ class _Resolver:
             try:
                 zones = load_zones(path, format=entry.format, default_restriction=entry.restriction,
                                    date=scenario.date, timezone=scenario.timezone, id_property=entry.id_property,
-                                   name_property=entry.name_property, warnings=notes)
+                                   name_property=entry.name_property, layer=entry.layer, where=entry.where,
+                                   encoding=entry.encoding, warnings=notes)
             except InputError as exc:
                 self.read_warnings(notes, feature, path)
                 self.input_error(exc, feature, path)

@@ -112,6 +112,9 @@ class ZoneFileRef(BaseModel):
     restriction: Restriction | None = None  # default for features that carry none
     id_property: str | None = None  # feature property holding the zone id (default: `id`, then the feature id)
     name_property: str | None = None  # feature property holding the zone name (default: `name`)
+    layer: str | None = None  # multi-layer sources (GeoPackage, OSM), as for target files
+    where: str | None = None  # OGR SQL filter on the layer's fields (GDAL formats and OSM)
+    encoding: str | None = None  # text encoding of a Shapefile without .cpg
 
 
 class GridCell(BaseModel):

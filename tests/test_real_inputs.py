@@ -336,3 +336,10 @@ def test_validate_reports_every_caveat_of_a_real_file_in_text_and_json(tmp_path,
         "07:00-17:00, while the zone is active)")
     for message in by_field.values():
         assert message in text
+
+
+def test_zones_can_come_from_an_osm_layer_too():
+    zones = load_zones(OSM, layer="multipolygons", where="\"natural\" = 'water'", default_restriction="prohibited")
+    assert [(z.id, z.geometry.type) for z in zones] == [("929726058", "MultiPolygon")]  # the OSM id of the lake
+    with pytest.raises(InputError, match="name one with layer:"):
+        load_zones(OSM, default_restriction="prohibited")

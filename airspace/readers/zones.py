@@ -46,13 +46,17 @@ def load_zones(
     timezone: str | None = None,
     id_property: str | None = None,
     name_property: str | None = None,
+    layer: str | None = None,
+    where: str | None = None,
+    encoding: str | None = None,
     warnings: list[ReadWarning] | None = None,
 ) -> list[Zone]:
     """Zones of a zone file; `format` None detects it from the content.
 
     `date` and `timezone` (IANA name) turn schedules into active windows of that day: a zone not applicable that
     day gets `active=[]`, a permanent one `active=None`; without a date every zone counts as active all day.
-    `id_property`/`name_property` name the feature fields holding a zone's id and name. Warnings go to
+    `id_property`/`name_property` name the feature fields holding a zone's id and name; `layer`, `where` and
+    `encoding` apply to GDAL formats and OSM (see readers.ogr). Warnings go to
     `warnings` when given (else to the log). Bad features raise InputErrors listing every one of them.
     """
     path = Path(path)
@@ -70,8 +74,8 @@ def load_zones(
         items = [(m, kml_zones.identify(m, ctx), m.name) for m in placemarks(source.data, source.label)]
         zones, errors = _read_all(items, ctx, kml_zones.read, what="placemark")
         kind = "kml"
-    elif source.kind in ("osm", "ogr"):
-        features = read_features(path, notes=notes)
+    elif source.kind in ("osm", "ogr") or any(v is not None for v in (layer, where, encoding)):
+        features = read_features(path, layer=layer, where=where, encoding=encoding, notes=notes, what="zone file")
         items = [(f, plain.identify(f, ctx), plain.name_of(f, ctx)) for f in features]
         zones, errors = _read_all(items, ctx, plain.read, what="feature")
         kind = "vector"
