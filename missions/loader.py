@@ -251,7 +251,7 @@ class _Resolver:
             except ValueError as exc:
                 self.fail(feature, "file", str(exc))
                 continue
-            notes = []
+            notes: list = []
             try:
                 targets = load_targets(path, entry, transform=to_wgs84, warnings=notes)
             except InputError as exc:

@@ -245,7 +245,7 @@ def test_schedule_across_midnight_and_permanent_period(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------------ KML heights
-def _kml(tmp_path, placemark: str) -> Path:
+def _kml(tmp_path, placemark: str):
     path = tmp_path / "zone.kml"
     path.write_text('<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark id="Z"><name>Z</name>'
                     f"{placemark}</Placemark></Document></kml>")

@@ -20,7 +20,7 @@ from airspace.zones import Restriction
 from missions.models import TargetFileRef
 from missions.target_readers import load_targets
 
-REAL = Path(__file__).parent / "data" / "real"
+REAL = Path(__file__).parents[1] / "data" / "real"
 DAY = dt.date(2026, 10, 25)
 
 
@@ -314,7 +314,7 @@ targets:
 
 
 def test_validate_reports_every_caveat_of_a_real_file_in_text_and_json(tmp_path, capsys):
-    from planner.cli import main
+    from planner.cli.main import main
 
     (tmp_path / "ed269-lv.json").write_bytes((REAL / "ed269-lv.json").read_bytes())
     path = tmp_path / "scenario.yaml"

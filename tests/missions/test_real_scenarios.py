@@ -17,7 +17,7 @@ from missions.loader import check_scenario
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
 
-REAL = Path(__file__).parent / "data" / "real"
+REAL = Path(__file__).parents[1] / "data" / "real"
 
 HAIDIAN = """\
 name: haidian-osm
