@@ -34,7 +34,7 @@ def read(mark: Placemark, ident: str, ctx: ZoneContext) -> list[Zone]:
     faces = [g for g in mark.geometries if g.type == "Polygon"]
     if not faces:
         kinds = ", ".join(sorted({g.type for g in mark.geometries})) or "nothing"
-        raise NotAZone(f"placemark has no Polygon (it holds {kinds})")
+        raise NotAZone(f"no Polygon (it holds {kinds})")
     kind = restriction(mark.data.get("restriction"), ctx, "ExtendedData.restriction")
     bands = _prisms(faces, ctx)
     given = [mark.data.get(k) or None for k in ("lower_m", "upper_m")]

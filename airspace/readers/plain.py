@@ -3,7 +3,8 @@
 Fields: `id` (or the file reference's `id_property`, or the feature's own id), `name` (or `name_property`),
 `restriction` (or the reference's default), `lower_m`/`upper_m` (metres above ground, default 0 and 120),
 `active` ([{start, end}] clock windows), `timeBegin`/`timeEnd` (ISO 8601 instants) and openAIP's
-`lowerCeiling`/`upperCeiling` {value, unit, referenceDatum}. Properties not listed here are named in one warning.
+`lowerCeiling`/`upperCeiling` {value, unit, referenceDatum}. Other properties holding numbers, lengths or dates
+(a limit, buffer or schedule lowalt does not apply?) are named in one warning.
 """
 from __future__ import annotations
 

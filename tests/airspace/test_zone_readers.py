@@ -133,7 +133,7 @@ def test_kml_placemarks_become_zones_with_holes_and_default_restriction():
     assert zones["Hanyang steelworks"].restriction is Restriction.ADVISORY
     (skipped,) = warnings
     assert (skipped.feature, skipped.field) == ("2 (Launch point pin)", "geometry.type")
-    assert skipped.message == "placemark skipped: placemark has no Polygon (it holds Point)"
+    assert skipped.message == "placemark skipped: no Polygon (it holds Point)"
 
 
 def test_kml_without_restriction_and_without_default_is_an_error():
