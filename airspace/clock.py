@@ -1,19 +1,5 @@
-"""lowalt's time axis — local clock seconds after midnight of the planned day — and its one conversion to instants.
-
-Schedules, windows and plan times are all read on that axis; `DayClock` is the only code that maps it to aware
-datetimes (and UTC instants) and back, so readers, planner, verifier and map agree on every day of the year.
-
-Policy on daylight-saving days (documented in docs/user-guide.md, "Time"):
-- an instant maps to the axis by its reading on the scenario's clock: `moment.astimezone(tz)` then h:m:s (naive
-  datetimes are read as scenario-local clock times);
-- an axis value maps to the instant that clock shows; in a repeated hour (fall back) that is the first pass
-  (PEP 495 fold=0), in a skipped hour (spring forward) the clock reading before the change is extended;
-- the clock span that is skipped or repeated is a `Discontinuity`: lowalt never plans a flight that touches it
-  (the planner cuts the operating window there, the verifier rejects such a sortie), so every planned time has
-  exactly one instant and a sortie's clock duration equals its elapsed duration;
-- an interval of instants (a zone's schedule in UTC) maps to the clock spans it covers, split at each change:
-  a zone active in either pass of a repeated hour covers that clock hour (the conservative reading);
-- durations between plan times (recharge, overlap) are elapsed time: `elapsed_s` compares instants.
+"""lowalt's time axis (clock seconds after local midnight of the planned day) and its one conversion to
+instants: readers, planner, verifier and map all go through DayClock, so they agree on every day of the year.
 """
 from __future__ import annotations
 
@@ -60,7 +46,20 @@ def _tz(tz: str | dt.tzinfo) -> dt.tzinfo:
 
 
 class DayClock:
-    """The clock of one planned day in one time zone."""
+    """The clock of one planned day in one time zone.
+
+    Policy on daylight-saving days (documented in docs/user-guide.md, "Time"):
+    - an instant maps to the axis by its reading on the scenario's clock: `moment.astimezone(tz)` then h:m:s (naive
+      datetimes are read as scenario-local clock times);
+    - an axis value maps to the instant that clock shows; in a repeated hour (fall back) that is the first pass
+      (PEP 495 fold=0), in a skipped hour (spring forward) the clock reading before the change is extended;
+    - the clock span that is skipped or repeated is a `Discontinuity`: lowalt never plans a flight that touches it
+      (the planner cuts the operating window there, the verifier rejects such a sortie), so every planned time has
+      exactly one instant and a sortie's clock duration equals its elapsed duration;
+    - an interval of instants (a zone's schedule in UTC) maps to the clock spans it covers, split at each change:
+      a zone active in either pass of a repeated hour covers that clock hour (the conservative reading);
+    - durations between plan times (recharge, overlap) are elapsed time: `elapsed_s` compares instants.
+    """
 
     def __init__(self, date: dt.date, tz: str | dt.tzinfo):
         self.date = date

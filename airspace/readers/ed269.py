@@ -1,13 +1,4 @@
 """EUROCAE ED-269 UAS zone documents -> zones (field names after interuss/uas_standards eurocae_ed269.py).
-
-A document is `{"title", "description", "features": [UASZoneVersion]}` or, as InterUSS and national services
-publish it, `{"formatVersion", "createdAt", "UASZoneList": [UASZoneVersion]}`. Each zone has `identifier`,
-`name`, `restriction` (PROHIBITED | REQ_AUTHORISATION | CONDITIONAL | NO_RESTRICTION), `geometry`: a list of
-volumes with `uomDimensions` (M | FT), `lowerLimit`/`upperLimit` (absent upper: the whole column),
-`lower/upperVerticalReference` (AGL | AMSL) and `horizontalProjection` (Polygon coordinates, or Circle
-`center` + `radius` in m), and `applicability`: [{permanent, startDateTime, endDateTime, schedule or
-dailyPeriod: [{day, startTime, endTime}]}]. Coordinates are read in GeoJSON order [lon, lat]. A zone of
-several volumes becomes one zone per volume, `<identifier>#<k>`.
 """
 from __future__ import annotations
 
@@ -41,6 +32,17 @@ def identify(feature: Any) -> Any:
 
 
 def read(feature: Any, ctx: ZoneContext) -> list[Zone]:
+    """The zones of one UASZoneVersion (one per volume).
+
+    A document is `{"title", "description", "features": [UASZoneVersion]}` or, as InterUSS and national services
+    publish it, `{"formatVersion", "createdAt", "UASZoneList": [UASZoneVersion]}`. Each zone has `identifier`,
+    `name`, `restriction` (PROHIBITED | REQ_AUTHORISATION | CONDITIONAL | NO_RESTRICTION), `geometry`: a list of
+    volumes with `uomDimensions` (M | FT), `lowerLimit`/`upperLimit` (absent upper: the whole column),
+    `lower/upperVerticalReference` (AGL | AMSL) and `horizontalProjection` (Polygon coordinates, or Circle
+    `center` + `radius` in m), and `applicability`: [{permanent, startDateTime, endDateTime, schedule or
+    dailyPeriod: [{day, startTime, endTime}]}]. Coordinates are read in GeoJSON order [lon, lat]. A zone of
+    several volumes becomes one zone per volume, `<identifier>#<k>`.
+    """
     if not isinstance(feature, dict):
         raise ctx.error("each zone must be a UASZoneVersion object")
     ident = feature.get("identifier")

@@ -1,11 +1,4 @@
 """EUROCAE ED-318 geozone collections -> zones (field names after interuss/uas_standards eurocae_ed318.py).
-
-A GeoJSON FeatureCollection; `properties` carry `identifier`, `name` (string or [{lang, text}]), `type` (the
-restriction: PROHIBITED | REQ_AUTHORIZATION | CONDITIONAL | NO_RESTRICTION | USPACE; a `restriction` member is
-accepted too), `zoneAuthority` and `limitedApplicability` ([TimePeriod], absent: always). Each geometry carries
-`layer` {upper, upperReference, lower, lowerReference (AGL | AMSL | WGS84), uom m | ft}; a Point with `extent`
-{subType Circle, radius (m)} is a circle; a GeometryCollection gives one zone per member, `<identifier>#<k>`.
-Every feature is also checked against the published schema (ed318_check): breaks are warnings.
 """
 from __future__ import annotations
 
@@ -32,6 +25,15 @@ def identify(feature: Any) -> Any:
 
 
 def read(feature: Any, ctx: ZoneContext) -> list[Zone]:
+    """The zones of one ED-318 feature (one per layered geometry).
+
+    A GeoJSON FeatureCollection; `properties` carry `identifier`, `name` (string or [{lang, text}]), `type` (the
+    restriction: PROHIBITED | REQ_AUTHORIZATION | CONDITIONAL | NO_RESTRICTION | USPACE; a `restriction` member is
+    accepted too), `zoneAuthority` and `limitedApplicability` ([TimePeriod], absent: always). Each geometry carries
+    `layer` {upper, upperReference, lower, lowerReference (AGL | AMSL | WGS84), uom m | ft}; a Point with `extent`
+    {subType Circle, radius (m)} is a circle; a GeometryCollection gives one zone per member, `<identifier>#<k>`.
+    Every feature is also checked against the published schema (ed318_check): breaks are warnings.
+    """
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ctx.error("each entry of 'features' must be a GeoJSON Feature", "type")
     props = feature.get("properties")

@@ -1,8 +1,4 @@
 """ED-318 files checked against the published ED-318 JSON Schema (ed318_schema/, EUROCONTROL, MIT).
-
-What a file breaks becomes warnings, one per kind of break with a count and the first feature; the file is
-still read. Checked: the collection metadata, each zone's properties and each geometry's `layer`. Coordinate
-arrays are left to the zone reader, which checks range, closure and validity itself and names the ring.
 """
 from __future__ import annotations
 
@@ -54,6 +50,12 @@ def check_collection(doc: dict, ctx: ZoneContext) -> None:
 
 
 def check_feature(feature: dict, ctx: ZoneContext) -> None:
+    """Warnings for what one feature breaks of the schema.
+
+    What a file breaks becomes warnings, one per kind of break with a count and the first feature; the file is
+    still read. Checked: the collection metadata, each zone's properties and each geometry's `layer`. Coordinate
+    arrays are left to the zone reader, which checks range, closure and validity itself and names the ring.
+    """
     validators = _validators()
     _report(validators["properties"], feature.get("properties"), "properties", ctx)
     geometry = feature.get("geometry")

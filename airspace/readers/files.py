@@ -1,7 +1,4 @@
 """File limits and containers shared by every reader: size caps, ZIP/KMZ members, and what kind a file is.
-
-A referenced file arrives from e-mail or a shared drive: it is measured before it is read, and a ZIP member is
-measured as it is inflated, so neither a huge file nor a ZIP bomb reaches memory.
 """
 from __future__ import annotations
 
@@ -54,7 +51,11 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
 
 
 def open_source(path: str | Path) -> Source:
-    """Sniff `path` (by content first, then suffix) and unwrap a ZIP/KMZ holding one JSON or KML document."""
+    """Sniff `path` (by content first, then suffix) and unwrap a ZIP/KMZ holding one JSON or KML document.
+
+    A referenced file arrives from e-mail or a shared drive: it is measured before it is read, and a ZIP member is
+    measured as it is inflated, so neither a huge file nor a ZIP bomb reaches memory.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in OGR_SUFFIXES:

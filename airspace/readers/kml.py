@@ -1,9 +1,4 @@
 """KML (and the KML inside a KMZ): one streaming parser for zones and targets, with the XML guards in one place.
-
-A DOCTYPE or ENTITY declaration is refused before parsing (entity expansion, external files); a declared
-encoding Python does not know is an error, not an empty file. Placemarks are handed over one at a time and
-then freed, so a 13 MB national export stays small in memory. Heights and altitudeMode are kept: a zone reader
-turns an extruded prism into its footprint and altitude band.
 """
 from __future__ import annotations
 
@@ -54,7 +49,13 @@ class Placemark:
 
 
 def placemarks(data: bytes, file: str) -> Iterator[Placemark]:
-    """Every Placemark of a KML document, in document order (Folders and Documents at any depth)."""
+    """Every Placemark of a KML document, in document order (Folders and Documents at any depth).
+
+    A DOCTYPE or ENTITY declaration is refused before parsing (entity expansion, external files); a declared
+    encoding Python does not know is an error, not an empty file. Placemarks are handed over one at a time and
+    then freed, so a 13 MB national export stays small in memory. Heights and altitudeMode are kept: a zone reader
+    turns an extruded prism into its footprint and altitude band.
+    """
     if _ENTITY.search(data):
         raise InputError("KML with a DOCTYPE or ENTITY declaration is refused (XML entity expansion risk)", file=file)
     declared = _DECLARED.search(data[:512])

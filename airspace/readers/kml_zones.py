@@ -1,11 +1,4 @@
 """KML placemarks -> zones: flat polygons, and the extruded prisms authorities export (UK NATS eAIP 3D).
-
-A prism is a MultiGeometry of a floor face, a ceiling face and vertical walls. Walls (no horizontal area) are
-dropped; faces with the same footprint make one zone whose band runs from the lowest to the highest face. A
-single face drawn `extrude`d, or floating at a height, reaches from the ground to that height. Heights count
-only when altitudeMode says what they are above: relativeToGround (AGL) or absolute (AMSL, treated as AGL with
-the usual caveat); clampToGround ignores them (KML's own rule). ExtendedData `lower_m`/`upper_m`, when given,
-are the zone's limits; `restriction` and `id` come from ExtendedData too (or the file reference's default).
 """
 from __future__ import annotations
 
@@ -31,6 +24,15 @@ def identify(mark: Placemark, ctx: ZoneContext):
 
 
 def read(mark: Placemark, ident: str, ctx: ZoneContext) -> list[Zone]:
+    """The zones of one placemark (one per distinct altitude band).
+
+    A prism is a MultiGeometry of a floor face, a ceiling face and vertical walls. Walls (no horizontal area) are
+    dropped; faces with the same footprint make one zone whose band runs from the lowest to the highest face. A
+    single face drawn `extrude`d, or floating at a height, reaches from the ground to that height. Heights count
+    only when altitudeMode says what they are above: relativeToGround (AGL) or absolute (AMSL, treated as AGL with
+    the usual caveat); clampToGround ignores them (KML's own rule). ExtendedData `lower_m`/`upper_m`, when given,
+    are the zone's limits; `restriction` and `id` come from ExtendedData too (or the file reference's default).
+    """
     faces = [g for g in mark.geometries if g.type == "Polygon"]
     if not faces:
         kinds = ", ".join(sorted({g.type for g in mark.geometries})) or "nothing"

@@ -1,8 +1,4 @@
 """Shapefile, GeoPackage, FlatGeobuf, GML and OpenStreetMap (.osm, .pbf) through GDAL (pyogrio, the `gis` extra).
-
-`layer` picks a layer (a multi-layer file without one is read whole, every layer named in a warning; an OSM
-file must name one), `where` is an OGR SQL filter on the layer's fields (`waterway IN ('river','canal')`), and
-`encoding` overrides the text encoding of a Shapefile without a .cpg. Geometries come back in WGS84.
 """
 from __future__ import annotations
 
@@ -19,7 +15,12 @@ OSM_LAYERS_HINT = ("lines with where: \"waterway IN ('river','canal')\" or \"hig
 
 def read_ogr(path: Path, *, layer: str | None, where: str | None, encoding: str | None, osm: bool,
              notes: Notes) -> list[tuple[Any, dict, dict | None, str]]:
-    """(feature id, properties, GeoJSON geometry, layer name) for every feature read."""
+    """(feature id, properties, GeoJSON geometry, layer name) for every feature read.
+
+    `layer` picks a layer (a multi-layer file without one is read whole, every layer named in a warning; an OSM
+    file must name one), `where` is an OGR SQL filter on the layer's fields (`waterway IN ('river','canal')`), and
+    `encoding` overrides the text encoding of a Shapefile without a .cpg. Geometries come back in WGS84.
+    """
     file = str(path)
     try:
         import pyogrio

@@ -1,10 +1,4 @@
 """Plain zone features (GeoJSON, or any vector file lowalt reads) -> zones.
-
-Fields: `id` (or the file reference's `id_property`, or the feature's own id), `name` (or `name_property`),
-`restriction` (or the reference's default), `lower_m`/`upper_m` (metres above ground, default 0 and 120),
-`active` ([{start, end}] clock windows), `timeBegin`/`timeEnd` (ISO 8601 instants) and openAIP's
-`lowerCeiling`/`upperCeiling` {value, unit, referenceDatum}. Other properties holding numbers, lengths or dates
-(a limit, buffer or schedule lowalt does not apply?) are named in one warning.
 """
 from __future__ import annotations
 
@@ -38,7 +32,14 @@ def name_of(feature: Feature, ctx: ZoneContext) -> Any:
 
 
 def read(feature: Feature, ident: str, ctx: ZoneContext) -> list[Zone]:
-    """The zone of one feature; `ident` is its id (given or the stable fallback, see zones.fallback_ids)."""
+    """The zone of one feature; `ident` is its id (given or the stable fallback, see zones.fallback_ids).
+
+    Fields: `id` (or the file reference's `id_property`, or the feature's own id), `name` (or `name_property`),
+    `restriction` (or the reference's default), `lower_m`/`upper_m` (metres above ground, default 0 and 120),
+    `active` ([{start, end}] clock windows), `timeBegin`/`timeEnd` (ISO 8601 instants) and openAIP's
+    `lowerCeiling`/`upperCeiling` {value, unit, referenceDatum}. Other properties holding numbers, lengths or dates
+    (a limit, buffer or schedule lowalt does not apply?) are named in one warning.
+    """
     props = feature.properties
     geometry = feature.geometry
     if not isinstance(geometry, dict) or not geometry.get("type"):

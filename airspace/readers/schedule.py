@@ -1,9 +1,5 @@
 """Zone schedules -> active windows of the planned day: ED-269 applicability, ED-318 limitedApplicability,
 GeoJSON timeBegin/timeEnd.
-
-Every period is an interval of instants put on the scenario's clock by airspace.clock.DayClock, so a schedule
-published in UTC reads right on daylight-saving days. Daylight events (sunrise, sunset) cannot be resolved here:
-such a period counts as the whole day (the safe reading) and a warning says so.
 """
 from __future__ import annotations
 
@@ -91,6 +87,10 @@ def windows(periods: Any, ctx: ZoneContext, field: str, *, permanent_key: bool) 
     """Active windows on ctx.date from ED-269 applicability / ED-318 limitedApplicability (None: all day).
 
     Every period is an interval of instants; `DayClock.spans` puts it on the scenario's clock (airspace.clock).
+
+    Every period is an interval of instants put on the scenario's clock by airspace.clock.DayClock, so a schedule
+    published in UTC reads right on daylight-saving days. Daylight events (sunrise, sunset) cannot be resolved here:
+    such a period counts as the whole day (the safe reading) and a warning says so.
     """
     if periods is None or periods == []:
         return None

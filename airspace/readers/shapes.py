@@ -1,8 +1,4 @@
 """Zone footprints: GeoJSON polygons (invalid rings repaired when that keeps their area) and circles.
-
-A published ring that touches or crosses itself is repaired with GEOS make_valid and kept with a warning naming
-the zone, when the repaired area differs from the ring's own (shoelace) area by at most REPAIR_AREA_TOLERANCE;
-beyond that the repair would guess at the authority's intent, so the zone is an error naming both areas.
 """
 from __future__ import annotations
 
@@ -22,7 +18,12 @@ POLYGONAL = ("Polygon", "MultiPolygon")
 
 
 def polygon(geometry: dict, ctx: ZoneContext, field: str) -> Geometry:
-    """A Polygon/MultiPolygon GeoJSON geometry as a valid Geometry, repaired if it may be (see module doc)."""
+    """A Polygon/MultiPolygon GeoJSON geometry as a valid Geometry, repaired if it may be (see module doc).
+
+    A published ring that touches or crosses itself is repaired with GEOS make_valid and kept with a warning naming
+    the zone, when the repaired area differs from the ring's own (shoelace) area by at most REPAIR_AREA_TOLERANCE;
+    beyond that the repair would guess at the authority's intent, so the zone is an error naming both areas.
+    """
     kind = geometry.get("type")
     try:
         return Geometry(type=kind, coordinates=geometry.get("coordinates"))

@@ -1,11 +1,5 @@
 """`load_zones`: a zone file (GeoJSON, ED-269, ED-318, KML/KMZ, a ZIP of one of them, or any vector file GDAL
 reads) -> zones active on the planned day, with every caveat as a warning and every bad feature as an error.
-
-One bad feature never hides the others: each is reported (file, feature, field) and the rest still load; a
-feature that is no area (a Point, a LineString) is skipped with a warning. Zones without an id get a stable one
-(`fallback_id`). lowalt zones are bands above ground; AMSL/WGS84 limits are kept as numbers and treated as above
-ground (ground elevation is unknown here), which the zone name and a warning say. USPACE zones map to
-`conditional` and NO_RESTRICTION to `advisory` (shown, not avoided).
 """
 from __future__ import annotations
 
@@ -58,6 +52,12 @@ def load_zones(
     `id_property`/`name_property` name the feature fields holding a zone's id and name; `layer`, `where` and
     `encoding` apply to GDAL formats and OSM (see readers.ogr). Warnings go to
     `warnings` when given (else to the log). Bad features raise InputErrors listing every one of them.
+
+    One bad feature never hides the others: each is reported (file, feature, field) and the rest still load; a
+    feature that is no area (a Point, a LineString) is skipped with a warning. Zones without an id get a stable one
+    (`fallback_ids`). lowalt zones are bands above ground; AMSL/WGS84 limits are kept as numbers and treated as above
+    ground (ground elevation is unknown here), which the zone name and a warning say. USPACE zones map to
+    `conditional` and NO_RESTRICTION to `advisory` (shown, not avoided).
     """
     path = Path(path)
     file = str(path)
