@@ -26,5 +26,19 @@ class InputError(LowaltError, ValueError):
         return (": ".join(parts) + ": ") if parts else ""
 
 
+class InputErrors(InputError):
+    """Several features of one file are bad: `errors` lists each, so an operator fixes the file in one pass.
+
+    The message is the first error's (with a count of the others); `readable` holds what did load.
+    """
+
+    def __init__(self, errors: list[InputError], readable: list | None = None):
+        self.errors = list(errors)
+        self.readable = list(readable or [])
+        first = self.errors[0]
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        super().__init__(first.message + more, file=first.file, feature=first.feature, field=first.field)
+
+
 class InternalError(LowaltError, RuntimeError):
     """lowalt broke one of its own promises (a bug): the CLI exits 4 and asks for -vv."""

@@ -17,9 +17,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import shortest_path as csgraph_shortest_path
 from shapely.geometry import LineString, Point
 
+from airspace.clock import DAY_S
 from airspace.projection import Projector
-from airspace.windows import DAY_S, clock_from_seconds
 from airspace.rules import above_ceiling_fraction, applicable_fractions, keep_out_zones
+from airspace.windows import clock_from_seconds
 from airspace.zones import CHINA_CEILING_M, Zone
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
-"""Clock-time windows ("08:00"-"17:30") in local time of the planned day.
+"""Clock-time windows ("08:00"-"17:30") in local time of the planned day, and clock text <-> seconds.
 
-Everything in lowalt reasons in seconds after local midnight; this module owns that conversion.
+Everything in lowalt reasons in clock seconds after local midnight; airspace.clock maps them to instants.
 """
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import re
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-DAY_S = 24 * 3600
 
 
 def seconds_from_clock(text: str) -> int:

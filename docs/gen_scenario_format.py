@@ -98,7 +98,14 @@ DESCRIPTIONS: dict[str, str] = {
     "Zone.lower_m": "Bottom of the zone's band, metres above ground.",
     "Zone.upper_m": "Top of the zone's band, metres above ground (at least `lower_m`).",
     "Zone.geometry": "Polygon or MultiPolygon.",
-    "ZoneFileRef.file": "Path relative to the scenario file; only local files are read.",
+    "ZoneFileRef.file": "Path relative to the scenario file; only local files are read. GeoJSON, ED-269, "
+                        "ED-318, KML, KMZ, a ZIP holding one of them, or a Shapefile/GeoPackage.",
+    "ZoneFileRef.id_property": "Feature property holding the zone id. Without it: `id`, then the feature's own id, "
+                               "then a stable id made from the name (when unique) or the geometry.",
+    "ZoneFileRef.name_property": "Feature property holding the zone name (default: `name`).",
+    "ZoneFileRef.layer": "Layer of a GeoPackage or OSM zone file (as `TargetFileRef.layer`).",
+    "ZoneFileRef.where": "OGR SQL filter on the layer's fields (as `TargetFileRef.where`).",
+    "ZoneFileRef.encoding": "Text encoding of a Shapefile without `.cpg` (as `TargetFileRef.encoding`).",
     "GridCell.code": "Beidou grid location code, levels 1-10, e.g. `N50J47539B8255346152`.",
     "GridCell.status": "`prohibited` behaves as a prohibited zone, `restricted` as `authorisation_required`.",
     "GridCell.ceiling_m": "Lowers the ceiling inside this cell (a prohibited band from here up).",
@@ -115,12 +122,18 @@ DESCRIPTIONS: dict[str, str] = {
     "Target.priority": "1 (low) .. 5 (must fly); when the fleet's day is full, lower priorities are dropped first.",
     "Target.properties": "Other feature properties of a target file, carried through to the map (e.g. "
                          "`approximate`).",
-    "TargetFileRef.layer": "Layer to read from a GeoPackage or other multi-layer source.",
+    "TargetFileRef.layer": "Layer to read from a GeoPackage, OSM or other multi-layer source. Without it every "
+                           "layer is read (a warning names them); an OSM file must name one (`lines`, "
+                           "`multipolygons`, `points`, ...).",
+    "TargetFileRef.where": "OGR SQL filter on the layer's fields, e.g. `waterway IN ('river','canal')` on an OSM "
+                           "file's `lines` layer; GDAL formats and OSM only.",
+    "TargetFileRef.encoding": "Text encoding of a Shapefile without a `.cpg` (e.g. `GBK`); GDAL reads such a file "
+                              "as ISO-8859-1 otherwise.",
     "Target.corridor_width_m": "Fly enough parallel passes to image this width (needs a camera).",
     "Target.window": "Inspect within this window.",
     "Target.hover_s": "Point targets: time on station.",
-    "TargetFileRef.file": "GeoJSON, KML, Shapefile (`.shp` or zipped), GeoPackage, FlatGeobuf or GML; path "
-                          "relative to the scenario file.",
+    "TargetFileRef.file": "GeoJSON, KML/KMZ, Shapefile (`.shp` or zipped), GeoPackage, FlatGeobuf, GML or "
+                          "OpenStreetMap (`.osm`, `.pbf`); path relative to the scenario file.",
     "TargetFileRef.kind": "Default `kind` for features that carry none.",
     "TargetFileRef.name_property": "Feature property used as the target name (default: `name`).",
     "TargetFileRef.altitude_m": "Default `altitude_m`.",

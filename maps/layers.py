@@ -4,7 +4,6 @@ Every user-provided string is escaped here (maps.text.esc); every coordinate goe
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterable
 
 import folium
@@ -19,11 +18,6 @@ from maps.text import clock, esc, km, percent, table
 from missions.models import GridCell, Hangar, Scenario, Sortie, Target, UnservedTask
 
 SORTIE_CLASS = "lowalt-sortie"  # CSS class on every sortie path: the browser test counts them
-
-
-def local(moment: dt.datetime, scenario: Scenario) -> dt.datetime:
-    """A plan time in the scenario's zone (naive times are already local)."""
-    return moment.astimezone(scenario.tz) if moment.tzinfo else moment.replace(tzinfo=scenario.tz)
 
 
 def _bind(layer: folium.map.Layer, popup: str, tooltip: str | None = None) -> folium.map.Layer:
@@ -188,8 +182,8 @@ def sortie_popup(sortie: Sortie, scenario: Scenario) -> str:
     rows = [
         ("Drone", esc(sortie.drone_id)),
         ("Hangar", esc(sortie.hangar_id)),
-        ("Takeoff", clock(local(sortie.takeoff, scenario))),
-        ("Landing", clock(local(sortie.landing, scenario))),
+        ("Takeoff", clock(scenario.seconds_after_midnight(sortie.takeoff))),
+        ("Landing", clock(scenario.seconds_after_midnight(sortie.landing))),
         ("Flight", f"{sortie.flight_time_s / 60:.1f} min"),
         ("Distance", km(sortie.distance_m)),
         ("Battery used", percent(sortie.battery_used)),
@@ -204,8 +198,8 @@ def add_sortie(group: folium.map.Layer, sortie: Sortie, colour: str, scenario: S
         line_to_latlngs([[w.lon, w.lat] for w in sortie.waypoints], datum),
         color=colour, weight=3.5, opacity=0.9, className=SORTIE_CLASS,
     )
-    start = clock(local(sortie.takeoff, scenario))
-    end = clock(local(sortie.landing, scenario))
+    start = clock(scenario.seconds_after_midnight(sortie.takeoff))
+    end = clock(scenario.seconds_after_midnight(sortie.landing))
     _bind(path, sortie_popup(sortie, scenario), f"{esc(sortie.sortie_id)} {start}-{end}").add_to(group)
     group.add_child(DirectionArrows(path, colour))
     return path

@@ -14,7 +14,7 @@ from maps.assets import OfflineAssets
 from maps.basemap import basemap_for
 from maps.coords import line_to_latlngs, to_latlng
 from maps.elements import DaySlider, HtmlControl, OfflineSubGroup
-from maps.layers import add_hangar, add_sortie, grid_layer, local, target_layer, unserved_layer, zone_layer
+from maps.layers import add_hangar, add_sortie, grid_layer, target_layer, unserved_layer, zone_layer
 from maps.schedule import SCHEDULE_FILENAME, schedule_html
 from maps.status import target_statuses
 from maps.style import GRID_COLOURS, HANGAR_COLOUR, SORTIE_PALETTE, TARGET_LABELS, TARGET_STYLES, ZONE_COLOURS, sortie_colour
@@ -200,7 +200,7 @@ def _slider_data(plan: MissionPlan, scenario: Scenario, colours: dict[str, str],
             "id": sortie.sortie_id,
             "label": f"{esc(sortie.drone_id)} · {esc(sortie.sortie_id)}",
             "color": colours[sortie.sortie_id],
-            "t0": scenario.seconds_after_midnight(local(sortie.takeoff, scenario)),
+            "t0": scenario.seconds_after_midnight(sortie.takeoff),
             "ts": [w.t_s for w in sortie.waypoints],
             "pts": line_to_latlngs([[w.lon, w.lat] for w in sortie.waypoints], datum),
         })

@@ -9,7 +9,6 @@ import math
 from pathlib import Path
 
 from airspace.windows import clock_from_seconds
-from maps.layers import local
 from maps.style import sortie_colour
 from maps.text import esc, km, percent
 from missions.models import MissionPlan, Scenario
@@ -44,8 +43,8 @@ def _span(plan: MissionPlan, scenario: Scenario) -> tuple[float, float]:
         times += [scenario.operating_window.start_s, scenario.operating_window.end_s]
     for sortie in plan.sorties:
         recharge_s = _recharge_s(scenario, sortie.hangar_id)
-        times += [scenario.seconds_after_midnight(local(sortie.takeoff, scenario)),
-                  scenario.seconds_after_midnight(local(sortie.landing, scenario)) + recharge_s]
+        times += [scenario.seconds_after_midnight(sortie.takeoff),
+                  scenario.seconds_after_midnight(sortie.landing) + recharge_s]
     if not times:
         times = [8 * 3600, 18 * 3600]
     start = math.floor(min(times) / 3600) * 3600
@@ -102,8 +101,8 @@ def schedule_html(plan: MissionPlan, scenario: Scenario, *, map_href: str | None
             listed.add(drone)
             bars = []
             for sortie in sorted(by_drone.get(drone, []), key=lambda s: s.takeoff):
-                up = scenario.seconds_after_midnight(local(sortie.takeoff, scenario))
-                down = scenario.seconds_after_midnight(local(sortie.landing, scenario))
+                up = scenario.seconds_after_midnight(sortie.takeoff)
+                down = scenario.seconds_after_midnight(sortie.landing)
                 title = esc(
                     f"{sortie.sortie_id} {clock_from_seconds(up)[:5]}-{clock_from_seconds(down)[:5]}, "
                     f"{km(sortie.distance_m)}, battery {percent(sortie.battery_used)}, tasks: {', '.join(sortie.tasks)}"

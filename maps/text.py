@@ -4,8 +4,9 @@ Everything a scenario or plan author typed goes through `esc` before it becomes 
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
+
+from airspace.windows import clock_from_seconds
 
 
 def esc(value: object) -> str:
@@ -14,8 +15,9 @@ def esc(value: object) -> str:
     return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
 
 
-def clock(moment: dt.datetime) -> str:
-    return moment.strftime("%H:%M")
+def clock(seconds: float) -> str:
+    """Clock seconds after local midnight -> 'HH:MM' (times come from Scenario.seconds_after_midnight)."""
+    return clock_from_seconds(seconds)[:5]
 
 
 def km(metres: float) -> str:

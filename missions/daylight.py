@@ -9,7 +9,8 @@ import logging
 import math
 from zoneinfo import ZoneInfo
 
-from airspace.windows import DAY_S, TimeWindow
+from airspace.clock import DAY_S, DayClock
+from airspace.windows import TimeWindow
 
 logger = logging.getLogger(__name__)
 
@@ -75,9 +76,9 @@ def sun_times(day: dt.date, lon: float, lat: float, timezone: str, zenith_deg: f
 def civil_daylight(day: dt.date, lon: float, lat: float, timezone: str) -> TimeWindow:
     """Civil dawn to civil dusk of `day` at (lon, lat), as a local clock-time window (seconds rounded)."""
     dawn, dusk = sun_times(day, lon, lat, timezone)
-    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(timezone))
-    start_s = max(0.0, (dawn - midnight).total_seconds())
-    end_s = min(float(DAY_S), (dusk - midnight).total_seconds())
+    clock = DayClock(day, timezone)
+    start_s = max(0.0, clock.seconds(dawn))
+    end_s = min(float(DAY_S), clock.seconds(dusk))
     # Round inward so the window never includes a second of darkness.
     return TimeWindow.from_seconds(math.ceil(start_s), math.floor(end_s))
 

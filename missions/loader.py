@@ -14,19 +14,19 @@ from typing import Any, Callable
 import yaml
 from pydantic import ValidationError
 
-from airspace.errors import InputError
+from airspace.errors import InputError, InputErrors
+from airspace.readers.files import MAX_FILE_BYTES
 from airspace.geometry import Geometry
 from airspace.zones import Zone
 from missions.errors import Problem, ScenarioError
 from missions.models import GridCell, GridSpec, Hangar, Scenario, Target
 from missions.validation import (
-    duplicate_id_problems, error, oversized_number_problems, problems_from_validation_error, reference_problems,
+    duplicate_id_problems, error, warning, oversized_number_problems, problems_from_validation_error, reference_problems,
     semantic_problems, timezone_problems,
 )
 
 logger = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # a city's scenario with its files is a few MB; beyond this is a mistake
 MAX_DEPTH = 64  # GeoJSON MultiPolygon inside a scenario nests ~10 deep
 MAX_NODES = 10_000_000  # guards against YAML alias bombs, which expand when validated
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -155,9 +155,16 @@ class _Resolver:
         self.problems.append(error(file or self.label, feature, field, message))
 
     def input_error(self, exc: InputError, feature: str, ref_path: Path) -> None:
-        file = exc.file or str(ref_path)
-        where = f"{feature} -> {exc.feature}" if exc.feature else feature
-        self.problems.append(error(file, where, exc.field, exc.message))
+        for one in exc.errors if isinstance(exc, InputErrors) else [exc]:
+            file = one.file or str(ref_path)
+            where = f"{feature} -> {one.feature}" if one.feature else feature
+            self.problems.append(error(file, where, one.field, one.message))
+
+    def read_warnings(self, warnings: list, feature: str, ref_path: Path) -> None:
+        """What a reader noticed (a repaired ring, AMSL limits, a skipped Point) as warnings of the scenario."""
+        for one in warnings:
+            where = f"{feature} -> {one.feature}" if one.feature else feature
+            self.problems.append(warning(one.file or str(ref_path), where, one.field, one.message))
 
     def zones(self, scenario: Scenario, to_wgs84: Callable | None) -> list[Zone]:
         out: list[Zone] = []
@@ -174,17 +181,22 @@ class _Resolver:
                 continue
             from airspace.readers import load_zones  # lazily: only scenarios with zone files need the readers
 
+            notes: list = []
             try:
                 zones = load_zones(path, format=entry.format, default_restriction=entry.restriction,
-                                   date=scenario.date, timezone=scenario.timezone)
+                                   date=scenario.date, timezone=scenario.timezone, id_property=entry.id_property,
+                                   name_property=entry.name_property, layer=entry.layer, where=entry.where,
+                                   encoding=entry.encoding, warnings=notes)
             except InputError as exc:
+                self.read_warnings(notes, feature, path)
                 self.input_error(exc, feature, path)
                 continue
-            except (OSError, ValueError) as exc:
+            except OSError as exc:
                 self.fail(feature, "file", f"cannot read {entry.file}: {exc}", file=str(path))
                 continue
+            self.read_warnings(notes, feature, path)
             if not zones:
-                logger.warning("%s: %s holds no zones", self.label, entry.file)
+                self.problems.append(warning(str(path), feature, None, "the file holds no zones"))
             for zone in zones:
                 self.labels.setdefault(f"zone:{zone.id}", f"{entry.file}: zone {zone.id}")
                 out.append(_convert_zone(zone, to_wgs84) if to_wgs84 else zone)
@@ -225,7 +237,7 @@ class _Resolver:
         return GridSpec(cells=cells), fresh
 
     def targets(self, scenario: Scenario, to_wgs84: Callable | None) -> list[Target]:
-        from missions.target_readers import TargetFileError, load_targets
+        from missions.target_readers import load_targets
 
         out: list[Target] = []
         for index, entry in enumerate(scenario.targets):
@@ -239,15 +251,14 @@ class _Resolver:
             except ValueError as exc:
                 self.fail(feature, "file", str(exc))
                 continue
+            notes: list = []
             try:
-                targets = load_targets(path, entry, transform=to_wgs84)
-            except TargetFileError as exc:
-                for sub in exc.errors:
-                    self.input_error(sub, feature, path)
-                continue
+                targets = load_targets(path, entry, transform=to_wgs84, warnings=notes)
             except InputError as exc:
+                self.read_warnings(notes, feature, path)
                 self.input_error(exc, feature, path)
                 continue
+            self.read_warnings(notes, feature, path)
             for target in targets:
                 self.labels.setdefault(f"target:{target.id}", f"{entry.file}: target {target.id}")
             out.extend(targets)
@@ -326,10 +337,10 @@ def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
     if any(p.severity == "error" for p in problems):
         return None, problems
     zones = zones + grid_zones
-    problems += duplicate_id_problems("airspace.zones", zones, label)
-    problems += duplicate_id_problems("targets", targets, label)
-    if problems:
-        return None, problems
+    duplicates = duplicate_id_problems("airspace.zones", zones, label) + duplicate_id_problems("targets", targets,
+                                                                                             label)
+    if duplicates:
+        return None, problems + duplicates
     airspace = written.airspace.model_copy(update={"zones": zones, "grid": grid})
     try:
         scenario = Scenario.model_validate({

@@ -9,8 +9,9 @@ from enum import Enum
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from airspace.clock import DayClock
 from airspace.geometry import Geometry
 from airspace.windows import TimeWindow
 from airspace.zones import CHINA_CEILING_M, Restriction, Zone
@@ -102,12 +103,18 @@ class Hangar(BaseModel):
 
 
 class ZoneFileRef(BaseModel):
-    """`- file: zones.geojson` inside `airspace.zones`: GeoJSON, ED-269 JSON, ED-318 GeoJSON or KML."""
+    """`- file: zones.geojson` inside `airspace.zones`: GeoJSON, ED-269 JSON, ED-318 GeoJSON, KML/KMZ, a ZIP of
+    one of them, or a vector file GDAL reads (Shapefile, GeoPackage)."""
 
     model_config = FROZEN
     file: str
     format: Literal["geojson", "ed269", "ed318", "kml"] | None = None  # None: detected from content
     restriction: Restriction | None = None  # default for features that carry none
+    id_property: str | None = None  # feature property holding the zone id (default: `id`, then the feature id)
+    name_property: str | None = None  # feature property holding the zone name (default: `name`)
+    layer: str | None = None  # multi-layer sources (GeoPackage, OSM), as for target files
+    where: str | None = None  # OGR SQL filter on the layer's fields (GDAL formats and OSM)
+    encoding: str | None = None  # text encoding of a Shapefile without .cpg
 
 
 class GridCell(BaseModel):
@@ -175,7 +182,9 @@ class TargetFileRef(BaseModel):
     priority: int | None = Field(None, ge=1, le=5)
     window: TimeWindow | None = None
     hover_s: float | None = Field(None, ge=0)
-    layer: str | None = None  # GeoPackage / multi-layer sources
+    layer: str | None = None  # multi-layer sources (GeoPackage, OSM); None reads every layer (OSM must name one)
+    where: str | None = None  # OGR SQL filter on the layer's fields, e.g. "waterway IN ('river','canal')"
+    encoding: str | None = None  # text encoding of a Shapefile without .cpg, e.g. GBK
 
 
 class Scenario(BaseModel):
@@ -250,14 +259,18 @@ class Scenario(BaseModel):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def clock(self) -> DayClock:
+        """The planned day's clock: the one conversion between clock seconds and instants (airspace.clock)."""
+        return DayClock(self.date, self.tz)
+
     def local_datetime(self, seconds_after_midnight: float) -> dt.datetime:
-        """Aware datetime for a time of the planned day (seconds after local midnight)."""
-        midnight = dt.datetime.combine(self.date, dt.time(0, 0), tzinfo=self.tz)
-        return midnight + dt.timedelta(seconds=seconds_after_midnight)
+        """Aware datetime for a time of the planned day (clock seconds after local midnight)."""
+        return self.clock.moment(seconds_after_midnight)
 
     def seconds_after_midnight(self, moment: dt.datetime) -> float:
-        midnight = dt.datetime.combine(self.date, dt.time(0, 0), tzinfo=self.tz)
-        return (moment - midnight).total_seconds()
+        """Clock seconds after local midnight of `moment` (aware: read on the scenario's clock; naive: local)."""
+        return self.clock.seconds(moment)
 
 
 # ----------------------------------------------------------------------------------------------- plan
@@ -290,8 +303,8 @@ class Inspection(BaseModel):
     task_id: str
     target_id: str
     sortie_id: str
-    start: dt.datetime
-    end: dt.datetime
+    start: AwareDatetime
+    end: AwareDatetime
     first_index: int
     last_index: int
     coordinates: list[list[float]]  # [lon, lat, alt_m] as flown
@@ -303,8 +316,8 @@ class Sortie(BaseModel):
     drone_id: str
     hangar_id: str
     drone_model: str
-    takeoff: dt.datetime
-    landing: dt.datetime
+    takeoff: AwareDatetime
+    landing: AwareDatetime
     waypoints: list[Waypoint]
     distance_m: float
     flight_time_s: float
@@ -359,6 +372,9 @@ class PlanSummary(BaseModel):
 
 
 class MissionPlan(BaseModel):
+    """A day's plan. Its times are aware datetimes; a plan file whose times carry no UTC offset is read as
+    clock times of `timezone`."""
+
     model_config = FROZEN
     scenario: str
     date: dt.date
@@ -369,3 +385,43 @@ class MissionPlan(BaseModel):
     summary: PlanSummary
     warnings: list[str] = Field(default_factory=list)
     options: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _local_times(cls, data: object) -> object:
+        # plan.json written by hand or by another tool may lack offsets: they are clock times of the plan's zone.
+        if not isinstance(data, dict) or not isinstance(data.get("sorties"), list):
+            return data
+        try:
+            tz = ZoneInfo(str(data.get("timezone")))
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return data  # the timezone field reports itself
+        sorties = []
+        for sortie in data["sorties"]:
+            if isinstance(sortie, dict):
+                sortie = {**sortie, **_localised(sortie, ("takeoff", "landing"), tz)}
+                if isinstance(sortie.get("inspections"), list):
+                    sortie["inspections"] = [{**i, **_localised(i, ("start", "end"), tz)} if isinstance(i, dict)
+                                             else i for i in sortie["inspections"]]
+            sorties.append(sortie)
+        return {**data, "sorties": sorties}
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return Scenario._known_timezone(value)
+
+
+def _localised(item: dict, keys: tuple[str, ...], tz: ZoneInfo) -> dict:
+    """`item`'s datetimes under `keys` with `tz` attached where they carry no offset (unparsable ones untouched)."""
+    out = {}
+    for key in keys:
+        value = item.get(key)
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                continue  # pydantic reports it
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            out[key] = value.replace(tzinfo=tz)
+    return out

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from airspace.clock import DayClock
 from airspace.errors import InputError
 from missions.models import MissionPlan, Scenario, Sortie
 
@@ -23,9 +24,8 @@ SCHEDULE_COLUMNS = ["drone_id", "hangar_id", "sortie_id", "activity", "start", "
 
 
 def _iso(moment: dt.datetime, tz: ZoneInfo) -> str:
-    # A naive time in a plan is local to the scenario; an aware one is shown in the scenario's zone.
-    aware = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
-    return aware.isoformat()
+    # Plan times are aware (MissionPlan); they are written as the scenario's clock shows them, with its offset.
+    return moment.astimezone(tz).isoformat()
 
 
 def _position_geometry(coordinates: list[list[float]]) -> dict:
@@ -127,7 +127,7 @@ def schedule_rows(plan: MissionPlan) -> list[dict]:
                 "activity": "sortie",
                 "start": _iso(sortie.takeoff, tz),
                 "end": _iso(sortie.landing, tz),
-                "duration_min": round((sortie.landing - sortie.takeoff).total_seconds() / 60.0, 2),
+                "duration_min": round(DayClock.elapsed_s(sortie.takeoff, sortie.landing) / 60.0, 2),
                 "distance_km": round(sortie.distance_m / 1000.0, 3),
                 "battery_used": round(sortie.battery_used, 4),
                 "tasks": " ".join(sortie.tasks),
@@ -142,12 +142,27 @@ def schedule_rows(plan: MissionPlan) -> list[dict]:
                     "activity": "recharge",
                     "start": _iso(sortie.landing, tz),
                     "end": _iso(following.takeoff, tz),
-                    "duration_min": round((following.takeoff - sortie.landing).total_seconds() / 60.0, 2),
+                    "duration_min": round(DayClock.elapsed_s(sortie.landing, following.takeoff) / 60.0, 2),
                     "distance_km": 0.0,
                     "battery_used": 0.0,
                     "tasks": "",
                 })
     return rows
+
+
+def write_plan_geojson(plan: MissionPlan, scenario: Scenario, path: Path) -> Path:
+    """plan.geojson: the one writer of it (`write_plan` and `lowalt export --format geojson` both call it)."""
+    path.write_text(json.dumps(plan_to_geojson(plan, scenario), indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def write_schedule_csv(plan: MissionPlan, path: Path) -> Path:
+    """schedule.csv: the one writer of it (`write_plan` and `lowalt export --format csv` both call it)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SCHEDULE_COLUMNS)
+        writer.writeheader()
+        writer.writerows(schedule_rows(plan))
+    return path
 
 
 def write_plan(plan: MissionPlan, scenario: Scenario, out_dir: str | Path) -> dict[str, Path]:
@@ -157,12 +172,8 @@ def write_plan(plan: MissionPlan, scenario: Scenario, out_dir: str | Path) -> di
     paths = {"plan.json": out / "plan.json", "plan.geojson": out / "plan.geojson",
              "schedule.csv": out / "schedule.csv"}
     paths["plan.json"].write_text(plan.model_dump_json(indent=2), encoding="utf-8")
-    paths["plan.geojson"].write_text(
-        json.dumps(plan_to_geojson(plan, scenario), indent=1, ensure_ascii=False), encoding="utf-8")
-    with paths["schedule.csv"].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=SCHEDULE_COLUMNS)
-        writer.writeheader()
-        writer.writerows(schedule_rows(plan))
+    write_plan_geojson(plan, scenario, paths["plan.geojson"])
+    write_schedule_csv(plan, paths["schedule.csv"])
     logger.info("plan %s written to %s (%d sorties, %d unserved)", plan.scenario, out, len(plan.sorties),
                 len(plan.unserved))
     return paths

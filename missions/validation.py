@@ -14,7 +14,8 @@ import shapely
 from pydantic import ValidationError
 
 from airspace.projection import Projector
-from airspace.rules import band_meets
+from airspace.rules import band_meets, is_keep_out
+from airspace.windows import clock_from_seconds
 from airspace.zones import Restriction, Zone
 from missions.daylight import operating_window_of
 from missions.errors import Problem
@@ -305,14 +306,7 @@ def semantic_problems(scenario: Scenario, file: str, labels: dict[str, str] | No
             problems.append(warning(file, f"airspace.authorised[{index}]", "authorised",
                                     f"authorised id {ident!r} names no zone"))
     prohibited = [z for z in zones if z.restriction is Restriction.PROHIBITED]
-    for index, hangar in enumerate(hangars):
-        point = shapely.Point(hangar.lon, hangar.lat)
-        for zone in prohibited:
-            if zone.geometry.shape.intersects(point):
-                when = "at any time (the zone is always active)" if zone.active is None else "while it is active"
-                problems.append(warning(file, f"hangars[{index}] ({hangar.id})", "lon/lat",
-                                        f"hangar is inside prohibited zone {zone.id} ({zone_label(zone)}); "
-                                        f"its drones cannot launch {when}"))
+    problems += _grounded_hangar_problems(scenario, file, zone_label)
     problems += _camera_problems(scenario, file, target_label)
     if projector is not None and targets:
         problems += _reach_problems(scenario, file, projector, target_label)
@@ -347,6 +341,53 @@ def _camera_problems(scenario: Scenario, file: str, target_label) -> list[Proble
                 f"drone model {model.id!r} has no camera, so its drones cannot fly the {len(corridor)} corridor "
                 f"target(s) with corridor_width_m (first: {first.id}); add drone_models[].camera"))
     return problems
+
+
+def _grounded_hangar_problems(scenario: Scenario, file: str, zone_label) -> list[Problem]:
+    """A hangar inside a keep-out zone it may not enter (prohibited, or authorisation_required and not authorised)
+    whose band reaches below the ceiling launches nothing while the zone is active: say which hours of the day."""
+    authorised = set(scenario.airspace.authorised)
+    keep_out = [z for z in scenario.zones()
+                if is_keep_out(z, authorised) and band_meets(z, 0.0, scenario.airspace.ceiling_m)]
+    if not keep_out:
+        return []
+    try:
+        day = operating_window_of(scenario)
+    except ValueError:
+        day = None  # reported by the window checks
+    tree = shapely.STRtree([z.geometry.shape for z in keep_out])
+    problems = []
+    for index, hangar in enumerate(scenario.hangars):
+        if hangar.drones <= 0:
+            continue
+        for k in sorted(tree.query(shapely.Point(hangar.lon, hangar.lat), predicate="intersects").tolist()):
+            zone = keep_out[k]
+            kind = "prohibited zone" if zone.restriction is Restriction.PROHIBITED else \
+                "authorisation_required zone (not in airspace.authorised)"
+            band = "from the ground" if zone.lower_m <= 0 else f"from {zone.lower_m:g} m, below the ceiling"
+            hours = _blocked_hours(zone, day)
+            if hours is None:
+                continue  # the zone is not active during the operating window
+            problems.append(warning(file, f"hangars[{index}] ({hangar.id})", "lon/lat",
+                                    f"hangar is inside {kind} {zone.id} ({zone_label(zone)}), {band}: its drones "
+                                    f"cannot launch {hours}"))
+    return problems
+
+
+def _blocked_hours(zone: Zone, day) -> str | None:
+    """When within the operating window the zone is active: text, or None when never."""
+    if day is None:
+        return "while the zone is active" if zone.active is None else \
+            "while it is active (" + ", ".join(f"{w.start}-{w.end}" for w in zone.active) + ")"
+    if zone.active is None:
+        return f"all day (the zone is always active; operating window {day.start}-{day.end})"
+    spans = [(max(w.start_s, day.start_s), min(w.end_s, day.end_s)) for w in zone.active]
+    spans = [(a, b) for a, b in spans if b > a]
+    if not spans:
+        return None
+    text = ", ".join(f"{clock_from_seconds(a)[:5]}-{clock_from_seconds(b)[:5]}" for a, b in spans)
+    blocked = sum(b - a for a, b in spans)
+    return f"{text} ({blocked / 3600:.1f} h of the operating window {day.start}-{day.end}, while the zone is active)"
 
 
 def _reach_problems(scenario: Scenario, file: str, projector: Projector, target_label) -> list[Problem]:

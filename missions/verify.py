@@ -14,8 +14,9 @@ import shapely
 from shapely.geometry import LineString, MultiPoint, Point
 
 from airspace import rules
+from airspace.clock import DAY_S
 from airspace.projection import Projector
-from airspace.windows import DAY_S, clock_from_seconds
+from airspace.windows import clock_from_seconds
 from airspace.zones import Restriction, Zone
 from missions.coverage import COVER_TOLERANCE_M, covered_length_m, requirements_of
 from missions.coverage import coverage as plan_coverage
@@ -36,7 +37,7 @@ TIMES = "times"  # takeoff/landing/flight_time_s disagree with the vertex times
 BATTERY = "battery"  # flight time beyond endurance x (1 - reserve), or battery_used inconsistent
 RECHARGE = "recharge"  # too little dock time between two sorties of one drone
 OVERLAP = "overlap"  # one drone in two sorties at once
-WINDOW = "window"  # sortie outside the operating window or its hangar's window
+WINDOW = "window"  # sortie outside the operating window or its hangar's window, or across a clock change
 DRONE = "drone"  # unknown hangar, drone id or drone model
 CAPACITY = "capacity"  # more drones of a hangar airborne than it has
 RADIUS = "radius"  # a vertex beyond the hangar's operating radius
@@ -177,6 +178,7 @@ class _Verifier:
         self.projector = Projector.for_geometry(anchor)
         self.airspace = _Airspace(scenario, projector=self.projector)
         self.op_window = _operating_window(scenario, self.notes)
+        self.clock = scenario.clock  # the one conversion between plan datetimes and clock seconds
         self.targets = {t.id: t for t in scenario.resolved_targets()}
         self.tasks = {t.task_id: t for t in plan.tasks}
         self.distance_m = 0.0
@@ -211,8 +213,8 @@ class _Verifier:
         alts = np.array([w.alt_m for w in wps], dtype=float)
         t_rel = np.array([w.t_s for w in wps], dtype=float)
         hovers = np.array([w.hover_s for w in wps], dtype=float)
-        takeoff_s = self.scenario.seconds_after_midnight(sortie.takeoff)
-        landing_s = self.scenario.seconds_after_midnight(sortie.landing)
+        takeoff_s = self.clock.seconds(sortie.takeoff)
+        landing_s = self.clock.seconds(sortie.landing)
         seg_m = _segment_lengths(lons, lats)
         distance = float(seg_m.sum())
         flight_time = float(t_rel[-1] - t_rel[0])
@@ -222,7 +224,7 @@ class _Verifier:
         self.flight_time_s += flight_time
 
         self._endpoints(sid, hangar, lons, lats, alts, t_rel, wps)
-        self._times(sortie, flight_time, takeoff_s, landing_s)
+        self._times(sortie, flight_time)
         self._physics(sid, model, seg_m, alts, t_rel, hovers)
         self._battery(sortie, model, flight_time)
         self._windows(sid, hangar, takeoff_s, landing_s)
@@ -244,7 +246,7 @@ class _Verifier:
                      sid)
         if not (_close(sortie.distance_m, distance) or _close(sortie.distance_m, slant)):
             self.add(TOTALS, f"distance_m {sortie.distance_m:.1f} but the path measures {distance:.1f} m", sid)
-        self._inspections(sortie, takeoff_s, wps)
+        self._inspections(sortie, wps)
 
     def _unmeasurable(self, sortie: Sortie) -> bool:
         """Flag NaN, infinite and negative-hover numbers and positions off the globe: NaN compares false with every
@@ -289,13 +291,13 @@ class _Verifier:
         if abs(t_rel[0]) > TIME_TOL_S:
             self.add(ENDPOINTS, f"first waypoint at t_s={t_rel[0]:g}, expected 0", sid)
 
-    def _times(self, sortie: Sortie, flight_time: float, takeoff_s: float, landing_s: float) -> None:
+    def _times(self, sortie: Sortie, flight_time: float) -> None:
         sid = sortie.sortie_id
         if abs(sortie.flight_time_s - flight_time) > TIME_TOL_S:
             self.add(TIMES, f"flight_time_s {sortie.flight_time_s:.1f} but waypoints span {flight_time:.1f} s", sid)
-        if abs((landing_s - takeoff_s) - flight_time) > 2 * TIME_TOL_S:
-            self.add(TIMES, f"landing - takeoff is {landing_s - takeoff_s:.1f} s but waypoints span "
-                            f"{flight_time:.1f} s", sid)
+        elapsed = self.clock.elapsed_s(sortie.takeoff, sortie.landing)
+        if abs(elapsed - flight_time) > 2 * TIME_TOL_S:
+            self.add(TIMES, f"landing - takeoff is {elapsed:.1f} s but waypoints span {flight_time:.1f} s", sid)
 
     def _physics(self, sid, model, seg_m, alts, t_rel, hovers) -> None:
         wind = self.scenario.wind.wind_speed_ms
@@ -328,6 +330,11 @@ class _Verifier:
             self.add(BATTERY, f"battery_used {sortie.battery_used:.4f} but the flight time implies {used:.4f}", sid)
 
     def _windows(self, sid, hangar: Hangar, takeoff_s: float, landing_s: float) -> None:
+        change = self.clock.discontinuity_in(takeoff_s, landing_s)
+        if change is not None:
+            # Clock times there name no single instant, so zone windows and durations cannot be proven.
+            self.add(WINDOW, f"flies {clock_from_seconds(takeoff_s)}-{clock_from_seconds(landing_s)}, across "
+                             f"{change.describe()}; lowalt plans no flight there", sid)
         windows = [("operating window", *self.op_window)]
         if hangar.window is not None:
             windows.append((f"hangar {hangar.id} window", hangar.window.start_s, hangar.window.end_s))
@@ -343,7 +350,7 @@ class _Verifier:
             self.add(RADIUS, f"waypoint {i} is {far[i]:.0f} m from {hangar.id}, beyond its "
                              f"{hangar.operating_radius_m:g} m operating radius", sid)
 
-    def _inspections(self, sortie: Sortie, takeoff_s: float, wps) -> None:
+    def _inspections(self, sortie: Sortie, wps) -> None:
         sid = sortie.sortie_id
         flown = [i.task_id for i in sortie.inspections]
         if flown != list(sortie.tasks):
@@ -366,14 +373,15 @@ class _Verifier:
             if any(w.task_id != tid for w in covered):
                 self.add(INSPECTION, f"waypoints {insp.first_index}..{insp.last_index} are not all marked with "
                                      f"this task", sid, tid)
-            start_s = self.scenario.seconds_after_midnight(insp.start)
-            end_s = self.scenario.seconds_after_midnight(insp.end)
-            want_start = takeoff_s + covered[0].t_s
-            want_end = takeoff_s + covered[-1].t_s + covered[-1].hover_s
-            if abs(start_s - want_start) > 2 * TIME_TOL_S or abs(end_s - want_end) > 2 * TIME_TOL_S:
-                self.add(INSPECTION, f"start/end {clock_from_seconds(start_s)}-{clock_from_seconds(end_s)} but its "
-                                     f"waypoints are flown {clock_from_seconds(want_start)}-"
-                                     f"{clock_from_seconds(want_end)}", sid, tid)
+            start_s = self.clock.seconds(insp.start)
+            end_s = self.clock.seconds(insp.end)
+            # Elapsed time since takeoff, so the check stays true whatever the clock does meanwhile.
+            since = (self.clock.elapsed_s(sortie.takeoff, insp.start), self.clock.elapsed_s(sortie.takeoff, insp.end))
+            want = (covered[0].t_s, covered[-1].t_s + covered[-1].hover_s)
+            if abs(since[0] - want[0]) > 2 * TIME_TOL_S or abs(since[1] - want[1]) > 2 * TIME_TOL_S:
+                self.add(INSPECTION, f"start/end {clock_from_seconds(start_s)}-{clock_from_seconds(end_s)} are "
+                                     f"{since[0]:.0f}-{since[1]:.0f} s after takeoff but its waypoints are flown "
+                                     f"{want[0]:.0f}-{want[1]:.0f} s after takeoff", sid, tid)
             target = self.targets.get(insp.target_id)
             if target is None:
                 self.add(INSPECTION, f"unknown target {insp.target_id!r}", sid, tid)
@@ -421,7 +429,7 @@ class _Verifier:
             except KeyError:
                 continue
             for before, after in zip(sorties, sorties[1:]):
-                gap = (after.takeoff - before.landing).total_seconds()
+                gap = self.clock.elapsed_s(before.landing, after.takeoff)  # real time on the dock
                 if gap < -TIME_TOL_S:
                     self.add(OVERLAP, f"drone {drone_id} takes off for {after.sortie_id} {-gap:.0f} s before it lands "
                                       f"from {before.sortie_id}", after.sortie_id)
@@ -444,7 +452,7 @@ class _Verifier:
                 airborne += delta
                 if delta > 0 and airborne > capacity:
                     self.add(CAPACITY, f"{airborne} drones of {hangar_id} airborne at "
-                                       f"{clock_from_seconds(self.scenario.seconds_after_midnight(moment))}, "
+                                       f"{clock_from_seconds(self.clock.seconds(moment))}, "
                                        f"it has {capacity}", sid)
 
     def accounting(self) -> None:

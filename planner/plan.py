@@ -36,7 +36,9 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
     transit_m = min(options.transit_altitude_m or DEFAULT_TRANSIT_M, scenario.airspace.ceiling_m)
     zones = scenario.zones()
     authorised = list(scenario.airspace.authorised)
-    epochs = epochs_for(window, zones, authorised, min_length_s=int(options.min_sortie_min * 60))
+    recharge_s = max((h.recharge_min * 60.0 for h in scenario.hangars), default=0.0)
+    epochs = epochs_for(window, zones, authorised, min_length_s=int(options.min_sortie_min * 60),
+                        blackouts=scenario.clock.unflyable_spans(recharge_s))
     projector = Projector.for_geometry(_extent(scenario))
 
     raw_tasks, unserved = tasks_from_targets(scenario, max_leg_m=options.max_leg_m or default_max_leg_m(scenario))

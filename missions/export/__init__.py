@@ -3,7 +3,6 @@ GeoJSON and the schedule CSV (the last two from missions.plan_io). `export_plan`
 """
 from __future__ import annotations
 
-import csv
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -37,25 +36,16 @@ def _kml(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Pa
 
 
 def _geojson(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Path]:
-    import json
-
-    from missions.plan_io import plan_to_geojson
+    from missions.plan_io import write_plan_geojson
     if scenario is None:
         # The contract's hangar features and names come from the scenario.
         raise ValueError("geojson export needs the scenario (--scenario): hangar features come from it")
-    path = Path(out_dir) / "plan.geojson"
-    path.write_text(json.dumps(plan_to_geojson(plan, scenario), indent=1, ensure_ascii=False), encoding="utf-8")
-    return [path]
+    return [write_plan_geojson(plan, scenario, Path(out_dir) / "plan.geojson")]
 
 
 def _csv(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Path]:
-    from missions.plan_io import SCHEDULE_COLUMNS, schedule_rows
-    path = Path(out_dir) / "schedule.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=SCHEDULE_COLUMNS)
-        writer.writeheader()
-        writer.writerows(schedule_rows(plan))
-    return [path]
+    from missions.plan_io import write_schedule_csv
+    return [write_schedule_csv(plan, Path(out_dir) / "schedule.csv")]
 
 
 FORMATS: dict[str, Writer] = {
@@ -67,19 +57,22 @@ FORMATS: dict[str, Writer] = {
     "csv": _csv,
 }
 ALL = "all"
+MISSIONS = "missions"  # the files docks and ground stations load; plan.geojson and schedule.csv come with write_plan
+MISSION_FORMATS = ("qgc", "wpl", "wpml", "kml")
 
 
 def export_plan(plan: MissionPlan, scenario: Scenario | None, fmt: str, out_dir: str | Path) -> list[Path]:
-    """Write `plan` in format `fmt` (a FORMATS key or "all") under `out_dir`; returns every path written.
+    """Write `plan` in format `fmt` (a FORMATS key, "missions" for the dock and ground-station formats, or "all")
+    under `out_dir`; returns every path written.
 
     Without a scenario, geofences are empty and speeds come from the plan's timing (a warning says so);
     "all" then skips geojson, which needs the scenario's hangars.
     """
-    if fmt != ALL and fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join([*FORMATS, ALL])})")
+    if fmt not in (ALL, MISSIONS) and fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r} (known: {', '.join([*FORMATS, MISSIONS, ALL])})")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    names = list(FORMATS) if fmt == ALL else [fmt]
+    names = list(FORMATS) if fmt == ALL else list(MISSION_FORMATS) if fmt == MISSIONS else [fmt]
     if fmt == ALL and scenario is None:
         logger.warning("export all without a scenario: plan.geojson skipped (it needs the scenario's hangars)")
         names.remove("geojson")
@@ -90,4 +83,4 @@ def export_plan(plan: MissionPlan, scenario: Scenario | None, fmt: str, out_dir:
     return paths
 
 
-__all__ = ["FORMATS", "export_plan"]
+__all__ = ["FORMATS", "MISSION_FORMATS", "export_plan"]

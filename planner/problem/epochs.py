@@ -4,6 +4,7 @@ Each sortie is confined to one epoch, so its transit costs and legality are exac
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -24,11 +25,16 @@ class Epoch:
         return self.end_s - self.start_s
 
 
-def epochs_for(window: tuple[int, int], zones: Iterable[Zone], authorised: Iterable[str], min_length_s: int) -> list[Epoch]:
-    """Cut `window` at every start/end of a time-limited keep-out zone; drop slices too short to fly."""
+def epochs_for(window: tuple[int, int], zones: Iterable[Zone], authorised: Iterable[str], min_length_s: int,
+               blackouts: Iterable[tuple[float, float]] = ()) -> list[Epoch]:
+    """Cut `window` at every start/end of a time-limited keep-out zone; drop slices too short to fly.
+
+    `blackouts` are clock spans no sortie may touch (a daylight-saving change: DayClock.unflyable_spans).
+    """
     allowed = set(authorised)
     start, end = window
-    cuts = {start, end}
+    blackouts = [(math.floor(lo) - 1, math.ceil(hi)) for lo, hi in blackouts]  # - 1: landing on lo touches it
+    cuts = {start, end} | {moment for span in blackouts for moment in span if start < moment < end}
     for zone in zones:
         if zone.active is None or not is_keep_out(zone, allowed):
             continue
@@ -39,6 +45,8 @@ def epochs_for(window: tuple[int, int], zones: Iterable[Zone], authorised: Itera
     bounds = sorted(cuts)
     epochs: list[Epoch] = []
     for lo, hi in zip(bounds, bounds[1:]):
+        if any(lo < b_hi and hi > b_lo for b_lo, b_hi in blackouts):
+            continue
         lo_s = lo + (BOUNDARY_MARGIN_S if lo != start else 0)
         hi_s = hi - (BOUNDARY_MARGIN_S if hi != end else 0)
         if hi_s - lo_s >= min_length_s:

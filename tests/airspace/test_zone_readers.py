@@ -71,11 +71,14 @@ def test_ed269_zone_applicable_part_of_the_day_is_clipped_to_the_local_day():
     assert [(w.start, w.end) for w in zone.active] == [("08:00:00", "24:00:00")]
 
 
-def test_ed269_amsl_limits_are_kept_and_flagged_in_the_name(caplog):
-    zone = load("ed269_wuhan.json")["WHHOS03"]
+def test_ed269_amsl_limits_are_kept_and_flagged_in_the_name_and_a_warning():
+    warnings = []
+    zone = load("ed269_wuhan.json", warnings=warnings)["WHHOS03"]
     assert (zone.lower_m, zone.upper_m) == (20.0, 150.0)
     assert "AMSL treated as AGL" in zone.name
-    assert "ground elevation unknown" in caplog.text
+    (amsl,) = [w for w in warnings if "AMSL" in w.message]
+    assert (amsl.feature, amsl.field) == ("2 (WHHOS03)", "geometry[0].upperVerticalReference")
+    assert "treated as heights above ground, because ground elevation is unknown" in amsl.message
 
 
 def test_without_a_date_every_zone_is_active_all_day():
@@ -119,15 +122,18 @@ def test_plain_geojson_reads_inline_fields_and_feature_id():
     assert zones["SCHOOL-7"].source == str(DATA / "zones_wuhan.geojson")
 
 
-def test_kml_placemarks_become_zones_with_holes_and_default_restriction(caplog):
-    zones = load("zones_wuhan.kml", default_restriction=Restriction.ADVISORY)
+def test_kml_placemarks_become_zones_with_holes_and_default_restriction():
+    warnings = []
+    zones = load("zones_wuhan.kml", default_restriction=Restriction.ADVISORY, warnings=warnings)
     assert set(zones) == {"KML-PORT", "Hanyang steelworks"}  # the Point pin is skipped
     port = zones["KML-PORT"]
     assert port.restriction is Restriction.PROHIBITED and port.upper_m == 150.0
     assert len(port.geometry.shape.interiors) == 1
     assert not port.geometry.shape.contains(Point(114.5275, 30.646))  # inside the hole
     assert zones["Hanyang steelworks"].restriction is Restriction.ADVISORY
-    assert "has no Polygon; skipped" in caplog.text
+    (skipped,) = warnings
+    assert (skipped.feature, skipped.field) == ("2 (Launch point pin)", "geometry.type")
+    assert skipped.message == "placemark skipped: no Polygon (it holds Point)"
 
 
 def test_kml_without_restriction_and_without_default_is_an_error():
@@ -166,8 +172,6 @@ def test_zone_to_feature_round_trips_through_the_geojson_reader(tmp_path):
         ("ed269_ScheduleTimeNotATime.json", "1 (WHLAK02)", "applicability[0].schedule[0].startTime", "'9am'"),
         ("ed269_CircleWithoutRadius.json", "0 (WHAPT01)", "geometry[0].horizontalProjection.radius", "missing"),
         ("ed269_UnknownUnit.json", "2 (WHHOS03)", "geometry[0].uomDimensions", "'NM' is neither M nor FT"),
-        ("ed318_LineStringZone.geojson", "0 (WHPWR01)", "geometry.type", "not 'LineString'"),
-        ("geojson_LineStringZone.geojson", "1 (RIVER-1)", "geometry.type", "not 'LineString'"),
         ("geojson_SelfIntersecting.geojson", "0 (BOWTIE)", "geometry.coordinates", "Self-intersection"),
         ("geojson_UpperBelowLower.geojson", "0 (Z9)", "upper_m", "is below lower_m"),
         ("geojson_SingleFeature.geojson", None, "type", "single GeoJSON Feature"),
@@ -185,6 +189,18 @@ def test_broken_files_name_file_feature_and_field(name, feature, field, message)
     assert message in str(exc)
 
 
+@pytest.mark.parametrize("name, feature, message", [
+    ("ed318_LineStringZone.geojson", "0 (WHPWR01)", "zone skipped: a LineString geometry is no area"),
+    ("geojson_LineStringZone.geojson", "1 (RIVER-1)", "feature skipped: a LineString is no area"),
+])
+def test_a_feature_that_is_no_area_is_skipped_with_a_warning_and_the_rest_loads(name, feature, message):
+    warnings = []
+    zones = load_zones(DATA / name, date=PLAN_DAY, timezone=SHANGHAI, warnings=warnings)
+    skipped = [w for w in warnings if w.field == "geometry.type"]
+    assert [(w.feature, w.message.split(" (")[0]) for w in skipped] == [(feature, message)]
+    assert zones and feature.split(" ")[1].strip("()") not in {z.id for z in zones}
+
+
 def test_wrong_explicit_format_is_a_clear_error():
     with pytest.raises(InputError, match="a ED-318 file is a FeatureCollection|FeatureCollection"):
         load_zones(DATA / "ed269_wuhan.json", format="ed318")
@@ -199,7 +215,7 @@ def test_not_json_unknown_timezone_missing_file_and_duplicate_ids(tmp_path):
         load_zones(junk)
     with pytest.raises(InputError, match="IANA"):
         load_zones(DATA / "zones_wuhan.geojson", timezone="Mars/Olympus")
-    with pytest.raises(InputError, match="cannot read zone file"):
+    with pytest.raises(InputError, match="cannot read file: No such file"):
         load_zones(tmp_path / "absent.geojson")
     latin1 = tmp_path / "latin1.geojson"
     latin1.write_bytes('{"name": "Z\u00fcrich"}'.encode("latin-1"))
@@ -226,3 +242,62 @@ def test_schedule_across_midnight_and_permanent_period(tmp_path):
     path.write_text(json.dumps(doc))
     zone = {z.id: z for z in load_zones(path, date=PLAN_DAY, timezone=SHANGHAI)}["WHLAK02"]
     assert zone.active is None
+
+
+# ------------------------------------------------------------------------------------------------ KML heights
+def _kml(tmp_path, placemark: str):
+    path = tmp_path / "zone.kml"
+    path.write_text('<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark id="Z"><name>Z</name>'
+                    f"{placemark}</Placemark></Document></kml>")
+    return path
+
+
+SQUARE = "114.30,30.50,{h} 114.31,30.50,{h} 114.31,30.51,{h} 114.30,30.51,{h} 114.30,30.50,{h}"
+
+
+@pytest.mark.parametrize("mode, extrude, height, band, caveat", [
+    ("relativeToGround", 1, 90, (0.0, 90.0), None),  # an extruded face reaches the ground
+    ("absolute", 1, 150, (0.0, 150.0), "AMSL"),  # above sea level: kept, with the usual caveat
+    ("clampToGround", 1, 90, (0.0, 120.0), "heights are ignored"),  # KML's rule: on the ground, no band given
+    ("relativeToGround", 0, 60, (0.0, 60.0), "without extrude"),  # a floating sheet is read from the ground (safe)
+])
+def test_kml_heights_follow_altitude_mode_and_extrude(tmp_path, mode, extrude, height, band, caveat):
+    polygon = (f"<Polygon><extrude>{extrude}</extrude><altitudeMode>{mode}</altitudeMode><outerBoundaryIs>"
+               f"<LinearRing><coordinates>{SQUARE.format(h=height)}</coordinates></LinearRing></outerBoundaryIs>"
+               "</Polygon>")
+    warnings = []
+    (zone,) = load_zones(_kml(tmp_path, polygon), default_restriction="prohibited", warnings=warnings)
+    assert (zone.lower_m, zone.upper_m) == band
+    if caveat is None:
+        assert warnings == []
+    else:
+        (warning,) = warnings
+        assert caveat in warning.message and warning.feature == "0 (Z)"
+
+
+def test_kml_extended_data_limits_win_over_heights_and_the_difference_is_a_warning(tmp_path):
+    faces = "".join(f"<Polygon><altitudeMode>relativeToGround</altitudeMode><outerBoundaryIs><LinearRing>"
+                    f"<coordinates>{SQUARE.format(h=h)}</coordinates></LinearRing></outerBoundaryIs></Polygon>"
+                    for h in (30, 200))
+    data = '<ExtendedData><Data name="lower_m"><value>0</value></Data><Data name="upper_m"><value>150</value>' \
+           '</Data></ExtendedData>'
+    warnings = []
+    (zone,) = load_zones(_kml(tmp_path, data + f"<MultiGeometry>{faces}</MultiGeometry>"),
+                         default_restriction="prohibited", warnings=warnings)
+    assert (zone.lower_m, zone.upper_m) == (0.0, 150.0)
+    assert [w.message for w in warnings] == ["ExtendedData limits 0-150 m are used; the KML heights say 30-200 m"]
+
+
+def test_ed318_daylight_event_schedule_is_whole_day_with_a_warning(tmp_path):
+    doc = json.loads((DATA / "ed318_wuhan.geojson").read_text())
+    zone = doc["features"][1]["properties"]
+    zone["limitedApplicability"] = [{"schedule": [{"day": ["ANY"], "startEvent": "SR", "endEvent": "SS"}]}]
+    path = tmp_path / "events.geojson"
+    path.write_text(json.dumps(doc))
+    warnings = []
+    zones = {z.id: z for z in load_zones(path, date=PLAN_DAY, timezone=SHANGHAI, warnings=warnings)}
+    assert [(w.start, w.end) for w in zones[zone["identifier"]].active] == [("00:00:00", "24:00:00")]
+    (event,) = [w for w in warnings if "daylight events" in w.message]
+    assert event.field == "properties.limitedApplicability[0].schedule[0]"
+    assert event.message == ("schedule uses daylight events (SR/SS), which lowalt does not resolve: that period "
+                             "counts as the whole day (the safe reading)")

@@ -74,6 +74,11 @@ class _Builder:
         self.waypoints.append(Waypoint(lon=lon, lat=lat, alt_m=alt, t_s=t, **kw))
 
 
+def _after(moment: dt.datetime, seconds: float) -> dt.datetime:
+    """The moment `seconds` of real time after `moment` (instant arithmetic, right across a clock change)."""
+    return (moment.astimezone(dt.timezone.utc) + dt.timedelta(seconds=seconds)).astimezone(moment.tzinfo)
+
+
 def build_sortie(
     scenario: Scenario,
     sortie_id: str,
@@ -112,8 +117,8 @@ def build_sortie(
         covered = b.waypoints[first:last + 1]
         inspections.append(Inspection(
             task_id=task.task_id, target_id=task.target_id, sortie_id=sortie_id,
-            start=takeoff + dt.timedelta(seconds=covered[0].t_s),
-            end=takeoff + dt.timedelta(seconds=covered[-1].t_s + covered[-1].hover_s),
+            start=_after(takeoff, covered[0].t_s),
+            end=_after(takeoff, covered[-1].t_s + covered[-1].hover_s),
             first_index=first, last_index=last,
             coordinates=[[w.lon, w.lat, w.alt_m] for w in covered],
         ))
@@ -123,7 +128,7 @@ def build_sortie(
     distance = sum(_dist((a.lon, a.lat), (c.lon, c.lat)) for a, c in zip(b.waypoints, b.waypoints[1:]))
     return Sortie(
         sortie_id=sortie_id, drone_id=drone_id, hangar_id=hangar_id, drone_model=model.id,
-        takeoff=takeoff, landing=takeoff + dt.timedelta(seconds=flight_time), waypoints=b.waypoints,
+        takeoff=takeoff, landing=_after(takeoff, flight_time), waypoints=b.waypoints,
         distance_m=distance, flight_time_s=flight_time, battery_used=flight_time / (model.endurance_min * 60),
         tasks=[t.task_id for t in tasks], inspections=inspections,
     )

@@ -388,6 +388,17 @@ def test_export_all_writes_every_format_with_sanitised_names(plan, scenario, tmp
     assert set(FORMATS) == {"qgc", "wpl", "wpml", "kml", "geojson", "csv"}
 
 
+def test_plan_files_have_one_writer_and_missions_export_leaves_them_out(plan, scenario, tmp_path):
+    from missions.plan_io import write_plan
+
+    written = write_plan(plan, scenario, tmp_path / "plan")
+    exported = {p.name: p for p in export_plan(plan, scenario, "all", tmp_path / "export")}
+    for name in ("plan.geojson", "schedule.csv"):
+        assert exported[name].read_bytes() == written[name].read_bytes()
+    missions = {p.name for p in export_plan(plan, scenario, "missions", tmp_path / "missions")}
+    assert missions == {p for p in exported if p not in ("plan.geojson", "schedule.csv")}
+
+
 def test_export_all_without_scenario_skips_geojson_and_unknown_format_is_refused(plan, tmp_path):
     names = {p.name for p in export_plan(plan, None, "all", tmp_path)}
     assert "plan.geojson" not in names and "schedule.csv" in names and "plan.kml" in names

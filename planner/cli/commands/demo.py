@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     report = verify_plan(result, scenario)
     write_plan(result, scenario, out)
     map_path = save_map(render_map(result, scenario, tiles=args.tiles), out / "map.html")
-    mission_files = export_plan(result, scenario, "all", out / "missions")
+    mission_files = export_plan(result, scenario, "missions", out / "missions")  # plan files: write_plan above
     elapsed = time.perf_counter() - started
     if args.json:
         print(json.dumps({"summary": result.summary.model_dump(mode="json"), "verified": report.ok,

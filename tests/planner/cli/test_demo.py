@@ -37,6 +37,8 @@ def test_demo_writes_a_verified_plan_map_schedule_missions_and_scenario(tmp_path
     page = (out / "map.html").read_text()
     assert page.count("lowalt-sortie") >= plan.summary.sorties and (out / "schedule.html").exists()
     missions = out / "missions"
+    # plan.geojson and schedule.csv are written once, by write_plan: missions/ holds only dock and GCS files.
+    assert not list(missions.rglob("plan.geojson")) and not list(missions.rglob("schedule.csv"))
     kmz = sorted(missions.rglob("*.kmz"))
     assert len(kmz) == plan.summary.sorties
     with zipfile.ZipFile(kmz[0]) as archive:
