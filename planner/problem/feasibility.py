@@ -81,7 +81,7 @@ def round_trip_reason(ctx: ProblemContext, task: InspectionTask, hangar_id: str,
     energy = climb[1] + arcs.energy[h, start] + service.total_e + arcs.energy[end, h] + land[1]
     if energy > flight.usable:
         return Reason(UnservedReason.OUT_OF_REACH,
-                      f"round trip from {hangar_id} needs {energy:.0%} of a battery ({_wind_on_the_way(ctx, flight, legs)}"
+                      f"round trip from {hangar_id} needs {energy:.1%} of a battery ({_wind_on_the_way(ctx, flight, legs)}"
                       f"), usable {flight.usable:.0%}")
     seconds = climb[0] + arcs.seconds[h, start] + service.total_s + arcs.seconds[end, h] + land[0]
     if seconds > epoch.length_s:

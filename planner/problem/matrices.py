@@ -79,21 +79,32 @@ def arc_matrices(ctx: ProblemContext, flight: FlightEnergy, epoch: Epoch, depot_
     adjacent = (costs.straight[np.ix_(ends, starts)] < ADJACENT_M) & (altitude[:, None] == altitude[None, :])
     take_off, land = flight.vertical(0.0, transit_m), flight.vertical(transit_m, 0.0)
 
-    def matrix(transit: np.ndarray, total, inspect, descend, up: float, down: float) -> np.ndarray:
+    # Consecutive legs of one line at one height are flown straight on at that height, no climb to transit height
+    # and back: the sub-metre hop between them is priced at the worse of the two heights' winds.
+    hop_s, hop_e = arcs.seconds[np.ix_(ends, starts)].copy(), arcs.energy[np.ix_(ends, starts)].copy()
+    rows, cols = np.nonzero(adjacent)
+    for height in np.unique(altitude[rows]):
+        at = altitude[rows] == height
+        r, c = rows[at], cols[at]
+        low_s, low_e = flight.horizontal(costs.dx[ends[r], starts[c]], costs.dy[ends[r], starts[c]], float(height),
+                                         model.cruise_speed_ms)
+        hop_s[r, c] = np.maximum(hop_s[r, c], low_s)
+        hop_e[r, c] = np.maximum(hop_e[r, c], low_e)
+
+    def matrix(transit: np.ndarray, hop: np.ndarray, total, inspect, descend, up: float, down: float) -> np.ndarray:
         n_d, n_v = len(depot_hangars), len(visits)
         values = np.full((n_d + n_v, n_d + n_v), np.inf)
         np.fill_diagonal(values[:n_d, :n_d], 0.0)
         values[:n_d, n_d:] = up + transit[np.ix_(hangar_sites, starts)]
         values[n_d:, :n_d] = total[:, None] + transit[np.ix_(ends, hangar_sites)] + down
-        hop = transit[np.ix_(ends, starts)]
-        # Consecutive legs of one line at one height: fly straight on, no climb to transit height and back.
         on_line = descend[:, None] + inspect[:, None] + hop - descend[None, :]
         values[n_d:, n_d:] = np.where(adjacent, np.maximum(on_line, 0.0), total[:, None] + hop)
         return values
 
-    seconds = matrix(arcs.seconds, np.array([s.total_s for s in service]), np.array([s.inspect_s for s in service]),
-                     np.array([s.descend_s for s in service]), take_off[0], land[0])
-    energy = matrix(arcs.energy, np.array([s.total_e for s in service]), np.array([s.inspect_e for s in service]),
+    seconds = matrix(arcs.seconds, hop_s, np.array([s.total_s for s in service]),
+                     np.array([s.inspect_s for s in service]), np.array([s.descend_s for s in service]),
+                     take_off[0], land[0])
+    energy = matrix(arcs.energy, hop_e, np.array([s.total_e for s in service]), np.array([s.inspect_e for s in service]),
                     np.array([s.descend_e for s in service]), take_off[1], land[1])
     unreachable = ~np.isfinite(seconds) | ~np.isfinite(energy)
     time_units = np.ceil(np.where(unreachable, 0.0, seconds) * TIME_UNITS_PER_S - 1e-9)

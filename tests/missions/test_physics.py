@@ -117,3 +117,18 @@ def test_airspeed_is_ground_velocity_minus_wind_and_the_limit_caps_ground_speed(
 
 def test_calm_profile_has_no_wind_anywhere():
     assert float(WindProfile.calm().speed_at(100)) == 0.0
+
+
+def test_a_route_speed_above_the_airspeed_limit_is_a_warning_naming_the_field():
+    from missions.synthetic import synthetic_scenario
+    from missions.validation import semantic_problems
+
+    scenario = synthetic_scenario(1, hangars=1, line_km=2, points=0, lakes=0, zones=0, closures=0)
+    slow = [m.model_copy(update={"max_airspeed_ms": 12.0}) for m in scenario.drone_models]
+    problems = semantic_problems(scenario.model_copy(update={"drone_models": slow}), "day.yaml")
+    assert [(p.severity, p.feature, p.field) for p in problems if "airspeed" in p.message] == [
+        ("warning", "drone_models[0] (m3d)", "cruise_speed_ms"),
+        ("warning", "drone_models[1] (m4d)", "cruise_speed_ms"),
+    ]
+    assert problems[0].message == ("15 m/s over the ground is above the 12 m/s airspeed limit (max_airspeed_ms): "
+                                   "even in still air those legs are flown at 12 m/s")

@@ -88,3 +88,14 @@ def test_tracks_in_a_rotated_grid_meet_the_wind_at_their_true_heading():
     assert grid.headwind(*track, 100.0) == pytest.approx(5.0)
     assert float(grid.horizontal(*track, 100.0, 15.0)[1]) == pytest.approx(
         float(_flight(5.0).horizontal(0.0, 1000.0, 100.0, 15.0)[1]))
+
+
+def test_true_north_in_wuhans_utm_grid_is_the_meridian_convergence():
+    from airspace.projection import Projector
+    from planner.flight.energy import grid_north_deg
+
+    # Zone 50 (central meridian 117 E): at 114.4 E, 30.5 N meridians lean toward the central meridian, so true
+    # north lies (117 - 114.4) sin(30.5) = 1.32 deg east of grid north.
+    projector = Projector.for_lonlat(114.4, 30.5)
+    assert grid_north_deg(projector, 114.4, 30.5) == pytest.approx((117 - 114.4) * math.sin(math.radians(30.5)),
+                                                                   abs=0.01)
