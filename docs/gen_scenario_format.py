@@ -72,23 +72,22 @@ DESCRIPTIONS: dict[str, str] = {
     "DroneModel.inspection_speed_ms": "Speed over the ground along an inspection leg (DJI WPML `autoFlightSpeed`, PX4 mission speed).",
     "DroneModel.max_airspeed_ms": "Fastest the drone flies through the air; holding a ground speed into a headwind "
                                   "needs more airspeed, up to this (a leg that would need more is flown at the fastest "
-                                  "ground speed this allows, and refused below 1 m/s). Default: the `aircraft`'s max "
+                                  "ground speed this allows, and refused below 1 m/s). Default: the DJI aircraft's max "
                                   "horizontal speed (21 m/s for the Matrice 3D and 4D), else 1.4 x the faster of "
                                   "`cruise_speed_ms` and `inspection_speed_ms` (21 m/s for a 15 m/s cruise).",
     "DroneModel.endurance_min": "Hover time on a full battery in still air (DJI's \"max hovering time\"); with "
                                 "`max_flight_time_min` it calibrates the power curve.",
     "DroneModel.reserve_fraction": "Share of the battery's energy that must be left on landing.",
-    "DroneModel.aircraft": "A DJI dock drone whose published figures fill the energy fields this profile leaves out "
-                           "(Matrice 3D/3TD: Dock 2, Matrice 4D/4TD: Dock 3; sources in "
-                           "`missions/physics/aircraft.py`). Unset: the Matrice 3D's shape.",
     "DroneModel.max_flight_time_min": "Longest flight on a full battery in still air (DJI's \"max flight time\"), "
-                                      "flown at `max_flight_time_speed_ms`. Default: `endurance_min` x the aircraft's "
-                                      "ratio (Matrice 3D 50/40, Matrice 4D 54/47).",
+                                      "flown at `max_flight_time_speed_ms`. Default: `endurance_min` x the ratio of the "
+                                      "DJI aircraft the profile flies (`dji.aircraft`, or an id naming one: Matrice "
+                                      "3D/3TD 50/40, Matrice 4D/4TD 54/47; sources in `missions/physics/aircraft.py`), "
+                                      "else the Matrice 3D's.",
     "DroneModel.max_flight_time_speed_ms": "The constant forward speed of `max_flight_time_min`, where the drone "
                                            "draws least power. Default: the aircraft's (Matrice 4D: 12 m/s; Matrice "
-                                           "3D: 10 m/s, assumed).",
-    "DroneModel.battery_wh": "Battery energy, to report energies in Wh. Default: the aircraft's (115.2 Wh, "
-                             "149.9 Wh).",
+                                           "3D: 10 m/s, assumed), else 10 m/s.",
+    "DroneModel.battery_wh": "Battery energy, to report energies in Wh. Default: the aircraft's (Matrice 3D "
+                             "115.2 Wh, Matrice 4D 149.9 Wh); unknown for other drones.",
     "DroneModel.induced_velocity_ms": "Rotors' mean induced velocity in hover, sqrt(W / (2 rho A)): the speed above "
                                       "which induced power falls off.",
     "DroneModel.rotor_tip_speed_ms": "Blade tip speed U_tip of the power curve's blade-profile term (Zeng et al. "
@@ -351,8 +350,7 @@ RESTRICTION_TEXT = {
 }
 
 SCENARIO_MODELS = [Scenario, TimeWindow, Weather, WindLayer, DroneModel, Camera, DjiProfile, Hangar, AirspaceSpec, Zone,
-                   ZoneFileRef,
-                   GridSpec, GridCell, Target, TargetFileRef, Geometry]
+                   ZoneFileRef, GridSpec, GridCell, Target, TargetFileRef, Geometry]
 PLAN_MODELS = [MissionPlan, PlanSummary, Sortie, Waypoint, Inspection, InspectionTask, UnservedTask]
 
 SCENARIO_NOTES = """\

@@ -15,18 +15,17 @@ from airspace.clock import DayClock
 from airspace.geometry import Geometry
 from airspace.windows import TimeWindow
 from airspace.zones import CHINA_CEILING_M, Restriction, Zone
-from missions.export.dji_products import payload_error
-from missions.physics.aircraft import AIRCRAFT, GENERIC, AircraftFigures
+from missions.export.dji_products import payload_error, product_for
+from missions.physics.aircraft import AIRCRAFT_FIGURES, GENERIC, AircraftFigures
 from missions.physics.power import ZENG_TIP_SPEED_MS, PowerCurve, fit_power_curve
 from missions.physics.wind import OPEN_TERRAIN_SHEAR, REFERENCE_HEIGHT_M, WindProfile, wind_vector
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
-DEFAULT_AIRSPEED_FACTOR = 1.4  # max airspeed over route speed when a profile names no aircraft (DJI M3D: 21 / 15)
+DEFAULT_AIRSPEED_FACTOR = 1.4  # max airspeed over route speed for a drone without published figures (M3D: 21 / 15)
 # Mean rotor induced velocity in hover, sqrt(W / (2 rho A)) (momentum theory): ~5 m/s at the ~60 N/m^2 disc
 # loading of a 1.4-1.9 kg quadcopter on four ~10-11 inch rotors, the Matrice 3D/4D class (Zeng et al.'s 2 kg
 # example craft on larger rotors has 4.03 m/s).
 DEFAULT_INDUCED_VELOCITY_MS = 5.0
-AircraftName = Literal["matrice-3d", "matrice-3td", "matrice-4d", "matrice-4td"]
 
 
 # ----------------------------------------------------------------------------------------------- scenario
@@ -108,8 +107,7 @@ class DroneModel(BaseModel):
     descent_speed_ms: float | None = Field(None, gt=0)  # lowalt addition; default: climb_speed_ms
     camera: Camera | None = None
     dji: DjiProfile | None = None  # lowalt addition; default: see missions.export.dji_products.product_for
-    # lowalt additions for the energy model (missions.physics.power); every one optional:
-    aircraft: AircraftName | None = None  # a DJI dock drone whose published figures fill the defaults below
+    # lowalt additions for the energy model (missions.physics.power); every one optional, defaults from `figures`:
     max_flight_time_min: float | None = Field(None, gt=0)  # longest flight on a full battery, in still air ...
     max_flight_time_speed_ms: float | None = Field(None, gt=0)  # ... at this constant forward speed
     battery_wh: float | None = Field(None, gt=0)  # battery energy, to report energies in Wh
@@ -131,9 +129,16 @@ class DroneModel(BaseModel):
         return self.descent_speed_ms or self.climb_speed_ms
 
     @property
-    def figures(self) -> AircraftFigures:
-        """The published figures behind this profile's defaults: its `aircraft`, else the Matrice 3D's."""
-        return AIRCRAFT[self.aircraft] if self.aircraft else GENERIC
+    def figures(self) -> AircraftFigures | None:
+        """Published figures of the DJI aircraft this profile flies (its `dji.aircraft`, else an id naming one: the
+        rule of missions.export.dji_products.product_for), if missions.physics.aircraft has them."""
+        product = product_for(self.id, self.dji.aircraft if self.dji else None, self.dji.payload if self.dji else None)
+        return AIRCRAFT_FIGURES.get(product.aircraft_key) if product.source != "default" else None
+
+    @property
+    def shape(self) -> AircraftFigures:
+        """Whose flight-to-hover ratio and best-endurance speed the power curve takes: `figures`, else the M3D's."""
+        return self.figures or GENERIC
 
     @property
     def airspeed_limit_ms(self) -> float:
@@ -141,8 +146,9 @@ class DroneModel(BaseModel):
         3D and 4D), else 1.4 x the faster route speed (21 m/s for a 15 m/s cruise, the Matrice 3D ratio)."""
         if self.max_airspeed_ms:
             return self.max_airspeed_ms
-        if self.aircraft:
-            return self.figures.max_speed_ms
+        figures = self.figures
+        if figures is not None:
+            return figures.max_speed_ms
         return DEFAULT_AIRSPEED_FACTOR * max(self.cruise_speed_ms, self.inspection_speed_ms)
 
     @property
@@ -151,16 +157,17 @@ class DroneModel(BaseModel):
         (a worn battery's shorter hover time shortens its flight time alike)."""
         if self.max_flight_time_min:
             return self.max_flight_time_min
-        return self.endurance_min * self.figures.max_flight_min / self.figures.hover_min
+        return self.endurance_min * self.shape.max_flight_min / self.shape.hover_min
 
     @property
     def rated_flight_speed_ms(self) -> float:
-        return self.max_flight_time_speed_ms or self.figures.max_flight_speed_ms
+        return self.max_flight_time_speed_ms or self.shape.max_flight_speed_ms
 
     @property
     def battery_energy_wh(self) -> float | None:
-        """`battery_wh`, else the aircraft's; None for a profile that names neither."""
-        return self.battery_wh or (self.figures.battery_wh if self.aircraft else None)
+        """`battery_wh`, else the aircraft's; None when neither is known."""
+        figures = self.figures
+        return self.battery_wh or (figures.battery_wh if figures is not None else None)
 
     @property
     def power_curve(self) -> PowerCurve:
@@ -170,7 +177,7 @@ class DroneModel(BaseModel):
                                self.induced_velocity_ms, self.rotor_tip_speed_ms)
 
     def energy_wh(self, share: float) -> float | None:
-        """A share of this model's battery in Wh (None when neither the profile nor its aircraft gives the battery)."""
+        """A share of this model's battery in Wh (None when the battery's energy is not known)."""
         battery = self.battery_energy_wh
         return None if battery is None else share * battery
 

@@ -111,10 +111,10 @@ def synthetic_scenario(
 
     models = [
         DroneModel(id="m3d", name="Matrice 3D-like", cruise_speed_ms=15, inspection_speed_ms=8, endurance_min=45,
-                   reserve_fraction=0.2, max_wind_ms=8, climb_speed_ms=5, aircraft="matrice-3d",
+                   reserve_fraction=0.2, max_wind_ms=8, climb_speed_ms=5,
                    camera=Camera(sensor_width_mm=17.3, focal_length_mm=12.3, image_width_px=5280)),
         DroneModel(id="m4d", name="Matrice 4D-like", cruise_speed_ms=15, inspection_speed_ms=10, endurance_min=50,
-                   reserve_fraction=0.2, max_wind_ms=12, climb_speed_ms=6, aircraft="matrice-4d",
+                   reserve_fraction=0.2, max_wind_ms=12, climb_speed_ms=6,
                    camera=Camera(sensor_width_mm=17.3, focal_length_mm=12.3, image_width_px=5280)),
     ]
     hangar_models = []

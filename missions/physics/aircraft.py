@@ -1,6 +1,6 @@
-"""Published figures of the DJI dock drones: the defaults of a drone profile that names its `aircraft`.
+"""Published figures of the DJI dock drones: the energy defaults of a drone profile that flies one of them.
 
-A profile's own fields always win; these fill only what it leaves out (see DroneModel in missions.models).
+Keyed like missions.export.dji_products.AIRCRAFT; a profile's own fields always win (see DroneModel).
 """
 from __future__ import annotations
 
@@ -40,13 +40,13 @@ def _matrice_4d(name: str) -> AircraftFigures:
                            battery_wh=149.9, takeoff_mass_kg=1.85, source=DOCK_3_SPECS)
 
 
-AIRCRAFT: dict[str, AircraftFigures] = {
-    "matrice-3d": _matrice_3d("DJI Matrice 3D"),
-    "matrice-3td": _matrice_3d("DJI Matrice 3TD"),
-    "matrice-4d": _matrice_4d("DJI Matrice 4D"),
-    "matrice-4td": _matrice_4d("DJI Matrice 4TD"),
+AIRCRAFT_FIGURES: dict[str, AircraftFigures] = {
+    "m3d": _matrice_3d("DJI Matrice 3D"),
+    "m3td": _matrice_3d("DJI Matrice 3TD"),
+    "m4d": _matrice_4d("DJI Matrice 4D"),
+    "m4td": _matrice_4d("DJI Matrice 4TD"),
 }
 
-# A profile that names no aircraft gets the shape of the Matrice 3D, the Dock 2 drone DESIGN.md takes as its
-# reference: a full battery flies 50/40 = 1.25 x its hover time at best, at 10 m/s.
-GENERIC = AIRCRAFT["matrice-3d"]
+# A profile flying no aircraft of this table gets the shape of the Matrice 3D, the Dock 2 drone DESIGN.md takes
+# as its reference: a full battery flies 50/40 = 1.25 x its hover time at best, at 10 m/s.
+GENERIC = AIRCRAFT_FIGURES["m3d"]

@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from missions.models import DroneModel, Weather
-from missions.physics import AIRCRAFT, PowerCurve, WindProfile, airspeed_needed, fastest_ground_speed, wind_vector
+from missions.physics import AIRCRAFT_FIGURES, PowerCurve, WindProfile, airspeed_needed, fastest_ground_speed, wind_vector
 from missions.physics.power import fit_power_curve
 
 # Zeng, Xu & Zhang 2019, Table I: W = 20 N, rho = 1.225, A = 0.503 m^2, s = 0.05, d0 = 0.6, U_tip = 120 m/s,
@@ -41,10 +41,10 @@ def test_climbing_adds_the_weight_times_the_climb_rate_and_descending_adds_nothi
     assert float(ZENG.power(0.0, -4.0)) == float(ZENG.level(0.0))
 
 
-@pytest.mark.parametrize("aircraft", sorted(AIRCRAFT))
+@pytest.mark.parametrize("aircraft", sorted(AIRCRAFT_FIGURES))
 def test_curve_fitted_to_dji_figures_hovers_and_flies_as_published(aircraft):
-    figures = AIRCRAFT[aircraft]
-    model = _model(endurance_min=figures.hover_min, aircraft=aircraft)
+    figures = AIRCRAFT_FIGURES[aircraft]
+    model = _model(endurance_min=figures.hover_min, dji={"aircraft": aircraft})
     curve = model.power_curve
     assert 1 / curve.hover == pytest.approx(figures.hover_min * 60)
     best = figures.max_flight_speed_ms
@@ -55,8 +55,12 @@ def test_curve_fitted_to_dji_figures_hovers_and_flies_as_published(aircraft):
     assert model.battery_energy_wh == figures.battery_wh
 
 
-def test_a_profile_without_aircraft_gets_the_matrice_3d_shape_scaled_to_its_hover_time():
+def test_the_aircraft_is_the_one_the_exporter_declares_and_other_drones_get_the_matrice_3d_shape():
+    assert _model(id="m4td").figures == AIRCRAFT_FIGURES["m4td"]  # an id naming a DJI aircraft
+    assert _model(id="east", dji={"aircraft": "m4d"}).figures == AIRCRAFT_FIGURES["m4d"]
+    assert _model(id="m30").figures is None  # a DJI drone without published energy figures here
     model = _model(endurance_min=30)
+    assert model.figures is None
     assert model.rated_flight_min == pytest.approx(30 * 50 / 40)
     assert model.rated_flight_speed_ms == 10.0
     assert model.battery_energy_wh is None

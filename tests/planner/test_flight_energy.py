@@ -12,8 +12,8 @@ import pytest
 from missions.models import DroneModel, Weather
 from planner.flight.energy import MIN_GROUND_SPEED_MS, FlightEnergy
 
-MODEL = DroneModel(id="m3d", cruise_speed_ms=15, inspection_speed_ms=8, endurance_min=40, max_wind_ms=12,
-                   aircraft="matrice-3d")  # 21 m/s airspeed limit
+MODEL = DroneModel(id="m3d", cruise_speed_ms=15, inspection_speed_ms=8, endurance_min=40,
+                   max_wind_ms=12)  # a DJI Matrice 3D by its id: 21 m/s airspeed limit
 
 
 def _flight(wind_ms: float, from_deg: float = 0.0) -> FlightEnergy:
