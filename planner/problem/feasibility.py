@@ -108,10 +108,10 @@ def _wind_on_the_way(ctx: ProblemContext, flight: FlightEnergy, legs) -> str:
 
 
 def _bent_refusal(flight: FlightEnergy, alt_m: float) -> str:
-    """A legal path bent around zones is refused when some heading is: say which (the one into the wind)."""
+    """A legal path bent around zones is priced at its worst heading, so it is refused when that one is: say so."""
     east, north = flight.wind_at(alt_m)
     why = flight.refusal(-east, -north, alt_m, flight.model.cruise_speed_ms)
-    return f"its legal path bends around zones through every heading; {why}"
+    return f"its legal path bends around zones and is priced at its worst heading: {why}"
 
 
 def _inspection_refusal(ctx: ProblemContext, task: InspectionTask, flight: FlightEnergy, reverse: bool) -> str:
