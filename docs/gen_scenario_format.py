@@ -27,7 +27,7 @@ from missions.export.dji_products import AIRCRAFT as DJI_AIRCRAFT, PAYLOADS as D
 from missions.models import (  # noqa: E402
     AirspaceSpec, Camera, DjiProfile, DroneModel, GridCell, GridSpec, Hangar, Inspection, InspectionTask, MissionPlan,
     PlanSummary, Scenario, Sortie, Target, TargetFileRef, UnservedReason, UnservedTask, Waypoint, Weather,
-    ZoneFileRef,
+    WindLayer, ZoneFileRef,
 )
 from missions.plan_io import SCHEDULE_COLUMNS  # noqa: E402
 
@@ -50,7 +50,19 @@ DESCRIPTIONS: dict[str, str] = {
     "Scenario.targets": "What to inspect: inline targets and/or target files.",
     "TimeWindow.start": "Local clock time `HH:MM` or `HH:MM:SS` (quote it in YAML).",
     "TimeWindow.end": "Local clock time, after `start`; `24:00` is the end of the day.",
-    "Weather.wind_speed_ms": "Mean wind speed. Above a model's `max_wind_ms` its drones stay on the dock.",
+    "Weather.wind_speed_ms": "Mean wind speed at `reference_height_m` (a weather station's 10 m reading). Above a "
+                             "model's `max_wind_ms` its drones stay on the dock.",
+    "Weather.reference_height_m": "Height above ground at which `wind_speed_ms` is measured (WMO standard: 10 m).",
+    "Weather.shear_exponent": "Power-law exponent of the wind's growth with height: speed at h = `wind_speed_ms` x "
+                              "(h / `reference_height_m`) ^ exponent. Default 1/7, open terrain (Peterson & "
+                              "Hennessey 1978), right for a weather station's reading: 9 m/s at 10 m is 12.5 m/s at "
+                              "100 m. For an anemometer inside a city use ~0.25-0.3, or give `layers`.",
+    "Weather.layers": "Wind by height (a sounding or winds-aloft forecast). When given, the wind at a height is "
+                      "interpolated linearly between layers (held beyond the lowest and highest) instead of the "
+                      "power law; `wind_speed_ms` stays the launch wind.",
+    "WindLayer.height_m": "Height above ground.",
+    "WindLayer.speed_ms": "Mean wind speed there.",
+    "WindLayer.from_deg": "Direction the wind blows from, clockwise from north.",
     "Camera.sensor_width_mm": "Sensor width.",
     "Camera.focal_length_mm": "Lens focal length.",
     "Camera.image_width_px": "Image width in pixels (used for the ground sample distance).",
@@ -58,9 +70,28 @@ DESCRIPTIONS: dict[str, str] = {
     "DroneModel.name": "Display name.",
     "DroneModel.cruise_speed_ms": "Transit speed over the ground; the autopilot holds it, flying faster or slower through the air as the wind requires.",
     "DroneModel.inspection_speed_ms": "Speed over the ground along an inspection leg (DJI WPML `autoFlightSpeed`, PX4 mission speed).",
-    "DroneModel.max_airspeed_ms": "Fastest the drone flies through the air; holding a ground speed into a headwind needs more airspeed, up to this. Default: 1.4 x the faster of `cruise_speed_ms` and `inspection_speed_ms` (21 m/s for a 15 m/s cruise, the Matrice 3D figure).",
-    "DroneModel.endurance_min": "Flight time on a full battery in still air.",
-    "DroneModel.reserve_fraction": "Share of the battery that must be left on landing.",
+    "DroneModel.max_airspeed_ms": "Fastest the drone flies through the air; holding a ground speed into a headwind "
+                                  "needs more airspeed, up to this (a leg that would need more is flown at the fastest "
+                                  "ground speed this allows, and refused below 1 m/s). Default: the DJI aircraft's max "
+                                  "horizontal speed (21 m/s for the Matrice 3D and 4D), else 1.4 x the faster of "
+                                  "`cruise_speed_ms` and `inspection_speed_ms` (21 m/s for a 15 m/s cruise).",
+    "DroneModel.endurance_min": "Hover time on a full battery in still air (DJI's \"max hovering time\"); with "
+                                "`max_flight_time_min` it calibrates the power curve.",
+    "DroneModel.reserve_fraction": "Share of the battery's energy that must be left on landing.",
+    "DroneModel.max_flight_time_min": "Longest flight on a full battery in still air (DJI's \"max flight time\"), "
+                                      "flown at `max_flight_time_speed_ms`. Default: `endurance_min` x the ratio of the "
+                                      "DJI aircraft the profile flies (`dji.aircraft`, or an id naming one: Matrice "
+                                      "3D/3TD 50/40, Matrice 4D/4TD 54/47; sources in `missions/physics/aircraft.py`), "
+                                      "else the Matrice 3D's.",
+    "DroneModel.max_flight_time_speed_ms": "The constant forward speed of `max_flight_time_min`, where the drone "
+                                           "draws least power. Default: the aircraft's (Matrice 4D: 12 m/s; Matrice "
+                                           "3D: 10 m/s, assumed), else 10 m/s.",
+    "DroneModel.battery_wh": "Battery energy, to report energies in Wh. Default: the aircraft's (Matrice 3D "
+                             "115.2 Wh, Matrice 4D 149.9 Wh); unknown for other drones.",
+    "DroneModel.induced_velocity_ms": "Rotors' mean induced velocity in hover, sqrt(W / (2 rho A)): the speed above "
+                                      "which induced power falls off.",
+    "DroneModel.rotor_tip_speed_ms": "Blade tip speed U_tip of the power curve's blade-profile term (Zeng et al. "
+                                     "2019, Table I).",
     "DroneModel.max_wind_ms": "Above this wind speed the drone does not launch.",
     "DroneModel.climb_speed_ms": "Vertical speed climbing from and to the dock.",
     "DroneModel.camera": "Needed for targets with `corridor_width_m`.",
@@ -318,8 +349,8 @@ RESTRICTION_TEXT = {
     Restriction.ADVISORY: "drawn on the map, not avoided",
 }
 
-SCENARIO_MODELS = [Scenario, TimeWindow, Weather, DroneModel, Camera, DjiProfile, Hangar, AirspaceSpec, Zone, ZoneFileRef,
-                   GridSpec, GridCell, Target, TargetFileRef, Geometry]
+SCENARIO_MODELS = [Scenario, TimeWindow, Weather, WindLayer, DroneModel, Camera, DjiProfile, Hangar, AirspaceSpec, Zone,
+                   ZoneFileRef, GridSpec, GridCell, Target, TargetFileRef, Geometry]
 PLAN_MODELS = [MissionPlan, PlanSummary, Sortie, Waypoint, Inspection, InspectionTask, UnservedTask]
 
 SCENARIO_NOTES = """\
@@ -406,12 +437,14 @@ GEOJSON_KINDS: dict[str, tuple[str, list[str]]] = {
 PLAN_MEMBER = ["scenario", "coverage", "total_distance_m", "sorties", "drones_used", "solve_time_s"]
 
 REASON_TEXT = {
-    UnservedReason.OUT_OF_REACH: "beyond every hangar's operating radius, or no round trip from a hangar fits in a "
-                                 "usable battery",
+    UnservedReason.OUT_OF_REACH: "beyond every hangar's operating radius, or no round trip from a hangar fits in the "
+                                 "usable energy (the detail gives the share it needs)",
     UnservedReason.BLOCKED_BY_AIRSPACE: "inside a keep-out zone whenever the fleet may fly, only reachable through "
                                         "keep-out zones, a sliver under 5 m left between zones, or an "
                                         "`altitude_m` above the airspace ceiling",
-    UnservedReason.WIND: "no hangar could fly it, and a hangar within reach has a model grounded by today's wind",
+    UnservedReason.WIND: "a leg to, along or from it cannot make 1 m/s over the ground at the model's airspeed limit "
+                         "in the wind at its height (the detail names the airspeed it would need), or a hangar within "
+                         "reach has a model grounded by today's wind",
     UnservedReason.WINDOW_IMPOSSIBLE: "its window does not meet a usable hangar window, or is shorter than the "
                                       "inspection takes",
     UnservedReason.NO_CAPACITY: "could be flown alone, but the fleet's day is full (lower priorities are dropped "
@@ -482,8 +515,8 @@ def default_text(field) -> str:
         return f"`{value.value}`"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
-    if isinstance(value, float) and value.is_integer():
-        return f"`{value:g}`"
+    if isinstance(value, float):
+        return f"`{value:.6g}`"  # 1/7 reads 0.142857, not its 17 binary digits
     return f"`{value}`"
 
 

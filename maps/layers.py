@@ -14,8 +14,8 @@ from maps.coords import line_to_latlngs, to_latlng
 from maps.elements import BindPopup, BindTooltip, DirectionArrows
 from maps.status import TargetStatus
 from maps.style import GRID_COLOURS, HANGAR_COLOUR, TARGET_LABELS, TARGET_STYLES, ZONE_COLOURS
-from maps.text import clock, esc, km, percent, table
-from missions.models import GridCell, Hangar, Scenario, Sortie, Target, UnservedTask
+from maps.text import battery, clock, esc, km, table
+from missions.models import DroneModel, GridCell, Hangar, Scenario, Sortie, Target, UnservedTask
 
 SORTIE_CLASS = "lowalt-sortie"  # CSS class on every sortie path: the browser test counts them
 
@@ -186,10 +186,18 @@ def sortie_popup(sortie: Sortie, scenario: Scenario) -> str:
         ("Landing", clock(scenario.seconds_after_midnight(sortie.landing))),
         ("Flight", f"{sortie.flight_time_s / 60:.1f} min"),
         ("Distance", km(sortie.distance_m)),
-        ("Battery used", percent(sortie.battery_used)),
+        ("Battery used", battery(sortie.battery_used, model_of(scenario, sortie))),
         ("Tasks", esc(", ".join(sortie.tasks)) or "none"),
     ]
     return table(rows, f"Sortie {esc(sortie.sortie_id)}")
+
+
+def model_of(scenario: Scenario, sortie: Sortie) -> DroneModel | None:
+    """The drone model that flies `sortie`, or None for a plan drawn against another scenario."""
+    try:
+        return scenario.drone_model(sortie.drone_model)
+    except KeyError:
+        return None
 
 
 def add_sortie(group: folium.map.Layer, sortie: Sortie, colour: str, scenario: Scenario, datum: str) -> folium.PolyLine:

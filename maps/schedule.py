@@ -9,8 +9,9 @@ import math
 from pathlib import Path
 
 from airspace.windows import clock_from_seconds
+from maps.layers import model_of
 from maps.style import sortie_colour
-from maps.text import esc, km, percent
+from maps.text import battery, esc, km
 from missions.models import MissionPlan, Scenario
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,8 @@ def schedule_html(plan: MissionPlan, scenario: Scenario, *, map_href: str | None
                 down = scenario.seconds_after_midnight(sortie.landing)
                 title = esc(
                     f"{sortie.sortie_id} {clock_from_seconds(up)[:5]}-{clock_from_seconds(down)[:5]}, "
-                    f"{km(sortie.distance_m)}, battery {percent(sortie.battery_used)}, tasks: {', '.join(sortie.tasks)}"
+                    f"{km(sortie.distance_m)}, battery {battery(sortie.battery_used, model_of(scenario, sortie))}, "
+                    f"tasks: {', '.join(sortie.tasks)}"
                 )
                 bars.append(_bar(up, down, span, "sortie", esc(sortie.sortie_id), title,
                                  f"background:{colours[sortie.sortie_id]}"))

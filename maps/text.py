@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 
 from airspace.windows import clock_from_seconds
+from missions.models import DroneModel
 
 
 def esc(value: object) -> str:
@@ -27,6 +28,16 @@ def km(metres: float) -> str:
 def percent(fraction: float) -> str:
     # One decimal: a plan at 99.7 % must not read as 100 %.
     return f"{fraction * 100:.1f} %"
+
+
+def battery(share: float, model: DroneModel | None) -> str:
+    """'62.3 % (71.8 Wh) of 80 % usable': a sortie's energy as a share of a full battery, in Wh when the model's
+    battery is known, against the share the reserve leaves usable."""
+    if model is None:
+        return percent(share)
+    wh = model.energy_wh(share)
+    energy = f" ({wh:.1f} Wh)" if wh is not None else ""
+    return f"{percent(share)}{energy} of {model.usable_battery * 100:.0f} % usable"
 
 
 def table(rows: list[tuple[str, str]], title: str) -> str:

@@ -15,17 +15,50 @@ from airspace.clock import DayClock
 from airspace.geometry import Geometry
 from airspace.windows import TimeWindow
 from airspace.zones import CHINA_CEILING_M, Restriction, Zone
-from missions.export.dji_products import payload_error
+from missions.export.dji_products import payload_error, product_for
+from missions.physics.aircraft import AIRCRAFT_FIGURES, GENERIC, AircraftFigures
+from missions.physics.power import ZENG_TIP_SPEED_MS, PowerCurve, fit_power_curve
+from missions.physics.wind import OPEN_TERRAIN_SHEAR, REFERENCE_HEIGHT_M, WindProfile, wind_vector
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
-DEFAULT_AIRSPEED_FACTOR = 1.4  # max airspeed over route speed when a profile does not say (DJI M3D: 21 / 15)
+DEFAULT_AIRSPEED_FACTOR = 1.4  # max airspeed over route speed for a drone without published figures (M3D: 21 / 15)
+# Mean rotor induced velocity in hover, sqrt(W / (2 rho A)) (momentum theory): ~5 m/s at the ~60 N/m^2 disc
+# loading of a 1.4-1.9 kg quadcopter on four ~10-11 inch rotors, the Matrice 3D/4D class (Zeng et al.'s 2 kg
+# example craft on larger rotors has 4.03 m/s).
+DEFAULT_INDUCED_VELOCITY_MS = 5.0
 
 
 # ----------------------------------------------------------------------------------------------- scenario
+class WindLayer(BaseModel):
+    """The wind at one height above ground (a sounding or a forecast's winds aloft)."""
+
+    model_config = FROZEN
+    height_m: float = Field(ge=0)
+    speed_ms: float = Field(ge=0)
+    from_deg: float = Field(ge=0, le=360)
+
+
 class Weather(BaseModel):
     model_config = FROZEN
-    wind_speed_ms: float = Field(0.0, ge=0)
+    wind_speed_ms: float = Field(0.0, ge=0)  # at reference_height_m; the launch limit max_wind_ms applies to it
     wind_from_deg: float = Field(0.0, ge=0, le=360)  # direction the wind blows FROM, clockwise from north
+    reference_height_m: float = Field(REFERENCE_HEIGHT_M, gt=0)  # lowalt addition: where wind_speed_ms is measured
+    shear_exponent: float = Field(OPEN_TERRAIN_SHEAR, ge=0, le=1)  # lowalt addition: power-law exponent aloft
+    layers: list[WindLayer] = Field(default_factory=list)  # lowalt addition: wind by height, replaces the power law
+
+    @model_validator(mode="after")
+    def _distinct_heights(self) -> "Weather":
+        heights = [layer.height_m for layer in self.layers]
+        if len(set(heights)) != len(heights):
+            raise ValueError("layers: two layers at the same height_m")
+        return self
+
+    @property
+    def profile(self) -> WindProfile:
+        """The wind by height above ground (missions.physics.wind)."""
+        east, north = wind_vector(self.wind_speed_ms, self.wind_from_deg)
+        layers = tuple(sorted((layer.height_m, *wind_vector(layer.speed_ms, layer.from_deg)) for layer in self.layers))
+        return WindProfile(east, north, self.reference_height_m, self.shear_exponent, layers)
 
 
 CALM = Weather()
@@ -74,16 +107,84 @@ class DroneModel(BaseModel):
     descent_speed_ms: float | None = Field(None, gt=0)  # lowalt addition; default: climb_speed_ms
     camera: Camera | None = None
     dji: DjiProfile | None = None  # lowalt addition; default: see missions.export.dji_products.product_for
+    # lowalt additions for the energy model (missions.physics.power); every one optional, defaults from `figures`:
+    max_flight_time_min: float | None = Field(None, gt=0)  # longest flight on a full battery, in still air ...
+    max_flight_time_speed_ms: float | None = Field(None, gt=0)  # ... at this constant forward speed
+    battery_wh: float | None = Field(None, gt=0)  # battery energy, to report energies in Wh
+    induced_velocity_ms: float = Field(DEFAULT_INDUCED_VELOCITY_MS, gt=0)  # rotors' mean induced velocity, hover
+    rotor_tip_speed_ms: float = Field(ZENG_TIP_SPEED_MS, gt=0)  # blade tip speed
+
+    @model_validator(mode="after")
+    def _power_curve_fits(self) -> "DroneModel":
+        try:
+            self.power_curve  # noqa: B018 -- fitting is the check
+        except ValueError as exc:
+            raise ValueError(f"endurance_min {self.endurance_min:g}, max_flight_time_min {self.rated_flight_min:g} "
+                             f"and max_flight_time_speed_ms {self.rated_flight_speed_ms:g} do not fit together: "
+                             f"{exc}") from None
+        return self
 
     @property
     def descent_rate_ms(self) -> float:
         return self.descent_speed_ms or self.climb_speed_ms
 
     @property
+    def figures(self) -> AircraftFigures | None:
+        """Published figures of the DJI aircraft this profile flies (its `dji.aircraft`, else an id naming one: the
+        rule of missions.export.dji_products.product_for), if missions.physics.aircraft has them."""
+        product = product_for(self.id, self.dji.aircraft if self.dji else None, self.dji.payload if self.dji else None)
+        return AIRCRAFT_FIGURES.get(product.aircraft_key) if product.source != "default" else None
+
+    @property
+    def shape(self) -> AircraftFigures:
+        """Whose flight-to-hover ratio and best-endurance speed the power curve takes: `figures`, else the M3D's."""
+        return self.figures or GENERIC
+
+    @property
     def airspeed_limit_ms(self) -> float:
-        """Fastest airspeed: `max_airspeed_ms`, else 1.4 x the faster route speed (21 m/s for a 15 m/s cruise,
-        the Matrice 3D figure)."""
-        return self.max_airspeed_ms or DEFAULT_AIRSPEED_FACTOR * max(self.cruise_speed_ms, self.inspection_speed_ms)
+        """Fastest airspeed: `max_airspeed_ms`, else the aircraft's max horizontal speed (21 m/s for the Matrice
+        3D and 4D), else 1.4 x the faster route speed (21 m/s for a 15 m/s cruise, the Matrice 3D ratio)."""
+        if self.max_airspeed_ms:
+            return self.max_airspeed_ms
+        figures = self.figures
+        if figures is not None:
+            return figures.max_speed_ms
+        return DEFAULT_AIRSPEED_FACTOR * max(self.cruise_speed_ms, self.inspection_speed_ms)
+
+    @property
+    def rated_flight_min(self) -> float:
+        """`max_flight_time_min`, else the aircraft's ratio of max flight time to hover time times endurance_min
+        (a worn battery's shorter hover time shortens its flight time alike)."""
+        if self.max_flight_time_min:
+            return self.max_flight_time_min
+        return self.endurance_min * self.shape.max_flight_min / self.shape.hover_min
+
+    @property
+    def rated_flight_speed_ms(self) -> float:
+        return self.max_flight_time_speed_ms or self.shape.max_flight_speed_ms
+
+    @property
+    def battery_energy_wh(self) -> float | None:
+        """`battery_wh`, else the aircraft's; None when neither is known."""
+        figures = self.figures
+        return self.battery_wh or (figures.battery_wh if figures is not None else None)
+
+    @property
+    def power_curve(self) -> PowerCurve:
+        """Power against airspeed (and climb), in shares of a full battery per second: hovers endurance_min,
+        flies longest (rated_flight_min) at rated_flight_speed_ms."""
+        return fit_power_curve(self.endurance_min * 60.0, self.rated_flight_min * 60.0, self.rated_flight_speed_ms,
+                               self.induced_velocity_ms, self.rotor_tip_speed_ms)
+
+    def energy_wh(self, share: float) -> float | None:
+        """A share of this model's battery in Wh (None when the battery's energy is not known)."""
+        battery = self.battery_energy_wh
+        return None if battery is None else share * battery
+
+    @property
+    def usable_battery(self) -> float:
+        """Share of a full battery a sortie may use: the reserve is a share of energy, left on landing."""
+        return 1.0 - self.reserve_fraction
 
 
 class Hangar(BaseModel):
@@ -275,9 +376,9 @@ class Scenario(BaseModel):
 
 # ----------------------------------------------------------------------------------------------- plan
 class UnservedReason(str, Enum):
-    OUT_OF_REACH = "out_of_reach"  # no hangar's operating radius / battery reaches it
+    OUT_OF_REACH = "out_of_reach"  # no hangar's operating radius / usable energy reaches it
     BLOCKED_BY_AIRSPACE = "blocked_by_airspace"  # inside or only reachable through keep-out volumes
-    WIND = "wind"  # every drone that could fly it is grounded by wind
+    WIND = "wind"  # grounded by wind, or a leg the airspeed limit cannot fly in the wind at its height
     WINDOW_IMPOSSIBLE = "window_impossible"  # its window does not meet any usable hangar window
     NO_CAPACITY = "no_capacity"  # feasible alone, but the fleet's day was full (lower priority dropped first)
     INVALID = "invalid"  # could not be turned into a task (reason in detail)
@@ -321,7 +422,7 @@ class Sortie(BaseModel):
     waypoints: list[Waypoint]
     distance_m: float
     flight_time_s: float
-    battery_used: float  # fraction of a full battery
+    battery_used: float  # share of a full battery's energy the sortie uses (power curve in the wind, missions.physics)
     tasks: list[str]  # task ids in flight order
     inspections: list[Inspection]
 

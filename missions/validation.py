@@ -277,6 +277,20 @@ def duplicate_id_problems(section: str, items: Sequence[Any], file: str) -> list
 
 
 # ------------------------------------------------------------------------------------ semantic checks
+def _airspeed_problems(scenario: Scenario, file: str) -> list[Problem]:
+    """A route speed above the airspeed limit cannot be held even in still air: say so, the plan slows those legs."""
+    problems = []
+    for index, model in enumerate(scenario.drone_models):
+        limit = model.airspeed_limit_ms
+        for name in ("cruise_speed_ms", "inspection_speed_ms"):
+            speed = getattr(model, name)
+            if speed > limit:
+                problems.append(warning(file, f"drone_models[{index}] ({model.id})", name,
+                                        f"{speed:g} m/s over the ground is above the {limit:g} m/s airspeed limit "
+                                        f"(max_airspeed_ms): even in still air those legs are flown at {limit:g} m/s"))
+    return problems
+
+
 def semantic_problems(scenario: Scenario, file: str, labels: dict[str, str] | None = None) -> list[Problem]:
     """Checks on a resolved, valid scenario: reach, zones around hangars and targets, windows, cameras.
 
@@ -308,6 +322,7 @@ def semantic_problems(scenario: Scenario, file: str, labels: dict[str, str] | No
     prohibited = [z for z in zones if z.restriction is Restriction.PROHIBITED]
     problems += _grounded_hangar_problems(scenario, file, zone_label)
     problems += _camera_problems(scenario, file, target_label)
+    problems += _airspeed_problems(scenario, file)
     if projector is not None and targets:
         problems += _reach_problems(scenario, file, projector, target_label)
     always = [z for z in prohibited if z.active is None]

@@ -1,6 +1,7 @@
-"""The independent plan verifier: recomputes legality, physics, battery, schedule and coverage from a plan's geometry.
+"""The independent plan verifier: recomputes legality, physics, energy, schedule and coverage from a plan's geometry.
 
-Shares no code with the planner's cost model: distances come from pyproj.Geod, zone crossings from shapely here.
+Shares no code with the planner's cost model: distances and headings come from pyproj.Geod, zone crossings from
+shapely here; the physics rules (wind by height, power curve) are the primitives of missions.physics.
 """
 from __future__ import annotations
 
@@ -29,12 +30,13 @@ _GEOD = pyproj.Geod(ellps="WGS84")
 # Violation kinds (stable strings: tests, the CLI's --json output and scripts match on them).
 AIRSPACE = "airspace"  # a segment crosses a keep-out zone active at that time and height
 CEILING = "ceiling"  # a vertex above airspace.ceiling_m
-SPEED = "speed"  # implied ground speed above cruise + wind
+SPEED = "speed"  # implied ground speed above the model's fastest route speed
+AIRSPEED = "airspeed"  # implied airspeed (ground velocity minus the wind there) above the model's limit
 VERTICAL_RATE = "vertical_rate"  # implied climb/descent rate above the model's
 TIME_ORDER = "time_order"  # vertex times decrease (or a hover overruns the next vertex)
 ENDPOINTS = "endpoints"  # sortie does not start and end on its hangar at 0 m
 TIMES = "times"  # takeoff/landing/flight_time_s disagree with the vertex times
-BATTERY = "battery"  # flight time beyond endurance x (1 - reserve), or battery_used inconsistent
+BATTERY = "battery"  # energy beyond the usable share (1 - reserve), or battery_used off the recomputed energy
 RECHARGE = "recharge"  # too little dock time between two sorties of one drone
 OVERLAP = "overlap"  # one drone in two sorties at once
 WINDOW = "window"  # sortie outside the operating window or its hangar's window, or across a clock change
@@ -54,12 +56,14 @@ DUPLICATE_SORTIE = "duplicate_sortie"  # two sorties share an id
 
 # Tolerances: the planner rounds times to solver units and may round coordinates in output files.
 TIME_TOL_S = 0.5
+TIME_ROUNDING_S = 0.002  # plan times are written to the millisecond: a segment's duration is off by up to two
 SPEED_TOL_FRAC = 0.01
 POSITION_TOL_M = 1.0
 AIRSPACE_TOL_M = 0.5  # crossing length inside a zone that counts (a path may run along a zone edge)
 ALTITUDE_TOL_M = 0.01
-BATTERY_TOL = 1e-6
-BATTERY_REPORT_TOL = 1e-3
+# Energy is recomputed from geodesic lengths and headings; the planner's come from its projection (0.04 % apart).
+BATTERY_TOL = 0.002  # share of a battery beyond the usable share that still passes
+BATTERY_REPORT_TOL_FRAC = 0.05  # battery_used may differ this much (relative) from the recomputed energy
 DISTANCE_TOL_FRAC = 0.005
 COVERAGE_TOL = 0.001
 COORD_TOL_DEG = 1e-7
@@ -88,6 +92,7 @@ class VerificationReport:
     sorties: int
     drones_used: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    battery: dict[str, float] = field(default_factory=dict)  # sortie id -> recomputed energy, share of a battery
 
     def kinds(self) -> set[str]:
         return {v.kind for v in self.violations}
@@ -106,9 +111,17 @@ class VerificationReport:
 
 # ----------------------------------------------------------------------------------------------- helpers
 def _segment_lengths(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    return _segments(lons, lats)[1]
+
+
+def _segments(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean geodesic azimuth in radians, length in metres) of each segment of a polyline."""
     if len(lons) < 2:
-        return np.zeros(0)
-    return np.asarray(_GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])[2], dtype=float)
+        return np.zeros(0), np.zeros(0)
+    forward, back, length = _GEOD.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
+    # The azimuth turns along a geodesic; the mean of its two ends is the segment's heading.
+    turn = np.radians((np.asarray(back) + 180.0 - np.asarray(forward) + 180.0) % 360.0 - 180.0)
+    return np.radians(np.asarray(forward)) + turn / 2.0, np.asarray(length, dtype=float)
 
 
 def _distance_to(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
@@ -184,6 +197,7 @@ class _Verifier:
         self.distance_m = 0.0
         self.slant_m = 0.0  # 3-D length, climbs included
         self.flight_time_s = 0.0
+        self.battery: dict[str, float] = {}  # sortie id -> recomputed energy, share of a full battery
 
     def add(self, kind: str, message: str, sortie_id: str | None = None, task_id: str | None = None) -> None:
         self.violations.append(Violation(kind, sortie_id, task_id, message))
@@ -215,7 +229,7 @@ class _Verifier:
         hovers = np.array([w.hover_s for w in wps], dtype=float)
         takeoff_s = self.clock.seconds(sortie.takeoff)
         landing_s = self.clock.seconds(sortie.landing)
-        seg_m = _segment_lengths(lons, lats)
+        azimuth, seg_m = _segments(lons, lats)
         distance = float(seg_m.sum())
         flight_time = float(t_rel[-1] - t_rel[0])
         slant = float(np.hypot(seg_m, np.diff(alts)).sum())  # a 3-D distance_m (climbs included) is accepted too
@@ -225,8 +239,8 @@ class _Verifier:
 
         self._endpoints(sid, hangar, lons, lats, alts, t_rel, wps)
         self._times(sortie, flight_time)
-        self._physics(sid, model, seg_m, alts, t_rel, hovers)
-        self._battery(sortie, model, flight_time)
+        energy = self._physics(sid, model, azimuth, seg_m, alts, t_rel, hovers)
+        self._battery(sortie, model, energy)
         self._windows(sid, hangar, takeoff_s, landing_s)
         self._radius(sid, hangar, lons, lats)
         weather = self.scenario.weather
@@ -299,35 +313,64 @@ class _Verifier:
         if abs(elapsed - flight_time) > 2 * TIME_TOL_S:
             self.add(TIMES, f"landing - takeoff is {elapsed:.1f} s but waypoints span {flight_time:.1f} s", sid)
 
-    def _physics(self, sid, model, seg_m, alts, t_rel, hovers) -> None:
-        wind = self.scenario.wind.wind_speed_ms
-        ground_limit = model.cruise_speed_ms + wind
+    def _physics(self, sid, model, azimuth, seg_m, alts, t_rel, hovers) -> float:
+        """Check speeds against the route speeds and the airspeed limit, and measure the energy flown (a share of
+        a full battery): every segment at the airspeed its ground velocity needs in the wind at its mean height,
+        every hover at the wind's speed there."""
+        wind = self.scenario.wind.profile
+        curve = model.power_curve
+        route_limit = max(model.cruise_speed_ms, model.inspection_speed_ms)
+        air_limit = model.airspeed_limit_ms
+        energy = 0.0
         for i in range(len(seg_m)):
+            if hovers[i] > 0:
+                station = float(wind.speed_at(alts[i]))
+                energy += hovers[i] * float(curve.level(station))
+                if station > air_limit * (1 + SPEED_TOL_FRAC):
+                    self.add(AIRSPEED, f"waypoint {i}: hovering {hovers[i]:g} s in {station:.1f} m/s wind at "
+                                       f"{alts[i]:.0f} m needs that airspeed, above {model.id}'s {air_limit:g} m/s", sid)
             moving = t_rel[i + 1] - t_rel[i] - hovers[i]  # a hover vertex is left hover_s after it is reached
             if moving < -TIME_TOL_S:
                 self.add(TIME_ORDER, f"waypoint {i + 1} at t={t_rel[i + 1]:.1f} s comes before waypoint {i} "
                                      f"is left (t={t_rel[i]:.1f} s + hover {hovers[i]:g} s)", sid)
                 continue
             allowed = moving * (1 + SPEED_TOL_FRAC) + TIME_TOL_S
-            if seg_m[i] / ground_limit > allowed:
+            if seg_m[i] / route_limit > allowed:
                 self.add(SPEED, f"segment {i}->{i + 1}: {seg_m[i]:.0f} m in {moving:.1f} s is "
-                                f"{seg_m[i] / max(moving, 1e-9):.1f} m/s, above cruise + wind {ground_limit:.1f} m/s",
-                         sid)
+                                f"{seg_m[i] / max(moving, 1e-9):.1f} m/s over the ground, above {model.id}'s route "
+                                f"speed {route_limit:g} m/s", sid)
             climb = alts[i + 1] - alts[i]
             rate = model.climb_speed_ms if climb >= 0 else model.descent_rate_ms
             if abs(climb) / rate > allowed:
                 self.add(VERTICAL_RATE, f"segment {i}->{i + 1}: {climb:+.0f} m in {moving:.1f} s, above "
                                         f"{rate:g} m/s", sid)
+            if moving <= 0:
+                continue
+            ground = seg_m[i] / moving
+            wind_e, wind_n = (float(w) for w in wind.on_segment(alts[i], alts[i + 1]))
+            ux, uy = np.sin(azimuth[i]), np.cos(azimuth[i])
+            w_par, w_perp = wind_e * ux + wind_n * uy, -wind_e * uy + wind_n * ux
+            air = float(np.hypot(ground - w_par, w_perp))
+            # Times are written to the millisecond: judge the airspeed at the least the timing allows.
+            lowest = np.clip(w_par, seg_m[i] / (moving + TIME_ROUNDING_S), seg_m[i] / max(moving - TIME_ROUNDING_S,
+                                                                                           TIME_ROUNDING_S))
+            if float(np.hypot(lowest - w_par, w_perp)) > air_limit * (1 + SPEED_TOL_FRAC):
+                self.add(AIRSPEED, f"segment {i}->{i + 1}: {ground:.1f} m/s over the ground in "
+                                   f"{float(np.hypot(wind_e, wind_n)):.1f} m/s wind needs {air:.1f} m/s airspeed, "
+                                   f"above {model.id}'s {air_limit:g} m/s", sid)
+            energy += moving * float(curve.power(air, climb / moving))
+        return energy
 
-    def _battery(self, sortie: Sortie, model, flight_time: float) -> None:
+    def _battery(self, sortie: Sortie, model, energy: float) -> None:
         sid = sortie.sortie_id
-        used = flight_time / (model.endurance_min * 60.0)
-        if used > 1.0 - model.reserve_fraction + BATTERY_TOL:
-            self.add(BATTERY, f"{flight_time / 60:.1f} min airborne uses {used:.1%} of the battery; "
-                              f"{model.id} may use {1 - model.reserve_fraction:.0%} "
+        usable = model.usable_battery
+        self.battery[sid] = float(energy)
+        if energy > usable + BATTERY_TOL:
+            self.add(BATTERY, f"the flight uses {energy:.1%} of a battery; {model.id} may use {usable:.0%} "
                               f"(reserve {model.reserve_fraction:.0%})", sid)
-        if abs(sortie.battery_used - used) > BATTERY_REPORT_TOL:
-            self.add(BATTERY, f"battery_used {sortie.battery_used:.4f} but the flight time implies {used:.4f}", sid)
+        if abs(sortie.battery_used - energy) > BATTERY_REPORT_TOL_FRAC * energy + 1e-4:
+            self.add(BATTERY, f"battery_used {sortie.battery_used:.4f} but its flight measures {energy:.4f} of a "
+                              f"battery", sid)
 
     def _windows(self, sid, hangar: Hangar, takeoff_s: float, landing_s: float) -> None:
         change = self.clock.discontinuity_in(takeoff_s, landing_s)
@@ -521,6 +564,7 @@ class _Verifier:
             ok=not self.violations, violations=tuple(self.violations), distance_m=self.distance_m,
             flight_time_s=self.flight_time_s, coverage=coverage, sorties=len(self.plan.sorties),
             drones_used=len({s.drone_id for s in self.plan.sorties}), notes=tuple(self.notes),
+            battery=dict(self.battery),
         )
         logger.info("%s", report.summary())
         return report

@@ -17,6 +17,7 @@ from planner.fleet.decompose import partition
 from planner.problem.epochs import epochs_for
 from planner.fleet.executors import run_groups
 from planner.fleet.group_solve import GroupJob
+from planner.flight.energy import FlightEnergy
 from planner.options import PlanOptions
 from planner.problem.feasibility import grounded
 from planner.problem.task_airspace import split_tasks_by_airspace
@@ -24,7 +25,7 @@ from planner.problem.task_airspace import split_tasks_by_airspace
 logger = logging.getLogger(__name__)
 
 DEFAULT_TRANSIT_M = 100.0
-LEG_SHARE_OF_BATTERY = 0.35  # a leg takes at most this share of a usable battery
+LEG_SHARE_OF_BATTERY = 0.25  # a leg takes at most this share of a usable battery (the rest: transits to and from it)
 MIN_GROUP_TIME_S = 1.0
 GROUP_ZONE_MARGIN_M = 3000.0  # zones this far beyond a group's reach still shape its detours
 
@@ -41,12 +42,13 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
                         blackouts=scenario.clock.unflyable_spans(recharge_s))
     projector = Projector.for_geometry(_extent(scenario))
 
-    raw_tasks, unserved = tasks_from_targets(scenario, max_leg_m=options.max_leg_m or default_max_leg_m(scenario))
+    raw_tasks, unserved = tasks_from_targets(scenario,
+                                             max_leg_m=options.max_leg_m or default_max_leg_m(scenario, transit_m))
     tasks, blocked = split_tasks_by_airspace(raw_tasks, zones, authorised, epochs, projector, options.clearance_m,
                                              transit_m, scenario.airspace.ceiling_m)
     unserved = list(unserved) + blocked
 
-    groups = partition(scenario, tasks, projector, options.max_group_hangars, window)
+    groups = partition(scenario, tasks, projector, options.max_group_hangars, window, transit_m)
     per_group_s = _group_time_limit(options, len(groups))
     jobs = [
         GroupJob(
@@ -79,18 +81,21 @@ def operating_window(scenario: Scenario) -> tuple[int, int]:
     return window.start_s, window.end_s
 
 
-def default_max_leg_m(scenario: Scenario) -> float:
-    """Longest leg: a share of a usable battery at crosswind ground speed for the weakest drone flying today,
-    and no longer than a typical hangar's reach."""
-    wind = scenario.wind.wind_speed_ms
+def default_max_leg_m(scenario: Scenario, transit_m: float = DEFAULT_TRANSIT_M) -> float:
+    """Longest leg: a share of a usable battery for the weakest drone flying today, flying the leg its cheaper way
+    at the worst heading of the wind at the highest inspection height; no longer than a typical hangar's reach."""
     flying = [m for m in scenario.drone_models if not grounded(m, scenario)] or list(scenario.drone_models)
-    by_battery = min(
-        m.endurance_min * 60 * (1 - m.reserve_fraction) * math.sqrt(max(m.inspection_speed_ms**2 - wind**2, 1.0))
-        * LEG_SHARE_OF_BATTERY
-        for m in flying
-    )
-    radii = sorted(h.operating_radius_m for h in scenario.hangars) or [by_battery]
-    return min(by_battery, radii[len(radii) // 2])
+    top = max((t.altitude_m for t in scenario.resolved_targets()), default=transit_m)
+    radii = sorted(h.operating_radius_m for h in scenario.hangars)
+    lengths = []
+    for model in flying:
+        flight = FlightEnergy.of(model, scenario.weather)
+        per_m = flight.either_way_per_metre(top, model.inspection_speed_ms)[1]
+        if math.isfinite(per_m):
+            lengths.append(flight.usable * LEG_SHARE_OF_BATTERY / per_m)
+    if radii:
+        lengths.append(radii[len(radii) // 2])
+    return min(lengths, default=math.inf)  # nothing bounds it (no hangar, no holdable heading): one leg per line
 
 
 def _extent(scenario: Scenario) -> shapely.Geometry:

@@ -25,7 +25,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 @dataclass(frozen=True)
 class SortieSpeeds:
-    """Airspeeds a mission file asks for, and where they came from ("scenario" or "plan timing")."""
+    """Route speeds over the ground a mission file asks for, and where they came from ("scenario" or "plan timing").
+
+    A leg the plan slowed because holding the speed would need more than the airspeed limit is still asked at the
+    route speed: the autopilot then flies at its limit, which is the ground speed the plan timed."""
 
     cruise_ms: float
     inspection_ms: float
@@ -61,7 +64,7 @@ def leg_lengths_m(sortie: Sortie) -> list[float]:
 
 
 def sortie_speeds(sortie: Sortie, scenario: Scenario | None) -> SortieSpeeds:
-    """Airspeeds from the scenario's drone model; without a scenario, the plan's own leg timing (median)."""
+    """Ground speeds from the scenario's drone model; without a scenario, the plan's own leg timing (median)."""
     if scenario is not None:
         try:
             model = scenario.drone_model(sortie.drone_model)

@@ -74,7 +74,8 @@ def solver_progress(time_limit_s: float, enabled: bool = True) -> Iterator:
 
 
 def summary_table(plan: MissionPlan, scenario: Scenario) -> Table:
-    """Per hangar: drones, drones used, sorties, km flown, tasks served and its share of its tasks."""
+    """Per hangar: drones, drones used, sorties, km flown, tasks served, and the energy its sorties use (mean and
+    most, as shares of a full battery; the reserve leaves 1 - reserve_fraction usable)."""
     sorties_by = defaultdict(list)
     for sortie in plan.sorties:
         sorties_by[sortie.hangar_id].append(sortie)
@@ -87,12 +88,17 @@ def summary_table(plan: MissionPlan, scenario: Scenario) -> Table:
     table.add_column("km", justify="right", footer=f"{s.total_distance_m / 1000:.1f}")
     table.add_column("tasks", justify="right", footer=str(s.served_tasks))
     table.add_column("battery avg", justify="right")
+    table.add_column("battery max", justify="right")
+    table.add_column("usable", justify="right")
     for hangar in scenario.hangars:
         flown = sorties_by.get(hangar.id, [])
         km = sum(x.distance_m for x in flown) / 1000
-        battery = sum(x.battery_used for x in flown) / len(flown) if flown else 0.0
+        used = [x.battery_used for x in flown]
+        usable = scenario.drone_model(hangar.drone_model).usable_battery
         table.add_row(hangar.id, str(hangar.drones), str(len({x.drone_id for x in flown})), str(len(flown)),
-                      f"{km:.1f}", str(sum(len(x.tasks) for x in flown)), f"{battery:.0%}" if flown else "-")
+                      f"{km:.1f}", str(sum(len(x.tasks) for x in flown)),
+                      f"{sum(used) / len(used):.0%}" if used else "-", f"{max(used):.0%}" if used else "-",
+                      f"{usable:.0%}")
     table.caption = (f"coverage {s.coverage:.1%} · unserved tasks {len(plan.unserved)} · "
                      f"solve {s.solve_time_s:.1f} s · seed {s.seed}")
     return table

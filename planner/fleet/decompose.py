@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from airspace.projection import Projector
-from missions.models import Hangar, Scenario
+from missions.models import Hangar, InspectionTask, Scenario
+from planner.flight.energy import FlightEnergy
 from planner.problem.feasibility import grounded
 from planner.problem.task_airspace import TaskWithEpochs
 
@@ -43,7 +44,7 @@ def bisect_hangars(hangars: list[Hangar], xy: np.ndarray, max_size: int) -> list
 
 
 def partition(scenario: Scenario, tasks: list[TaskWithEpochs], projector: Projector, max_hangars: int,
-              window: tuple[int, int]) -> list[Group]:
+              window: tuple[int, int], transit_m: float) -> list[Group]:
     hangars = list(scenario.hangars)
     if len(hangars) <= max_hangars:
         return [Group("all", tuple(h.id for h in hangars), tuple(tasks))]
@@ -54,32 +55,36 @@ def partition(scenario: Scenario, tasks: list[TaskWithEpochs], projector: Projec
     radius = np.array([h.operating_radius_m for h in hangars])
     flying = np.array([h.drones > 0 and not grounded(scenario.drone_model(h.drone_model), scenario) for h in hangars])
 
-    # Spare drone time per group: usable battery seconds times the sorties a day allows (rough, for balance only).
+    # Spare drone time per group: usable battery time (at hover power) times the sorties a day allows (rough,
+    # for balance only).
     day_s = window[1] - window[0]
+    models = [scenario.drone_model(h.drone_model) for h in hangars]
+    flights = {m.id: FlightEnergy.of(m, scenario.weather) for m in scenario.drone_models}
     capacity = np.zeros(len(members))
     for i, hangar in enumerate(hangars):
         if flying[i]:
-            model = scenario.drone_model(hangar.drone_model)
-            usable = model.endurance_min * 60 * (1 - model.reserve_fraction)
+            usable = flights[models[i].id].usable_hover_s
             sorties = max(1.0, day_s / (usable + hangar.recharge_min * 60))
             capacity[group_of[i]] += hangar.drones * usable * sorties
     load = np.zeros(len(members))
-    wind = scenario.wind.wind_speed_ms
-    models = [scenario.drone_model(h.drone_model) for h in hangars]
-    transit_speed = np.array([max(m.cruise_speed_ms - wind, 1.0) for m in models])
-    inspect_speed = np.array([max(m.inspection_speed_ms - wind, 1.0) for m in models])
-    usable_s = np.array([m.endurance_min * 60 * (1 - m.reserve_fraction) for m in models])
+    # Battery share per metre of the way there and back at transit height, and along a leg at inspection
+    # height flown its cheaper way, each at the worst heading of the day's wind.
+    transit_e = np.array([flights[m.id].round_trip_per_metre(transit_m, m.cruise_speed_ms)[1]
+                          for m in models])
+    usable_e = np.array([flights[m.id].usable for m in models])
 
     candidates: list[tuple[TaskWithEpochs, list[int], np.ndarray]] = []
     for item in tasks:
-        coords = np.asarray(item.task.coordinates, dtype=float)[:, :2]
+        task = item.task
+        coords = np.asarray(task.coordinates, dtype=float)[:, :2]
         tx, ty = projector.forward(coords[:, 0], coords[:, 1])
         dist = np.hypot(tx[:, None] - hx[None, :], ty[:, None] - hy[None, :])
         far = np.max(dist, axis=0)
-        # Reachable on one battery, with transit priced into the wind: a group that only has hangars at the
-        # edge of their radius would just report the task out of reach.
-        trip_s = (dist[0] + dist[-1]) / transit_speed + item.task.length_m / inspect_speed + item.task.hover_s
-        ok = (far <= radius) & flying & (trip_s <= usable_s)
+        # Reachable on one battery with the wind priced in: a group that only has hangars at the edge of their
+        # radius would just report the task out of reach.
+        inspect_e = np.array([_inspection_share(flights[m.id], task) for m in models])
+        trip_e = (dist[0] + dist[-1]) * transit_e + inspect_e
+        ok = (far <= radius) & flying & (trip_e <= usable_e)
         groups = sorted({group_of[i] for i in np.flatnonzero(ok)})
         candidates.append((item, groups, far))
     # Tasks with the fewest options choose first; ties by priority (high first), then id, for determinism.
@@ -104,3 +109,9 @@ def partition(scenario: Scenario, tasks: list[TaskWithEpochs], projector: Projec
     logger.info("decomposition: %d groups of <= %d hangars; tasks per group %s", len(result), max_hangars,
                 [len(g.tasks) for g in result])
     return result
+
+
+def _inspection_share(flight: FlightEnergy, task: InspectionTask) -> float:
+    """Battery share of a task's inspection alone (its line flown the cheaper way at the worst heading, hover)."""
+    per_m = flight.either_way_per_metre(task.altitude_m, flight.model.inspection_speed_ms)[1]
+    return task.length_m * per_m + flight.station_power(task.altitude_m) * task.hover_s

@@ -54,7 +54,7 @@ def solve_group(job: GroupJob, progress: Callable[[int, float], None] | None = N
                              ceiling_m=scenario.airspace.ceiling_m, clearance_m=options.clearance_m,
                              projector=job.projector)
     site = build_sites(scenario.hangars, [t.task for t in job.tasks], job.projector)
-    costs = TransitCosts(site, airspace, job.epochs, job.transit_m, scenario.weather)
+    costs = TransitCosts(site, airspace, job.epochs, job.transit_m)
     ctx = ProblemContext(scenario=scenario, tasks=job.tasks, epochs=job.epochs, window=job.window, site=site,
                          costs=costs, projector=job.projector, options=options, transit_m=job.transit_m)
     built = build_problem(ctx)
@@ -64,7 +64,7 @@ def solve_group(job: GroupJob, progress: Callable[[int, float], None] | None = N
         return GroupResult(job.name, [], unserved, None, {"tasks": len(job.tasks)})
     solution = solve(built.problem, SolveParams(time_limit_s=job.time_limit_s, seed=options.seed,
                                                 solution_limit=options.solution_limit, progress=progress))
-    sorties = _sorties(built, solution, scenario, costs, job.projector, job.transit_m)
+    sorties = _sorties(built, solution, ctx)
     unserved += [_no_capacity(built.tasks[t], f"no capacity left: the fleet's day is full "
                                               f"(priority {built.tasks[t].priority})") for t in solution.dropped_tasks]
     stats = {"tasks": len(job.tasks), "visits": len(built.problem.visits), "slots": len(built.problem.vehicles),
@@ -77,8 +77,8 @@ def _no_capacity(task, detail: str) -> UnservedTask:
                         detail=detail, coordinates=task.coordinates)
 
 
-def _sorties(built: BuiltProblem, solution, scenario: Scenario, costs: TransitCosts, projector: Projector,
-             transit_m: float) -> list[Sortie]:
+def _sorties(built: BuiltProblem, solution, ctx: ProblemContext) -> list[Sortie]:
+    scenario = ctx.scenario
     by_drone: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for v, route in enumerate(solution.routes):
         if route:
@@ -90,8 +90,7 @@ def _sorties(built: BuiltProblem, solution, scenario: Scenario, costs: TransitCo
             slot = built.slots[v]
             visits = [(tasks[built.visits[i].task_id], built.visits[i].reverse) for i in solution.routes[v]]
             sorties.append(build_sortie(
-                f"{drone_id}-S{number}", drone_id, scenario.hangar(slot.hangar_id),
-                scenario.drone_model(slot.model_id), slot.epoch, takeoff_s, visits, scenario, costs,
-                projector, transit_m,
+                f"{drone_id}-S{number}", drone_id, scenario.hangar(slot.hangar_id), ctx.flights[slot.model_id],
+                slot.epoch, takeoff_s, visits, scenario, ctx.costs, ctx.projector, ctx.transit_m,
             ))
     return sorties

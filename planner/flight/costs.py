@@ -1,6 +1,6 @@
-"""Transit and service times for the solver: legal distances per epoch, wind per leg heading, climb and descent.
+"""Transit and service costs for the solver: legal distances per epoch, then time and energy per leg in the wind.
 
-All times are seconds (floats, inf where impossible); planner.problem turns them into solver units.
+Seconds and battery shares (floats, inf where impossible); planner.problem turns them into solver units.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import numpy as np
 from airspace.errors import InternalError
 from airspace.paths import LegalAirspace
 from airspace.projection import Projector
-from missions.models import DroneModel, Hangar, InspectionTask, Weather
+from missions.models import Hangar, InspectionTask
+from planner.flight.energy import FlightEnergy
 from planner.problem.epochs import Epoch
-from planner.flight.wind import ground_speed, track_time_s, wind_vector, worst_case_speed
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +53,11 @@ def build_sites(hangars: list[Hangar], tasks: list[InspectionTask], projector: P
 
 
 class TransitCosts:
-    """Legal transit distances per epoch and their flight times per drone model, in wind."""
+    """Legal transit distances per epoch and, per drone model, their flight times and energies in the wind."""
 
-    def __init__(self, site: Site, airspace: LegalAirspace, epochs: list[Epoch], altitude_m: float, weather: Weather | None):
+    def __init__(self, site: Site, airspace: LegalAirspace, epochs: list[Epoch], altitude_m: float):
         self.site = site
         self.altitude_m = altitude_m
-        self.weather = weather or Weather()
-        self.wind_east, self.wind_north = wind_vector(self.weather.wind_speed_ms, self.weather.wind_from_deg)
         dx = site.xy[None, :, 0] - site.xy[:, None, 0]
         dy = site.xy[None, :, 1] - site.xy[:, None, 1]
         self.dx, self.dy = dx, dy
@@ -73,7 +71,7 @@ class TransitCosts:
             self._matrices[epoch.index] = matrix
             self.legal[epoch.index] = np.asarray(matrix.distances, dtype=float)
         self._site_of = {(float(lon), float(lat)): i for i, (lon, lat) in enumerate(site.lonlat)}
-        self._times: dict[tuple[str, int], np.ndarray] = {}
+        self._arcs: dict[tuple[str, int], TransitArcs] = {}
 
     def transit_path(self, a: tuple[float, float], b: tuple[float, float], epoch: Epoch) -> list[tuple[float, float]]:
         """The legal path the matrix priced between two sites (a, b are site positions)."""
@@ -83,54 +81,72 @@ class TransitCosts:
             raise InternalError(f"no legal transit path from {a} to {b}: the cost matrix said there was")
         return [tuple(c) for c in path.coords]
 
-    def transit_s(self, model: DroneModel, epoch: Epoch) -> np.ndarray:
-        """Seconds from point i to point j at transit altitude; inf where no legal path or no headway."""
-        key = (model.id, epoch.index)
-        if key not in self._times:
+    def transit(self, flight: FlightEnergy, epoch: Epoch) -> "TransitArcs":
+        """Seconds and battery shares from point i to point j at transit altitude; inf where no legal path or
+        the wind refuses the leg. A straight leg is priced at its own heading; a path bent around zones turns
+        through headings not priced one by one, so it is bounded by the worst heading per metre."""
+        key = (flight.model.id, epoch.index)
+        if key not in self._arcs:
             legal = self.legal[epoch.index]
-            speed = ground_speed(self.dx, self.dy, model.cruise_speed_ms, self.wind_east, self.wind_north)
+            cruise = flight.model.cruise_speed_ms
+            seconds, energy = flight.horizontal(self.dx, self.dy, self.altitude_m, cruise)
+            s_per_m, e_per_m = flight.per_metre_bound(self.altitude_m, cruise)
             direct = np.abs(legal - self.straight) <= DIRECT_TOLERANCE_M
-            worst = worst_case_speed(model.cruise_speed_ms, self.weather.wind_speed_ms)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                direct_time = np.where(self.straight > 0, self.straight / speed, 0.0)
-                # A bent legal path has headings we do not price one by one; the headwind speed bounds them all.
-                detour_time = legal / worst if worst > 0 else np.full_like(legal, np.inf)
-            times = np.where(direct, direct_time, detour_time)
-            times = np.where(np.isnan(times) | ~np.isfinite(legal), np.inf, times)
-            self._times[key] = times
-        return self._times[key]
+            with np.errstate(invalid="ignore"):
+                seconds = np.where(direct, seconds, legal * s_per_m)
+                energy = np.where(direct, energy, legal * e_per_m)
+            blocked = ~np.isfinite(legal) | np.isnan(seconds)
+            self._arcs[key] = TransitArcs(np.where(blocked, np.inf, seconds), np.where(blocked, np.inf, energy))
+        return self._arcs[key]
 
 
 @dataclass(frozen=True)
-class ServiceTime:
-    """Seconds of one way of flying a task, split where the solver's time windows need it."""
+class TransitArcs:
+    """Transit between sites for one drone model in one epoch: seconds and battery shares, inf where impossible."""
+
+    seconds: np.ndarray
+    energy: np.ndarray
+
+
+@dataclass(frozen=True)
+class ServiceCost:
+    """One way of flying a task, split where the solver's time windows need it: seconds and battery shares."""
 
     descend_s: float  # from transit altitude at the start point down (or up) to the task altitude
     inspect_s: float  # along the task at inspection speed in wind, plus hover
     climb_s: float  # back to transit altitude at the end point
+    descend_e: float
+    inspect_e: float
+    climb_e: float
 
     @property
     def total_s(self) -> float:
         return self.descend_s + self.inspect_s + self.climb_s
 
+    @property
+    def total_e(self) -> float:
+        return self.descend_e + self.inspect_e + self.climb_e
 
-def vertical_s(from_m: float, to_m: float, model: DroneModel) -> float:
-    rate = model.climb_speed_ms if to_m > from_m else model.descent_rate_ms
-    return abs(to_m - from_m) / rate
 
-
-def service_time(task: InspectionTask, model: DroneModel, reverse: bool, transit_m: float,
-                 projector: Projector, weather: Weather | None) -> ServiceTime:
-    weather = weather or Weather()
+def service_cost(task: InspectionTask, flight: FlightEnergy, reverse: bool, transit_m: float,
+                 projector: Projector) -> ServiceCost:
     coords = task.coordinates[::-1] if reverse else task.coordinates
-    inspect = task.hover_s
-    if len(coords) > 1:
-        arr = np.asarray(coords, dtype=float)[:, :2]
-        xs, ys = projector.forward(arr[:, 0], arr[:, 1])
-        east, north = wind_vector(weather.wind_speed_ms, weather.wind_from_deg)
-        inspect += float(np.sum(track_time_s(xs, ys, model.inspection_speed_ms, east, north)))
-    return ServiceTime(
-        descend_s=vertical_s(transit_m, task.altitude_m, model),
-        inspect_s=inspect,
-        climb_s=vertical_s(task.altitude_m, transit_m, model),
-    )
+    inspect_s = task.hover_s
+    inspect_e = flight.station_power(task.altitude_m) * task.hover_s if task.hover_s else 0.0
+    if not flight.can_hold_station(task.altitude_m):
+        inspect_s = inspect_e = float("inf")
+    elif len(coords) > 1:
+        seconds, energy = inspect_track(task, coords, flight, projector)
+        inspect_s += float(np.sum(seconds))
+        inspect_e += float(np.sum(energy))
+    descend_s, descend_e = flight.vertical(transit_m, task.altitude_m)
+    climb_s, climb_e = flight.vertical(task.altitude_m, transit_m)
+    return ServiceCost(descend_s, inspect_s, climb_s, descend_e, inspect_e, climb_e)
+
+
+def inspect_track(task: InspectionTask, coords, flight: FlightEnergy, projector: Projector):
+    """(seconds, battery share) of each segment of a task's line flown in the order of `coords`."""
+    arr = np.asarray(coords, dtype=float)[:, :2]
+    xs, ys = projector.forward(arr[:, 0], arr[:, 1])
+    return flight.horizontal(np.diff(np.asarray(xs)), np.diff(np.asarray(ys)), task.altitude_m,
+                             flight.model.inspection_speed_ms)

@@ -1,7 +1,7 @@
-"""Rebuild each solved sortie as a flown path: legal transit geometry, exact wind times, waits, inspections.
+"""Rebuild each solved sortie as a flown path: legal transit geometry, ground-speed times, energy, waits, inspections.
 
-Times are recomputed exactly here; they never exceed the solver's (its matrices round up and bound bent legs
-by the headwind speed), so battery, windows and recharge gaps found by the solver still hold.
+Times and energies are recomputed exactly here; they never exceed the solver's (its matrices round up and bound
+bent legs by the worst heading), so battery, windows and recharge gaps found by the solver still hold.
 """
 from __future__ import annotations
 
@@ -11,20 +11,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from airspace.projection import Projector
-from missions.models import DroneModel, Hangar, Inspection, InspectionTask, Scenario, Sortie, Waypoint
-from planner.flight.costs import ADJACENT_M, TransitCosts, vertical_s
+from missions.models import Hangar, Inspection, InspectionTask, Scenario, Sortie, Waypoint
+from planner.flight.costs import ADJACENT_M, TransitCosts
+from planner.flight.energy import FlightEnergy
 from planner.problem.epochs import Epoch
-from planner.flight.wind import track_time_s, wind_vector
 
 
 @dataclass
 class _Track:
-    """Waypoints being laid down for one sortie, with the clock running."""
+    """Waypoints being laid down for one sortie, with the clock and the battery running."""
 
     projector: Projector
-    wind: tuple[float, float]
+    flight: FlightEnergy
     waypoints: list[Waypoint] = field(default_factory=list)
     t: float = 0.0
+    energy: float = 0.0  # share of a full battery used so far
 
     @property
     def here(self) -> Waypoint:
@@ -34,25 +35,34 @@ class _Track:
             hover_s: float = 0.0) -> None:
         self.waypoints.append(Waypoint(lon=lon, lat=lat, alt_m=alt, t_s=round(self.t, 3), action=action,
                                        task_id=task_id, hover_s=round(hover_s, 3)))
-        self.t += hover_s
+        self.wait(hover_s, alt)
 
-    def fly(self, coords: list[tuple[float, float]], alt: float, speed_ms: float, action: str = "transit",
+    def wait(self, seconds: float, alt: float) -> None:
+        """Time on station at `alt` (a hover, or a wait folded into a vertical move's time)."""
+        self.t += seconds
+        self.energy += self.flight.station_power(alt) * seconds
+
+    def fly(self, coords: list[tuple[float, float]], alt: float, route_ms: float, action: str = "transit",
             task_id: str | None = None) -> None:
-        """Fly horizontally through coords (the first is where we are) at `alt`, adding a vertex at each."""
+        """Fly horizontally through coords (the first is where we are) at `alt`, adding a vertex at each: every
+        segment at its planned ground speed (duration = length / ground speed, the autopilot holds it)."""
         if len(coords) < 2:
             return
         arr = np.asarray(coords, dtype=float)
         xs, ys = self.projector.forward(arr[:, 0], arr[:, 1])
-        times = track_time_s(xs, ys, speed_ms, *self.wind)
-        for (lon, lat), dt in zip(coords[1:], times):
+        seconds, energy = self.flight.horizontal(np.diff(np.asarray(xs)), np.diff(np.asarray(ys)), alt, route_ms)
+        for (lon, lat), dt, de in zip(coords[1:], seconds, energy):
             self.t += float(dt)
+            self.energy += float(de)
             self.add(lon, lat, alt, action, task_id)
 
-    def vertical(self, to_alt: float, model: DroneModel, action: str = "transit", task_id: str | None = None) -> None:
+    def vertical(self, to_alt: float, action: str = "transit", task_id: str | None = None) -> None:
         here = self.here
         if math.isclose(here.alt_m, to_alt):
             return
-        self.t += vertical_s(here.alt_m, to_alt, model)
+        seconds, energy = self.flight.vertical(here.alt_m, to_alt)
+        self.t += seconds
+        self.energy += energy
         self.add(here.lon, here.lat, to_alt, action, task_id)
 
 
@@ -60,7 +70,7 @@ def build_sortie(
     sortie_id: str,
     drone_id: str,
     hangar: Hangar,
-    model: DroneModel,
+    flight: FlightEnergy,
     epoch: Epoch,
     takeoff_s: float,
     visits: list[tuple[InspectionTask, bool]],
@@ -69,10 +79,10 @@ def build_sortie(
     projector: Projector,
     transit_m: float,
 ) -> Sortie:
-    wind = wind_vector(scenario.wind.wind_speed_ms, scenario.wind.wind_from_deg)
-    track = _Track(projector, wind)
+    model = flight.model
+    track = _Track(projector, flight)
     track.add(hangar.lon, hangar.lat, 0.0, "takeoff")
-    track.vertical(transit_m, model)
+    track.vertical(transit_m)
     inspections: list[tuple[InspectionTask, int, int]] = []
     previous: InspectionTask | None = None
     for task, reverse in visits:
@@ -89,16 +99,17 @@ def build_sortie(
             track.fly([(here.lon, here.lat), start], task.altitude_m, model.cruise_speed_ms)
         else:
             if not math.isclose(here.alt_m, transit_m):
-                track.vertical(transit_m, model)
-            _transit(track, start, transit_m, model, epoch, costs)
-        descend = 0.0 if adjacent else vertical_s(transit_m, task.altitude_m, model)
+                track.vertical(transit_m)
+            _transit(track, start, transit_m, model.cruise_speed_ms, epoch, costs)
+        descend = (0.0, 0.0) if adjacent else flight.vertical(transit_m, task.altitude_m)
         if task.window is not None:
-            wait = task.window.start_s - (takeoff_s + track.t + descend)
+            wait = task.window.start_s - (takeoff_s + track.t + descend[0])
             if wait > 0:
                 # Early for the target's window: hover in place rather than arrive before it opens.
                 here = track.here
                 track.add(here.lon, here.lat, here.alt_m, "transit", hover_s=wait)
-        track.t += descend
+        track.t += descend[0]
+        track.energy += descend[1]
         is_point = len(coords) == 1
         track.add(start[0], start[1], task.altitude_m, "hover" if is_point else "inspect", task.task_id,
                   hover_s=task.hover_s if is_point else 0.0)
@@ -109,9 +120,11 @@ def build_sortie(
         inspections.append((task, first, len(track.waypoints) - 1))
         previous = task
     if track.waypoints and not math.isclose(track.here.alt_m, transit_m):
-        track.vertical(transit_m, model)
-    _transit(track, (hangar.lon, hangar.lat), transit_m, model, epoch, costs)
-    track.t += vertical_s(transit_m, 0.0, model)
+        track.vertical(transit_m)
+    _transit(track, (hangar.lon, hangar.lat), transit_m, model.cruise_speed_ms, epoch, costs)
+    land = flight.vertical(transit_m, 0.0)
+    track.t += land[0]
+    track.energy += land[1]
     track.add(hangar.lon, hangar.lat, 0.0, "land")
 
     flight_s = track.waypoints[-1].t_s
@@ -139,20 +152,20 @@ def build_sortie(
         waypoints=track.waypoints,
         distance_m=round(path_length_m(track.waypoints, projector), 2),
         flight_time_s=flight_s,
-        battery_used=round(flight_s / (model.endurance_min * 60.0), 6),
+        battery_used=round(track.energy, 6),
         tasks=[task.task_id for task, _ in visits],
         inspections=sortie_inspections,
     )
 
 
-def _transit(track: _Track, to: tuple[float, float], transit_m: float, model: DroneModel, epoch: Epoch,
+def _transit(track: _Track, to: tuple[float, float], transit_m: float, cruise_ms: float, epoch: Epoch,
              costs: TransitCosts) -> None:
     here = track.here
     if (here.lon, here.lat) == tuple(to):
         return
     path = costs.transit_path((here.lon, here.lat), to, epoch)
     coords = [(here.lon, here.lat)] + path[1:-1] + [tuple(to)]
-    track.fly(coords, transit_m, model.cruise_speed_ms)
+    track.fly(coords, transit_m, cruise_ms)
 
 
 def _metres(projector: Projector, a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from missions.models import InspectionTask, UnservedReason, UnservedTask
-from planner.flight.costs import service_time
+from planner.flight.costs import service_cost
 from planner.problem.context import ProblemContext
-from planner.problem.feasibility import (
-    Reason, explain, farthest_from_hangars, round_trip_reason, slot_reason, unserved, usable_endurance_s,
-)
+from planner.problem.feasibility import Reason, explain, farthest_from_hangars, round_trip_reason, slot_reason, unserved
 from planner.problem.matrices import (
-    UNREACHABLE, ServiceTable, VisitInfo, time_matrix, units_down, units_up, visit_window,
+    ENERGY_UNITS_PER_BATTERY, UNREACHABLE, ServiceTable, VisitInfo, arc_matrices, energy_units_down, units_down,
+    units_up, visit_window,
 )
+from planner.routing import TIME_UNITS_PER_S
 from planner.problem.slots import SlotInfo, launchable_slots
 from planner.problem.task_airspace import TaskWithEpochs
 from planner.routing import RoutingProblem, Vehicle, Visit
@@ -57,10 +57,10 @@ def build_problem(ctx: ProblemContext) -> BuiltProblem:
     for item in ctx.tasks:
         task = item.task
         directions = [False, True] if task.reversible and len(task.coordinates) > 1 else [False]
-        for model in ctx.models.values():
+        for flight in ctx.flights.values():
             for reverse in directions:
-                services[(task.task_id, model.id, reverse)] = service_time(
-                    task, model, reverse, ctx.transit_m, ctx.projector, scenario.weather)
+                services[(task.task_id, flight.model.id, reverse)] = service_cost(
+                    task, flight, reverse, ctx.transit_m, ctx.projector)
         slot_sets: dict[bool, set[int]] = {rev: set() for rev in directions}
         reasons: list[Reason] = []
         # Slots of one hangar in one epoch are interchangeable: judge each group once, nearest hangar first.
@@ -75,9 +75,9 @@ def build_problem(ctx: ProblemContext) -> BuiltProblem:
                 if reason is not None:
                     reasons.append(reason)
                     continue
-                model = ctx.models[slot.model_id]
-                reason_dir = round_trip_reason(ctx, task, hangar_id, model, epoch, reverse,
-                                               services[(task.task_id, model.id, reverse)])
+                flight = ctx.flights[slot.model_id]
+                reason_dir = round_trip_reason(ctx, task, hangar_id, flight, epoch, reverse,
+                                               services[(task.task_id, slot.model_id, reverse)])
                 if reason_dir is None:
                     slot_sets[reverse].update(members)
                 else:
@@ -127,9 +127,11 @@ def build_problem(ctx: ProblemContext) -> BuiltProblem:
     for slot in slots:
         profiles.setdefault((slot.model_id, slot.epoch.index), len(profiles))
     epochs = {e.index: e for e in ctx.epochs}
-    matrices = [time_matrix(ctx, ctx.models[model_id], epochs[epoch_index], depot_hangars, visit_info, task_list,
-                            services)
-                for (model_id, epoch_index) in profiles]
+    arcs = [arc_matrices(ctx, ctx.flights[model_id], epochs[epoch_index], depot_hangars, visit_info, task_list,
+                         services)
+            for (model_id, epoch_index) in profiles]
+    matrices = [time for time, _ in arcs]
+    idle = {m: _idle_rate(ctx, m, task_list) for m in {slot.model_id for slot in slots}}
 
     chains = {drone: i for i, drone in enumerate(dict.fromkeys(slot.drone_id for slot in slots))}
     vehicles = [
@@ -137,19 +139,29 @@ def build_problem(ctx: ProblemContext) -> BuiltProblem:
             depot=depot_of[slot.hangar_id],
             profile=profiles[(slot.model_id, slot.epoch.index)],
             window=(units_up(slot.epoch.start_s), units_down(slot.epoch.end_s)),
-            max_span=units_down(usable_endurance_s(ctx.models[slot.model_id])),
             chain=chains[slot.drone_id],
             recharge=units_up(scenario.hangar(slot.hangar_id).recharge_min * 60.0),
             fixed_cost=units_up(SORTIE_FIXED_COST_S),
+            energy_capacity=energy_units_down(ctx.flights[slot.model_id].usable),
+            idle_energy_rate=idle[slot.model_id],
         )
         for slot in slots
     ]
     penalties = _penalties(task_list, visits, vehicles, matrices, depot_of, slots, len(depot_hangars))
     problem = RoutingProblem(num_depots=len(depot_hangars), visits=visits, time_matrices=matrices, vehicles=vehicles,
-                             task_penalties=penalties, unreachable=UNREACHABLE)
+                             task_penalties=penalties, energy_matrices=[energy for _, energy in arcs],
+                             unreachable=UNREACHABLE)
     logger.info("routing problem: %d depots, %d tasks, %d visits, %d sortie slots, %d profiles",
                 len(depot_hangars), len(task_list), len(visits), len(vehicles), len(matrices))
     return BuiltProblem(problem, task_list, visit_info, slots, depot_hangars, unserved_tasks)
+
+
+def _idle_rate(ctx: ProblemContext, model_id: str, tasks: list[InspectionTask]) -> int:
+    """Energy units per time unit a wait in the air may draw: drones wait at transit height or, between legs of
+    one line, at the task's height; the highest station power there (at least still-air hover), rounded up."""
+    heights = {ctx.transit_m} | {task.altitude_m for task in tasks}
+    per_s = ctx.flights[model_id].idle_bound(sorted(heights))
+    return int(np.ceil(per_s * ENERGY_UNITS_PER_BATTERY / TIME_UNITS_PER_S - 1e-9))
 
 
 def _penalties(tasks, visits, vehicles, matrices, depot_of, slots, num_depots) -> list[int | None]:

@@ -12,6 +12,7 @@ import numpy as np
 from airspace.projection import Projector
 from missions.models import DroneModel, Scenario
 from planner.flight.costs import Site, TransitCosts
+from planner.flight.energy import FlightEnergy, grid_north_deg
 from planner.options import PlanOptions
 from planner.problem.epochs import Epoch
 from planner.problem.task_airspace import TaskWithEpochs
@@ -32,6 +33,15 @@ class ProblemContext:
     @cached_property
     def models(self) -> dict[str, DroneModel]:
         return {m.id: m for m in self.scenario.drone_models}
+
+    @cached_property
+    def flights(self) -> dict[str, FlightEnergy]:
+        """Each drone model in the day's wind: ground speeds, times and energies of its legs."""
+        hangars = self.scenario.hangars
+        centre = (float(np.mean([h.lon for h in hangars])), float(np.mean([h.lat for h in hangars]))) if hangars \
+            else (0.0, 0.0)
+        north = grid_north_deg(self.projector, *centre) if hangars else 0.0
+        return {m.id: FlightEnergy.of(m, self.scenario.weather, north) for m in self.scenario.drone_models}
 
     @cached_property
     def hangar_xy(self) -> dict[str, np.ndarray]:

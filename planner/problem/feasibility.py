@@ -10,27 +10,24 @@ import numpy as np
 
 from airspace.projection import Projector
 from missions.models import DroneModel, Hangar, InspectionTask, Scenario, UnservedReason, UnservedTask
-from planner.flight.costs import ServiceTime, vertical_s
+from planner.flight.costs import ServiceCost, inspect_track
+from planner.flight.energy import FlightEnergy
 from planner.problem.context import ProblemContext
 from planner.problem.task_airspace import TaskWithEpochs
 
 
 @dataclass(frozen=True)
 class Reason:
-    """Why one slot (or every slot) cannot fly a task."""
+    """Why one slot (or every slot) cannot fly a task; `beyond_radius`: only the hangar's radius stops it."""
 
     kind: UnservedReason
     detail: str
+    beyond_radius: bool = False
 
 
 def grounded(model: DroneModel, scenario: Scenario) -> bool:
-    """The day's wind keeps this model on the dock."""
+    """The day's wind keeps this model on the dock (DESIGN.md: the launch limit applies to the surface wind)."""
     return scenario.wind.wind_speed_ms > model.max_wind_ms
-
-
-def usable_endurance_s(model: DroneModel) -> float:
-    """Seconds of flight a full battery gives above the reserve."""
-    return model.endurance_min * 60.0 * (1.0 - model.reserve_fraction)
 
 
 def slot_reason(task: InspectionTask, item: TaskWithEpochs, epoch_index: int, epoch_start_s: float,
@@ -41,7 +38,7 @@ def slot_reason(task: InspectionTask, item: TaskWithEpochs, epoch_index: int, ep
         return Reason(UnservedReason.BLOCKED_BY_AIRSPACE, "closed by a temporary closure during this slot")
     if farthest_m > hangar.operating_radius_m:
         return Reason(UnservedReason.OUT_OF_REACH,
-                      f"{farthest_m:.0f} m from {hangar.id}, radius {hangar.operating_radius_m:.0f} m")
+                      f"{farthest_m:.0f} m from {hangar.id}, radius {hangar.operating_radius_m:.0f} m", beyond_radius=True)
     if task.window is not None and (task.window.end_s <= epoch_start_s or task.window.start_s >= epoch_end_s):
         return Reason(UnservedReason.WINDOW_IMPOSSIBLE, "target window outside the slot")
     return None
@@ -59,53 +56,95 @@ def farthest_from_hangars(task: InspectionTask, projector: Projector, hangar_ids
     return dict(zip(hangar_ids, far.tolist()))
 
 
-def round_trip_reason(ctx: ProblemContext, task: InspectionTask, hangar_id: str, model: DroneModel, epoch,
-                      reverse: bool, service: ServiceTime) -> Reason | None:
-    """Why a drone of `model` from `hangar_id` cannot fly there, inspect and come back within one battery and
-    the epoch (None: it can, alone)."""
+def round_trip_reason(ctx: ProblemContext, task: InspectionTask, hangar_id: str, flight: FlightEnergy, epoch,
+                      reverse: bool, service: ServiceCost) -> Reason | None:
+    """Why a drone from `hangar_id` cannot fly there, inspect and come back on one battery within the epoch
+    (None: it can, alone)."""
     site, costs, transit_m = ctx.site, ctx.costs, ctx.transit_m
-    transit = costs.transit_s(model, epoch)
+    model = flight.model
+    arcs = costs.transit(flight, epoch)
     h = site.hangar_index[hangar_id]
     start = site.task_end[task.task_id] if reverse else site.task_start[task.task_id]
     end = site.task_start[task.task_id] if reverse else site.task_end[task.task_id]
-    wind = ctx.scenario.wind.wind_speed_ms
-    if not (np.isfinite(transit[h, start]) and np.isfinite(transit[end, h])):
-        legal = costs.legal[epoch.index]
-        if np.isfinite(legal[h, start]) and np.isfinite(legal[end, h]):
-            return Reason(UnservedReason.WIND,
-                          f"{model.id} cannot hold its track against {wind:g} m/s wind at {model.cruise_speed_ms:g} m/s")
-        return Reason(UnservedReason.BLOCKED_BY_AIRSPACE, f"no legal transit path between {hangar_id} and the task")
+    legs = (("out", h, start), ("back", end, h))
+    for way, i, j in legs:
+        if not np.isfinite(arcs.seconds[i, j]):
+            if not np.isfinite(costs.legal[epoch.index][i, j]):
+                return Reason(UnservedReason.BLOCKED_BY_AIRSPACE, f"no legal transit path between {hangar_id} and "
+                                                                  f"the task at {transit_m:.0f} m")
+            why = (flight.refusal(costs.dx[i, j], costs.dy[i, j], transit_m, model.cruise_speed_ms)
+                   or _bent_refusal(flight, transit_m))
+            return Reason(UnservedReason.WIND, f"transit {way} from {hangar_id}: {why}")
     if not np.isfinite(service.total_s):
-        return Reason(UnservedReason.WIND, f"{model.id} cannot inspect along the task against {wind:g} m/s wind")
-    round_trip = (vertical_s(0, transit_m, model) + transit[h, start] + service.total_s + transit[end, h]
-                  + vertical_s(transit_m, 0, model))
-    usable = usable_endurance_s(model)
-    if round_trip > usable:
-        return Reason(UnservedReason.OUT_OF_REACH, f"round trip from {hangar_id} takes {round_trip / 60:.1f} min, "
-                                                   f"usable battery {usable / 60:.1f} min")
-    if round_trip > epoch.length_s:
-        return Reason(UnservedReason.WINDOW_IMPOSSIBLE, "round trip longer than the slot")
+        return Reason(UnservedReason.WIND, f"inspecting it: {_inspection_refusal(ctx, task, flight, reverse)}")
+    climb, land = flight.vertical(0.0, transit_m), flight.vertical(transit_m, 0.0)
+    energy = climb[1] + arcs.energy[h, start] + service.total_e + arcs.energy[end, h] + land[1]
+    if energy > flight.usable:
+        return Reason(UnservedReason.OUT_OF_REACH,
+                      f"round trip from {hangar_id} needs {energy:.1%} of a battery ({_wind_on_the_way(ctx, flight, legs)}"
+                      f"), usable {flight.usable:.0%}")
+    seconds = climb[0] + arcs.seconds[h, start] + service.total_s + arcs.seconds[end, h] + land[0]
+    if seconds > epoch.length_s:
+        return Reason(UnservedReason.WINDOW_IMPOSSIBLE, f"round trip from {hangar_id} takes {seconds / 60:.1f} min, "
+                                                        f"longer than its {epoch.length_s / 60:.1f}-min slot")
     if task.window is not None:
-        earliest_start = epoch.start_s + vertical_s(0, transit_m, model) + transit[h, start] + service.descend_s
+        earliest_start = epoch.start_s + climb[0] + arcs.seconds[h, start] + service.descend_s
         if max(earliest_start, task.window.start_s) + service.inspect_s > min(task.window.end_s, epoch.end_s):
             return Reason(UnservedReason.WINDOW_IMPOSSIBLE, "target window cannot be met from this slot")
     return None
 
 
+def _wind_on_the_way(ctx: ProblemContext, flight: FlightEnergy, legs) -> str:
+    """'12.5 m/s wind at 100 m, 11.9 m/s of it head-on on the way out' (the worse of out and back), or 'calm'."""
+    alt = ctx.transit_m
+    wind = float(flight.wind.speed_at(alt))
+    if wind < 0.05:
+        return f"calm at {alt:.0f} m"
+    head = {way: flight.headwind(ctx.costs.dx[i, j], ctx.costs.dy[i, j], alt) for way, i, j in legs}
+    way = max(head, key=lambda k: head[k])
+    if head[way] < 0.05:
+        return f"{wind:.1f} m/s wind at {alt:.0f} m, none of it head-on"
+    return f"{wind:.1f} m/s wind at {alt:.0f} m, {head[way]:.1f} m/s of it head-on on the way {way}"
+
+
+def _bent_refusal(flight: FlightEnergy, alt_m: float) -> str:
+    """A legal path bent around zones is priced at its worst heading, so it is refused when that one is: say so."""
+    east, north = flight.wind_at(alt_m)
+    why = flight.refusal(-east, -north, alt_m, flight.model.cruise_speed_ms)
+    return f"its legal path bends around zones and is priced at its worst heading: {why}"
+
+
+def _inspection_refusal(ctx: ProblemContext, task: InspectionTask, flight: FlightEnergy, reverse: bool) -> str:
+    alt = task.altitude_m
+    station = flight.refusal(0.0, 0.0, alt, flight.model.inspection_speed_ms)
+    if station is not None:
+        return station
+    coords = task.coordinates[::-1] if reverse else task.coordinates
+    arr = np.asarray(coords, dtype=float)[:, :2]
+    xs, ys = ctx.projector.forward(arr[:, 0], arr[:, 1])
+    seconds, _ = inspect_track(task, coords, flight, ctx.projector)
+    k = int(np.argmax(~np.isfinite(seconds)))
+    why = flight.refusal(float(xs[k + 1] - xs[k]), float(ys[k + 1] - ys[k]), alt, flight.model.inspection_speed_ms)
+    return f"along the line {why}"
+
+
 def explain(ctx: ProblemContext, task: InspectionTask, reasons: list[Reason],
             blocked_hangars: dict[str, str]) -> UnservedTask:
-    """The most telling reason among the per-slot ones (they come nearest hangar first, so the first of a
-    kind is the telling one)."""
+    """The most telling reason among the per-slot ones. They come nearest hangar first, so the first of a kind
+    is the telling one; a hangar whose radius covers the task says more (wind, energy, airspace) than a farther
+    hangar's radius does."""
     scenario, site = ctx.scenario, ctx.site
     first: dict[UnservedReason, str] = {}
+    radius: str | None = None
     for reason in reasons:
-        first.setdefault(reason.kind, reason.detail)
-    if UnservedReason.WINDOW_IMPOSSIBLE in first:
-        return unserved(task, UnservedReason.WINDOW_IMPOSSIBLE, first[UnservedReason.WINDOW_IMPOSSIBLE])
-    if UnservedReason.WIND in first and UnservedReason.OUT_OF_REACH not in first:
-        return unserved(task, UnservedReason.WIND, first[UnservedReason.WIND])
-    if UnservedReason.BLOCKED_BY_AIRSPACE in first:
-        return unserved(task, UnservedReason.BLOCKED_BY_AIRSPACE, first[UnservedReason.BLOCKED_BY_AIRSPACE])
+        if reason.beyond_radius:
+            radius = radius or reason.detail
+        else:
+            first.setdefault(reason.kind, reason.detail)
+    for kind in (UnservedReason.WINDOW_IMPOSSIBLE, UnservedReason.WIND, UnservedReason.OUT_OF_REACH,
+                 UnservedReason.BLOCKED_BY_AIRSPACE):
+        if kind in first:
+            return unserved(task, kind, first[kind])
     wind = scenario.wind.wind_speed_ms
     start = site.xy[site.task_start[task.task_id]]
     for hangar in scenario.hangars:
@@ -119,8 +158,8 @@ def explain(ctx: ProblemContext, task: InspectionTask, reasons: list[Reason],
         if float(np.hypot(*(start - site.xy[site.hangar_index[hangar_id]]))) <= hangar.operating_radius_m:
             return unserved(task, UnservedReason.BLOCKED_BY_AIRSPACE,
                             f"hangar {hangar_id} lies inside keep-out zone {zone_id} and cannot launch")
-    if UnservedReason.OUT_OF_REACH in first:
-        return unserved(task, UnservedReason.OUT_OF_REACH, first[UnservedReason.OUT_OF_REACH])
+    if radius is not None:
+        return unserved(task, UnservedReason.OUT_OF_REACH, radius)
     return unserved(task, UnservedReason.OUT_OF_REACH, "no hangar has a drone and an operating window that reach it")
 
 

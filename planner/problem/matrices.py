@@ -1,6 +1,7 @@
-"""Solver time matrices and visit windows in integer units, rounded so the solver never under-estimates.
+"""Solver time and energy matrices and visit windows in integer units, rounded so the solver never under-estimates.
 
-time[i, j] = service at i + travel from the end of i to the start of j, per (drone model, epoch) profile.
+arc[i, j] = service at i + travel from the end of i to the start of j, per (drone model, epoch) profile, for the
+time matrix (seconds) and the energy matrix (battery shares) alike.
 """
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from missions.models import DroneModel, InspectionTask
-from planner.flight.costs import ADJACENT_M, ServiceTime, vertical_s
+from missions.models import InspectionTask
+from planner.flight.costs import ADJACENT_M, ServiceCost
+from planner.flight.energy import FlightEnergy
 from planner.problem.context import ProblemContext
 from planner.problem.epochs import Epoch
 from planner.routing import TIME_UNITS_PER_S
 
 UNREACHABLE = 10**9  # matrix value meaning "no legal path": the routing core forbids the arc
+# Energy unit of the solver: a ten-millionth of the drone model's full battery. Arcs round up by less than one
+# unit each; a hover rate per decisecond (~4e-6 of a battery for a 40-min hover) rounds up by under 0.3 %.
+ENERGY_UNITS_PER_BATTERY = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,17 @@ def units_down(seconds: float) -> int:
     return int(math.floor(seconds * TIME_UNITS_PER_S + 1e-9))
 
 
-ServiceTable = dict[tuple[str, str, bool], ServiceTime]  # (task id, model id, reverse) -> service time
+def energy_units_up(share: float) -> int:
+    """Battery share -> solver energy units, rounded up (a route never uses more than the solver counted)."""
+    return int(math.ceil(share * ENERGY_UNITS_PER_BATTERY - 1e-9))
+
+
+def energy_units_down(share: float) -> int:
+    """Battery share -> solver energy units, rounded down (a capacity is never over-stated)."""
+    return int(math.floor(share * ENERGY_UNITS_PER_BATTERY + 1e-9))
+
+
+ServiceTable = dict[tuple[str, str, bool], ServiceCost]  # (task id, model id, reverse) -> service cost
 
 
 def visit_window(task: InspectionTask, model_ids, services: ServiceTable, reverse: bool) -> tuple[int, int] | None:
@@ -48,34 +63,51 @@ def visit_window(task: InspectionTask, model_ids, services: ServiceTable, revers
     return units_up(max(0.0, earliest)), units_down(max(0.0, latest))
 
 
-def time_matrix(ctx: ProblemContext, model: DroneModel, epoch: Epoch, depot_hangars: list[str],
-                visits: list[VisitInfo], tasks: list[InspectionTask], services: ServiceTable) -> np.ndarray:
-    """time[i, j] = service at i + travel from the end of i to the start of j (solver units, ceil)."""
+def arc_matrices(ctx: ProblemContext, flight: FlightEnergy, epoch: Epoch, depot_hangars: list[str],
+                 visits: list[VisitInfo], tasks: list[InspectionTask],
+                 services: ServiceTable) -> tuple[np.ndarray, np.ndarray]:
+    """(time, energy) in solver units, both `service at i + travel from the end of i to the start of j`, ceil."""
     site, costs, transit_m = ctx.site, ctx.costs, ctx.transit_m
-    transit = costs.transit_s(model, epoch)
+    model = flight.model
+    arcs = costs.transit(flight, epoch)
     by_id = {t.task_id: t for t in tasks}
     starts = np.array([site.task_end[v.task_id] if v.reverse else site.task_start[v.task_id] for v in visits], dtype=int)
     ends = np.array([site.task_start[v.task_id] if v.reverse else site.task_end[v.task_id] for v in visits], dtype=int)
     service = [services[(v.task_id, model.id, v.reverse)] for v in visits]
-    total = np.array([s.total_s for s in service])
-    inspect = np.array([s.inspect_s for s in service])
-    descend = np.array([s.descend_s for s in service])
     altitude = np.array([by_id[v.task_id].altitude_m for v in visits])
     hangar_sites = np.array([site.hangar_index[h] for h in depot_hangars], dtype=int)
-    take_off = vertical_s(0, transit_m, model)
-    land = vertical_s(transit_m, 0, model)
-
-    n_d, n_v = len(depot_hangars), len(visits)
-    seconds = np.full((n_d + n_v, n_d + n_v), np.inf)
-    np.fill_diagonal(seconds[:n_d, :n_d], 0.0)
-    seconds[:n_d, n_d:] = take_off + transit[np.ix_(hangar_sites, starts)]
-    seconds[n_d:, :n_d] = total[:, None] + transit[np.ix_(ends, hangar_sites)] + land
-    hop = transit[np.ix_(ends, starts)]
-    between = total[:, None] + hop
-    # Consecutive legs of one line at one height: fly straight on, no climb to transit height and back.
     adjacent = (costs.straight[np.ix_(ends, starts)] < ADJACENT_M) & (altitude[:, None] == altitude[None, :])
-    on_line = descend[:, None] + inspect[:, None] + hop - descend[None, :]
-    between = np.where(adjacent, np.maximum(on_line, 0.0), between)
-    seconds[n_d:, n_d:] = between
-    units = np.where(np.isfinite(seconds), np.ceil(seconds * TIME_UNITS_PER_S - 1e-9), UNREACHABLE)
-    return np.minimum(units, UNREACHABLE).astype(np.int64)
+    take_off, land = flight.vertical(0.0, transit_m), flight.vertical(transit_m, 0.0)
+
+    # Consecutive legs of one line at one height are flown straight on at that height, no climb to transit height
+    # and back: the sub-metre hop between them is priced at the worse of the two heights' winds.
+    hop_s, hop_e = arcs.seconds[np.ix_(ends, starts)].copy(), arcs.energy[np.ix_(ends, starts)].copy()
+    rows, cols = np.nonzero(adjacent)
+    for height in np.unique(altitude[rows]):
+        at = altitude[rows] == height
+        r, c = rows[at], cols[at]
+        low_s, low_e = flight.horizontal(costs.dx[ends[r], starts[c]], costs.dy[ends[r], starts[c]], float(height),
+                                         model.cruise_speed_ms)
+        hop_s[r, c] = np.maximum(hop_s[r, c], low_s)
+        hop_e[r, c] = np.maximum(hop_e[r, c], low_e)
+
+    def matrix(transit: np.ndarray, hop: np.ndarray, total, inspect, descend, up: float, down: float) -> np.ndarray:
+        n_d, n_v = len(depot_hangars), len(visits)
+        values = np.full((n_d + n_v, n_d + n_v), np.inf)
+        np.fill_diagonal(values[:n_d, :n_d], 0.0)
+        values[:n_d, n_d:] = up + transit[np.ix_(hangar_sites, starts)]
+        values[n_d:, :n_d] = total[:, None] + transit[np.ix_(ends, hangar_sites)] + down
+        on_line = descend[:, None] + inspect[:, None] + hop - descend[None, :]
+        values[n_d:, n_d:] = np.where(adjacent, np.maximum(on_line, 0.0), total[:, None] + hop)
+        return values
+
+    seconds = matrix(arcs.seconds, hop_s, np.array([s.total_s for s in service]),
+                     np.array([s.inspect_s for s in service]), np.array([s.descend_s for s in service]),
+                     take_off[0], land[0])
+    energy = matrix(arcs.energy, hop_e, np.array([s.total_e for s in service]), np.array([s.inspect_e for s in service]),
+                    np.array([s.descend_e for s in service]), take_off[1], land[1])
+    unreachable = ~np.isfinite(seconds) | ~np.isfinite(energy)
+    time_units = np.ceil(np.where(unreachable, 0.0, seconds) * TIME_UNITS_PER_S - 1e-9)
+    energy_units = np.ceil(np.where(unreachable, 0.0, energy) * ENERGY_UNITS_PER_BATTERY - 1e-9)
+    return (np.minimum(np.where(unreachable, UNREACHABLE, time_units), UNREACHABLE).astype(np.int64),
+            np.minimum(np.where(unreachable, UNREACHABLE, energy_units), UNREACHABLE).astype(np.int64))

@@ -1,10 +1,12 @@
 """Hand-built, geometrically honest MissionPlans for verifier and output tests.
 
-Every vertex time follows from geodesic distances and the drone model's speeds, so a plan from here verifies.
+Every vertex time follows from geodesic distances and the drone model's speeds, and battery_used from the power
+curve at the airspeed each segment needs in the wind, so a plan from here verifies.
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import pyproj
@@ -129,9 +131,26 @@ def build_sortie(
     return Sortie(
         sortie_id=sortie_id, drone_id=drone_id, hangar_id=hangar_id, drone_model=model.id,
         takeoff=takeoff, landing=_after(takeoff, flight_time), waypoints=b.waypoints,
-        distance_m=distance, flight_time_s=flight_time, battery_used=flight_time / (model.endurance_min * 60),
+        distance_m=distance, flight_time_s=flight_time, battery_used=path_energy(scenario, model, b.waypoints),
         tasks=[t.task_id for t in tasks], inspections=inspections,
     )
+
+
+def path_energy(scenario: Scenario, model: DroneModel, waypoints: list[Waypoint]) -> float:
+    """Share of a battery the path uses: hovers at the wind's speed there, moves at |v_ground - w| plus climb."""
+    wind, curve = scenario.wind.profile, model.power_curve
+    energy = 0.0
+    for a, b in zip(waypoints, waypoints[1:]):
+        energy += a.hover_s * float(curve.level(wind.speed_at(a.alt_m)))
+        moving = b.t_s - a.t_s - a.hover_s
+        if moving <= 0:
+            continue
+        azimuth, _, metres = GEOD.inv(a.lon, a.lat, b.lon, b.lat)
+        east, north = wind.at((a.alt_m + b.alt_m) / 2)
+        speed = metres / moving
+        air = math.hypot(speed * math.sin(math.radians(azimuth)) - east, speed * math.cos(math.radians(azimuth)) - north)
+        energy += moving * float(curve.power(air, (b.alt_m - a.alt_m) / moving))
+    return energy
 
 
 def build_plan(

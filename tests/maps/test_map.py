@@ -84,8 +84,19 @@ def test_sortie_popup_names_drone_hangar_times_distance_battery_and_tasks(fmap, 
     landing = sortie.landing.astimezone(scenario.tz).strftime("%H:%M")
     assert takeoff == "08:30"
     for text in ("Sortie S2", "H02-1", "H02", takeoff, landing, f"{sortie.distance_m / 1000:.1f} km",
-                 f"{sortie.battery_used * 100:.1f} %", ", ".join(sortie.tasks)):
+                 f"{sortie.battery_used * 100:.1f} % ({sortie.battery_used * 115.2:.1f} Wh) of 80 % usable",
+                 ", ".join(sortie.tasks)):  # the m3d profile flies a Matrice 3D: its 115.2 Wh battery
         assert text in html
+
+
+def test_sortie_popup_gives_the_share_alone_when_the_battery_is_unknown(plan, scenario):
+    from maps.layers import sortie_popup
+
+    (model,) = scenario.drone_models
+    sortie = plan.sorties[1]
+    unknown = scenario.model_copy(update={"drone_models": [model.model_copy(update={"id": "custom"})]})
+    sortie = sortie.model_copy(update={"drone_model": "custom"})
+    assert f"{sortie.battery_used * 100:.1f} % of 80 % usable" in sortie_popup(sortie, unknown)
 
 
 def test_sorties_have_distinct_colours_and_direction_arrows(fmap, page):

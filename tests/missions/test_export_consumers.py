@@ -35,7 +35,7 @@ CLEARANCE_TOL_M = 0.05  # measured fence clearance may fall short of the stated 
 
 # Generated days: synthetic_scenario options, and DJI blocks put on its two profiles (none: the ids decide).
 GENERATED = {
-    7: (dict(hangars=4, line_km=30, points=6), {}),
+    7: (dict(hangars=4, line_km=45, points=6), {}),  # 6 sorties: energy, not minutes, sizes a battery
     8: (dict(hangars=6, line_km=50, points=8, zones=4, closures=2),
         {"m3d": {"aircraft": "m30t", "capture": "video"},
          "m4d": {"aircraft": "m350", "payload": "h30t", "forward_overlap": 0.8}}),

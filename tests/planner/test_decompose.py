@@ -29,7 +29,7 @@ def test_every_task_goes_to_exactly_one_group_that_can_reach_it():
     projector = Projector.for_lonlat(scenario.hangars[0].lon, scenario.hangars[0].lat)
     tasks, _ = tasks_from_targets(scenario, max_leg_m=3000)
     items = [TaskWithEpochs(t, frozenset()) for t in tasks]
-    groups = partition(scenario, items, projector, max_hangars=4, window=(8 * 3600, 17 * 3600))
+    groups = partition(scenario, items, projector, max_hangars=4, window=(8 * 3600, 17 * 3600), transit_m=100.0)
     assert len(groups) == 4
     owners = [g.name for g in groups for _ in g.tasks]
     assert len(owners) == len(tasks)
