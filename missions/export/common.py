@@ -23,16 +23,31 @@ MIN_LEG_M = 1.0  # legs shorter than this are vertical (climb/descent) and say n
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+SLOWED_TOL_MS = 0.05  # a leg timed this much below its route speed was slowed by the plan (wind at the limit)
+
+
 @dataclass(frozen=True)
 class SortieSpeeds:
-    """Route speeds over the ground a mission file asks for, and where they came from ("scenario" or "plan timing").
-
-    A leg the plan slowed because holding the speed would need more than the airspeed limit is still asked at the
-    route speed: the autopilot then flies at its limit, which is the ground speed the plan timed."""
+    """Route speeds over the ground a mission file asks for, and where they came from ("scenario" or "plan timing")."""
 
     cruise_ms: float
     inspection_ms: float
     source: str
+
+
+def leg_speeds(sortie: Sortie, speeds: SortieSpeeds) -> list[float]:
+    """The ground speed each leg i -> i+1 is asked at: its route speed (inspection or cruise), or the slower speed
+    the plan timed where holding the route speed would need more than the drone's airspeed limit. A file then asks
+    for exactly the speed the plan's times assume, rounded to the centimetre per second."""
+    wps = sortie.waypoints
+    slow = inspection_legs(sortie)
+    out = []
+    for i, length in enumerate(leg_lengths_m(sortie)):
+        route = speeds.inspection_ms if i in slow else speeds.cruise_ms
+        moving_s = wps[i + 1].t_s - wps[i].t_s - wps[i].hover_s  # the hover at the start vertex is not travel
+        timed = length / moving_s if length >= MIN_LEG_M and moving_s > 0 else route
+        out.append(round(timed, 2) if timed < route - SLOWED_TOL_MS else route)
+    return out
 
 
 def check_sortie_shape(sortie: Sortie) -> None:

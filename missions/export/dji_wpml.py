@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal, Mapping
 from xml.etree import ElementTree as ET
 
-from missions.export.common import check_sortie_shape, inspection_legs, leg_lengths_m, sortie_speeds, write_per_sortie
+from missions.export.common import check_sortie_shape, leg_lengths_m, leg_speeds, sortie_speeds, write_per_sortie
 from missions.export.dji_actions import Action, ActionGroup, ProfileSettings, action_groups, profile_settings
 from missions.export.dji_products import WAYLINE_MAX_SPEED_MS
 from missions.models import MissionPlan, Scenario, Sortie, TargetKind
@@ -98,13 +98,13 @@ def _route(sortie: Sortie, scenario: Scenario | None, kinds: Mapping[str, Target
     check_sortie_shape(sortie)
     raw = sortie_speeds(sortie, scenario)
     cruise = clamp_speed(raw.cruise_ms, "cruise speed", sortie.sortie_id)
-    inspect = clamp_speed(raw.inspection_ms, "inspection speed", sortie.sortie_id)
-    slow = inspection_legs(sortie)
+    per_leg = leg_speeds(sortie, raw)
     # Placemarks are the airborne vertices: the dock takes off and lands by itself (finishAction goHome).
     indices = list(range(1, len(sortie.waypoints) - 1))
     legs = leg_lengths_m(sortie)
-    return _Route(sortie, indices, [inspect if i in slow else cruise for i in indices], cruise, settings,
-                  action_groups(sortie, kinds, settings), sum(legs[i] for i in indices[:-1]))
+    speeds = [clamp_speed(per_leg[i], f"leg {i} speed", sortie.sortie_id) for i in indices]
+    return _Route(sortie, indices, speeds, cruise, settings, action_groups(sortie, kinds, settings),
+                  sum(legs[i] for i in indices[:-1]))
 
 
 def _mission_config(parent: ET.Element, route: _Route, rc_lost: RcLost) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from missions.export.common import SortieSpeeds, check_sortie_shape
+from missions.export.common import SortieSpeeds, check_sortie_shape, leg_speeds
 from missions.models import Sortie
 
 # MAV_CMD values (mavlink common.xml)
@@ -45,26 +45,26 @@ def _speed(speed_ms: float) -> MissionItem:
 
 
 def mission_items(sortie: Sortie, speeds: SortieSpeeds, end: EndCommand = "land") -> list[MissionItem]:
-    """Takeoff to the climb vertex, every airborne vertex, speed changes around inspected stretches, then land/RTL."""
+    """Takeoff to the climb vertex, every airborne vertex, a speed change wherever the next leg's planned ground
+    speed differs (inspected stretches, legs the wind slowed), then land/RTL."""
     check_sortie_shape(sortie)
     wps = sortie.waypoints
-    starts = {i.first_index for i in sortie.inspections if i.last_index > i.first_index}
-    ends = {i.last_index for i in sortie.inspections if i.last_index > i.first_index}
+    per_leg = leg_speeds(sortie, speeds)
     climb = wps[1]
     items = [
         # Yaw (param4) unset: the autopilot keeps its heading policy.
         MissionItem(NAV_TAKEOFF, FRAME_GLOBAL_RELATIVE_ALT, (0.0, 0.0, 0.0, None), climb.lon, climb.lat, climb.alt_m, 1),
-        _speed(speeds.cruise_ms),
+        _speed(per_leg[1]),
     ]
+    asked = per_leg[1]
     for index in range(2, len(wps) - 1):
         wp = wps[index]
         # param1 hold time: a point target's time on station; param2 acceptance radius 0 = autopilot default.
         items.append(MissionItem(NAV_WAYPOINT, FRAME_GLOBAL_RELATIVE_ALT, (float(wp.hover_s), 0.0, 0.0, None),
                                  wp.lon, wp.lat, wp.alt_m, index))
-        if index in ends and speeds.inspection_ms != speeds.cruise_ms:
-            items.append(_speed(speeds.cruise_ms))
-        if index in starts and speeds.inspection_ms != speeds.cruise_ms:
-            items.append(_speed(speeds.inspection_ms))
+        if index < len(wps) - 2 and per_leg[index] != asked:
+            asked = per_leg[index]
+            items.append(_speed(asked))
     last = len(wps) - 1
     if end == "rtl":
         items.append(MissionItem(NAV_RETURN_TO_LAUNCH, FRAME_MISSION, (0.0, 0.0, 0.0, 0.0), 0.0, 0.0, 0.0, last))
