@@ -1,0 +1,127 @@
+"""Takeoff offsets that clear conflicts: the first, time-only cut of strategic deconfliction in the planner.
+
+Sorties are taken in takeoff order against what is already in the sky (other operators' filed volumes, then the
+sorties accepted before them); a conflicting sortie takes off earlier or later by the smallest shift that clears
+it, if the shift fits its slack (its drone's sorties before and after with recharge, the windows, its targets'
+windows) and its path comes near no keep-out zone whose active hours a shift could run into. Paths and distances
+do not change. What no shift clears stays in the plan, named in plan.warnings, and the verifier reports it.
+Height layers and rerouting are not tried yet (issue 15, item 4).
+"""
+from __future__ import annotations
+
+import logging
+import math
+
+import shapely
+
+from airspace import rules
+from missions.conflicts import IntentIndex, external_table, sortie_table
+from missions.intent_models import DeconflictionOptions
+from missions.intents import later, plan_projector, sortie_intent
+from missions.models import MissionPlan, Scenario, Sortie
+
+logger = logging.getLogger(__name__)
+
+
+def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: DeconflictionOptions, window: tuple[float, float],
+                   clearance_m: float) -> MissionPlan:
+    """`plan` with conflicting sorties re-timed where a shift within their slack clears them (see module doc)."""
+    if not plan.sorties:
+        return plan
+    projector = plan_projector(plan, scenario)
+    index = IntentIndex(external_table(scenario, projector), options.separation)
+    timed = _time_limited_zones(scenario, projector, clearance_m)
+    current = {s.sortie_id: s for s in plan.sorties}
+    moved, warnings = 0, []
+    for original in sorted(plan.sorties, key=lambda s: (s.takeoff, s.sortie_id)):
+        sortie = current[original.sortie_id]
+        table = sortie_table(sortie, scenario, projector, options.intent)
+        conflicts = index.conflicts(table)
+        if conflicts:
+            earliest, latest = _slack(sortie, current.values(), scenario, window, timed, projector)
+            limit = options.max_takeoff_shift_s
+            shift = index.nearest_clear_offset(table, max(earliest, -limit), min(latest, limit))
+            if shift is not None and shift != 0:
+                sortie = _retimed(sortie, shift, options)
+                current[sortie.sortie_id] = sortie
+                table = table.shifted(shift)
+                moved += 1
+            elif shift is None:
+                names = ", ".join(c.second.label() for c in conflicts[:3]) + (" ..." if len(conflicts) > 3 else "")
+                warnings.append(f"sortie {sortie.sortie_id} conflicts with {names}: no takeoff between "
+                                f"{-earliest:.0f} s earlier and {latest:.0f} s later clears it (height layers and "
+                                f"rerouting are not tried yet)")
+        index.add(table)
+    logger.info("deconfliction: %d sorties re-timed, %d still in conflict", moved, len(warnings))
+    sorties = sorted(current.values(), key=lambda s: (s.takeoff, s.sortie_id))
+    return plan.model_copy(update={"sorties": sorties, "warnings": list(plan.warnings) + warnings})
+
+
+def _retimed(sortie: Sortie, delay_s: float, options: DeconflictionOptions) -> Sortie:
+    inspections = [i.model_copy(update={"start": later(i.start, delay_s), "end": later(i.end, delay_s)})
+                   for i in sortie.inspections]
+    moved = sortie.model_copy(update={"takeoff": later(sortie.takeoff, delay_s),
+                                      "landing": later(sortie.landing, delay_s), "inspections": inspections})
+    return moved.model_copy(update={"intent": sortie_intent(moved, options.intent)})
+
+
+def _slack(sortie: Sortie, sorties, scenario: Scenario, window: tuple[float, float], timed, projector
+           ) -> tuple[float, float]:
+    """(earliest, latest) takeoff offsets of `sortie` with everything else unchanged: its drone's sorties before
+    and after (with recharge), the operating and hangar windows, its targets' windows. (0, 0) where moving it
+    could run its path into a part-time keep-out zone's active hours."""
+    if timed and _near_timed_zone(sortie, timed, projector):
+        return 0.0, 0.0
+    hangar = scenario.hangar(sortie.hangar_id)
+    takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
+    landing_s = scenario.seconds_after_midnight(sortie.landing)
+    recharge_s = hangar.recharge_min * 60.0
+    early = [window[0] - takeoff_s]
+    late = [window[1] - landing_s]
+    if hangar.window is not None:
+        early.append(hangar.window.start_s - takeoff_s)
+        late.append(hangar.window.end_s - landing_s)
+    own = [s for s in sorties if s.drone_id == sortie.drone_id and s.sortie_id != sortie.sortie_id]
+    before = [s for s in own if s.takeoff < sortie.takeoff]
+    after = [s for s in own if s.takeoff > sortie.takeoff]
+    if before:
+        early.append(scenario.seconds_after_midnight(max(before, key=lambda s: s.takeoff).landing) + recharge_s
+                     - takeoff_s)
+    if after:
+        late.append(scenario.seconds_after_midnight(min(after, key=lambda s: s.takeoff).takeoff) - recharge_s
+                    - landing_s)
+    # A daylight-saving change: no flight may touch its clock span (airspace.clock), nor land before a skipped one
+    # with too little rest.
+    for lo, hi in scenario.clock.unflyable_spans(recharge_s):
+        if hi <= takeoff_s:
+            early.append(hi - takeoff_s)
+        elif lo >= landing_s:
+            late.append(lo - landing_s)
+        else:
+            return 0.0, 0.0
+    targets = {t.id: t for t in scenario.resolved_targets()}
+    for inspection in sortie.inspections:
+        target = targets.get(inspection.target_id)
+        if target is not None and target.window is not None:
+            early.append(target.window.start_s - scenario.seconds_after_midnight(inspection.start))
+            late.append(target.window.end_s - scenario.seconds_after_midnight(inspection.end))
+    # Whole seconds inside the limits, so rounding in the plan's times cannot cross one.
+    return min(0.0, math.ceil(max(early))), max(0.0, math.floor(min(late)))
+
+
+def _time_limited_zones(scenario: Scenario, projector, clearance_m: float) -> list:
+    """(zone, metric shape grown by the clearance) of keep-out zones that are active only part of the day."""
+    authorised = set(scenario.airspace.authorised)
+    return [(zone, projector.to_metric(zone.geometry.shape).buffer(clearance_m))
+            for zone in scenario.zones() if zone.active is not None and rules.is_keep_out(zone, authorised)]
+
+
+def _near_timed_zone(sortie: Sortie, timed, projector) -> bool:
+    """True if the path passes within the clearance of a part-time keep-out zone at heights of its band: a delay
+    could move it into the zone's active hours, which this pass does not re-plan."""
+    if len(sortie.waypoints) < 2:
+        return False
+    x, y = projector.forward([w.lon for w in sortie.waypoints], [w.lat for w in sortie.waypoints])
+    path = shapely.LineString(list(zip(x, y)))
+    low, high = min(w.alt_m for w in sortie.waypoints), max(w.alt_m for w in sortie.waypoints)
+    return any(rules.band_meets(zone, low, high) and path.intersects(shape) for zone, shape in timed)
