@@ -63,6 +63,14 @@ class VolumeTable:
     start: np.ndarray
     end: np.ndarray
     sequence: np.ndarray  # index of the volume within its owner's intent
+    drone: np.ndarray = field(default=None)  # type: ignore[assignment]  # per volume: equal for one drone's volumes
+
+    def __post_init__(self) -> None:
+        if self.drone is None:
+            # External intents get a key of their own: they never share a drone with anything.
+            keys = np.array([o.drone_id if o.drone_id is not None else f"\0{o.kind}:{o.id}" for o in self.owners]
+                            + [""], dtype=object)
+            object.__setattr__(self, "drone", keys[self.owner] if len(self.owner) else keys[:0])
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -84,18 +92,11 @@ class VolumeTable:
             owners += t.owners
         return cls(tuple(owners), np.concatenate(shifted), np.concatenate([t.geoms for t in tables]),
                    *(np.concatenate([getattr(t, name) for t in tables])
-                     for name in ("buffer", "low", "high", "start", "end", "sequence")))
+                     for name in ("buffer", "low", "high", "start", "end", "sequence", "drone")))
 
     def shifted(self, offset_s: float) -> "VolumeTable":
         """The same volumes `offset_s` later (a delayed takeoff)."""
-        return VolumeTable(self.owners, self.owner, self.geoms, self.buffer, self.low, self.high,
-                           self.start + offset_s, self.end + offset_s, self.sequence)
-
-    def drone_of(self) -> np.ndarray:
-        """Per volume, a key that is equal for volumes of one drone and unique for every external intent."""
-        keys = np.array([o.drone_id if o.drone_id is not None else f"\0{o.kind}:{o.id}" for o in self.owners]
-                        + [""], dtype=object)
-        return keys[self.owner] if len(self.owner) else keys[:0]
+        return replace(self, start=self.start + offset_s, end=self.end + offset_s)
 
 
 def sortie_table(sortie: Sortie, scenario: Scenario, projector: Projector, options: IntentOptions) -> VolumeTable:
@@ -110,10 +111,19 @@ def sortie_table(sortie: Sortie, scenario: Scenario, projector: Projector, optio
         buffer=np.array([v.buffer_m for v in volumes], dtype=float),
         low=np.array([v.altitude_lower_m for v in volumes], dtype=float),
         high=np.array([v.altitude_upper_m for v in volumes], dtype=float),
-        start=np.array([scenario.seconds_after_midnight(v.time_start) for v in volumes], dtype=float),
-        end=np.array([scenario.seconds_after_midnight(v.time_end) for v in volumes], dtype=float),
+        start=_clock_seconds(scenario, sortie, [v.time_start for v in volumes]),
+        end=_clock_seconds(scenario, sortie, [v.time_end for v in volumes]),
         sequence=np.arange(n),
     )
+
+
+def _clock_seconds(scenario: Scenario, sortie: Sortie, moments: list) -> np.ndarray:
+    """Clock seconds of many instants of one sortie: its takeoff's reading plus elapsed time (a flight never
+    spans a clock change, airspace.clock), without a clock conversion per instant."""
+    if sortie.takeoff.tzinfo is None or any(m.tzinfo is None for m in moments):
+        return np.array([scenario.seconds_after_midnight(m) for m in moments], dtype=float)
+    origin = sortie.takeoff.timestamp()
+    return scenario.seconds_after_midnight(sortie.takeoff) + np.array([m.timestamp() for m in moments]) - origin
 
 
 def _finite(sortie: Sortie) -> bool:
@@ -237,7 +247,7 @@ class IntentIndex:
 
     def _filter(self, query: VolumeTable, qi: np.ndarray, tj: np.ndarray, ignore_time: bool):
         t = self.table
-        keep = query.drone_of()[qi] != t.drone_of()[tj]
+        keep = query.drone[qi] != t.drone[tj]
         qi, tj = qi[keep], tj[keep]
         vgap = interval_gap(query.low[qi], query.high[qi], t.low[tj], t.high[tj])
         tgap = np.full(len(qi), -np.inf) if ignore_time else \

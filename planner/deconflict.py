@@ -1,8 +1,8 @@
 """Takeoff offsets that clear conflicts: the first, time-only cut of strategic deconfliction in the planner.
 
-Sorties are taken in takeoff order against what is already in the sky (other operators' filed volumes, then the
-sorties accepted before them); a conflicting sortie takes off earlier or later by the smallest shift that clears
-it, if the shift fits its slack (its drone's sorties before and after with recharge, the windows, its targets'
+Sorties are taken least movable first (then by takeoff) against what is already in the sky (other operators'
+filed volumes, then the sorties placed before them); a conflicting sortie takes off earlier or later by the
+smallest shift that clears it, if the shift fits its slack (its drone's sorties before and after with recharge, the windows, its targets'
 windows) and its path comes near no keep-out zone whose active hours a shift could run into. Paths and distances
 do not change. What no shift clears stays in the plan, named in plan.warnings, and the verifier reports it.
 Height layers and rerouting are not tried yet (issue 15, item 4).
@@ -30,30 +30,33 @@ def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: Deconflictio
         return plan
     projector = plan_projector(plan, scenario)
     index = IntentIndex(external_table(scenario, projector), options.separation)
-    timed = _time_limited_zones(scenario, projector, clearance_m)
-    current = {s.sortie_id: s for s in plan.sorties}
+    limits = _Limits(plan, scenario, window, _time_limited_zones(scenario, projector, clearance_m), projector)
+    # The least movable first: a sortie pinned by its windows is placed before the ones that can move around it.
+    room = {s.sortie_id: limits.room(s) for s in plan.sorties}
     moved, warnings = 0, []
-    for original in sorted(plan.sorties, key=lambda s: (s.takeoff, s.sortie_id)):
-        sortie = current[original.sortie_id]
+    for original in sorted(plan.sorties, key=lambda s: (room[s.sortie_id], s.takeoff, s.sortie_id)):
+        sortie = limits.current[original.sortie_id]
         table = sortie_table(sortie, scenario, projector, options.intent)
         conflicts = index.conflicts(table)
         if conflicts:
-            earliest, latest = _slack(sortie, current.values(), scenario, window, timed, projector)
+            earliest, latest = limits.slack(sortie)
             limit = options.max_takeoff_shift_s
-            shift = index.nearest_clear_offset(table, max(earliest, -limit), min(latest, limit))
+            lo, hi = max(earliest, -limit), min(latest, limit)
+            shift = index.nearest_clear_offset(table, lo, hi)
             if shift is not None and shift != 0:
                 sortie = _retimed(sortie, shift, options)
-                current[sortie.sortie_id] = sortie
+                limits.current[sortie.sortie_id] = sortie
                 table = table.shifted(shift)
                 moved += 1
             elif shift is None:
                 names = ", ".join(c.second.label() for c in conflicts[:3]) + (" ..." if len(conflicts) > 3 else "")
                 warnings.append(f"sortie {sortie.sortie_id} conflicts with {names}: no takeoff between "
-                                f"{-earliest:.0f} s earlier and {latest:.0f} s later clears it (height layers and "
-                                f"rerouting are not tried yet)")
+                                f"{abs(lo):.0f} s earlier and {hi:.0f} s later clears it (its slack is "
+                                f"{abs(earliest):.0f} s earlier to {latest:.0f} s later, max_takeoff_shift_s "
+                                f"{limit:g} s; height layers and rerouting are not tried yet)")
         index.add(table)
     logger.info("deconfliction: %d sorties re-timed, %d still in conflict", moved, len(warnings))
-    sorties = sorted(current.values(), key=lambda s: (s.takeoff, s.sortie_id))
+    sorties = sorted(limits.current.values(), key=lambda s: (s.takeoff, s.sortie_id))
     return plan.model_copy(update={"sorties": sorties, "warnings": list(plan.warnings) + warnings})
 
 
@@ -65,48 +68,62 @@ def _retimed(sortie: Sortie, delay_s: float, options: DeconflictionOptions) -> S
     return moved.model_copy(update={"intent": sortie_intent(moved, options.intent)})
 
 
-def _slack(sortie: Sortie, sorties, scenario: Scenario, window: tuple[float, float], timed, projector
-           ) -> tuple[float, float]:
-    """(earliest, latest) takeoff offsets of `sortie` with everything else unchanged: its drone's sorties before
-    and after (with recharge), the operating and hangar windows, its targets' windows. (0, 0) where moving it
-    could run its path into a part-time keep-out zone's active hours."""
-    if timed and _near_timed_zone(sortie, timed, projector):
-        return 0.0, 0.0
-    hangar = scenario.hangar(sortie.hangar_id)
-    takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
-    landing_s = scenario.seconds_after_midnight(sortie.landing)
-    recharge_s = hangar.recharge_min * 60.0
-    early = [window[0] - takeoff_s]
-    late = [window[1] - landing_s]
-    if hangar.window is not None:
-        early.append(hangar.window.start_s - takeoff_s)
-        late.append(hangar.window.end_s - landing_s)
-    own = [s for s in sorties if s.drone_id == sortie.drone_id and s.sortie_id != sortie.sortie_id]
-    before = [s for s in own if s.takeoff < sortie.takeoff]
-    after = [s for s in own if s.takeoff > sortie.takeoff]
-    if before:
-        early.append(scenario.seconds_after_midnight(max(before, key=lambda s: s.takeoff).landing) + recharge_s
-                     - takeoff_s)
-    if after:
-        late.append(scenario.seconds_after_midnight(min(after, key=lambda s: s.takeoff).takeoff) - recharge_s
-                    - landing_s)
-    # A daylight-saving change: no flight may touch its clock span (airspace.clock), nor land before a skipped one
-    # with too little rest.
-    for lo, hi in scenario.clock.unflyable_spans(recharge_s):
-        if hi <= takeoff_s:
-            early.append(hi - takeoff_s)
-        elif lo >= landing_s:
-            late.append(lo - landing_s)
-        else:
+class _Limits:
+    """How far each sortie may move with everything else as it currently stands."""
+
+    def __init__(self, plan: MissionPlan, scenario: Scenario, window: tuple[float, float], timed, projector):
+        self.scenario, self.window, self.timed, self.projector = scenario, window, timed, projector
+        self.current: dict[str, Sortie] = {s.sortie_id: s for s in plan.sorties}
+        self.by_drone: dict[str, list[str]] = {}
+        for s in plan.sorties:
+            self.by_drone.setdefault(s.drone_id, []).append(s.sortie_id)
+        self.targets = {t.id: t for t in scenario.resolved_targets()}
+
+    def room(self, sortie: Sortie) -> float:
+        earliest, latest = self.slack(sortie)
+        return latest - earliest
+
+    def slack(self, sortie: Sortie) -> tuple[float, float]:
+        """(earliest, latest) takeoff offsets of `sortie`: its drone's sorties before and after (with recharge), the
+        operating and hangar windows, its targets' windows, the day's clock changes. (0, 0) where moving it could
+        run its path into a part-time keep-out zone's active hours."""
+        scenario = self.scenario
+        if self.timed and _near_timed_zone(sortie, self.timed, self.projector):
             return 0.0, 0.0
-    targets = {t.id: t for t in scenario.resolved_targets()}
-    for inspection in sortie.inspections:
-        target = targets.get(inspection.target_id)
-        if target is not None and target.window is not None:
-            early.append(target.window.start_s - scenario.seconds_after_midnight(inspection.start))
-            late.append(target.window.end_s - scenario.seconds_after_midnight(inspection.end))
-    # Whole seconds inside the limits, so rounding in the plan's times cannot cross one.
-    return min(0.0, math.ceil(max(early))), max(0.0, math.floor(min(late)))
+        hangar = scenario.hangar(sortie.hangar_id)
+        takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
+        landing_s = scenario.seconds_after_midnight(sortie.landing)
+        recharge_s = hangar.recharge_min * 60.0
+        early = [self.window[0] - takeoff_s]
+        late = [self.window[1] - landing_s]
+        if hangar.window is not None:
+            early.append(hangar.window.start_s - takeoff_s)
+            late.append(hangar.window.end_s - landing_s)
+        own = [self.current[sid] for sid in self.by_drone[sortie.drone_id] if sid != sortie.sortie_id]
+        before = [s for s in own if s.takeoff < sortie.takeoff]
+        after = [s for s in own if s.takeoff > sortie.takeoff]
+        if before:
+            previous = max(before, key=lambda s: s.takeoff)
+            early.append(scenario.seconds_after_midnight(previous.landing) + recharge_s - takeoff_s)
+        if after:
+            following = min(after, key=lambda s: s.takeoff)
+            late.append(scenario.seconds_after_midnight(following.takeoff) - recharge_s - landing_s)
+        # A daylight-saving change: no flight may touch its clock span (airspace.clock), nor land before a skipped
+        # one with too little rest.
+        for lo, hi in scenario.clock.unflyable_spans(recharge_s):
+            if hi <= takeoff_s:
+                early.append(hi - takeoff_s)
+            elif lo >= landing_s:
+                late.append(lo - landing_s)
+            else:
+                return 0.0, 0.0
+        for inspection in sortie.inspections:
+            target = self.targets.get(inspection.target_id)
+            if target is not None and target.window is not None:
+                early.append(target.window.start_s - scenario.seconds_after_midnight(inspection.start))
+                late.append(target.window.end_s - scenario.seconds_after_midnight(inspection.end))
+        # Whole seconds inside the limits, so rounding in the plan's times cannot cross one.
+        return min(0.0, math.ceil(max(early))), max(0.0, math.floor(min(late)))
 
 
 def _time_limited_zones(scenario: Scenario, projector, clearance_m: float) -> list:
