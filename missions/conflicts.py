@@ -63,10 +63,11 @@ class VolumeTable:
     start: np.ndarray
     end: np.ndarray
     sequence: np.ndarray  # index of the volume within its owner's intent
-    drone: np.ndarray = field(default=None)  # type: ignore[assignment]  # per volume: equal for one drone's volumes
+    # Per volume: equal keys for one drone's volumes; filled in from the owners unless given.
+    drone: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
 
     def __post_init__(self) -> None:
-        if self.drone is None:
+        if len(self.drone) != len(self.owner):
             # External intents get a key of their own: they never share a drone with anything.
             keys = np.array([o.drone_id if o.drone_id is not None else f"\0{o.kind}:{o.id}" for o in self.owners]
                             + [""], dtype=object)
