@@ -87,7 +87,8 @@ def sortie_intent(sortie: Sortie, options: IntentOptions) -> list[IntentVolume]:
         return []
     knot_times, index = path_knots(sortie)
     heights = np.array([w.alt_m for w in sortie.waypoints], dtype=float)[index]
-    froms, tos = piece_bounds(knot_times, options.volume_max_s)
+    # Boundaries are stored in ms; the bands are taken over the stored stretches, so the two agree.
+    froms, tos = (np.round(b, 3) for b in piece_bounds(knot_times, options.volume_max_s))
     (z,), starts = assemble(knot_times, [heights], froms, tos)
     # Nothing flies below the ground: a band reaching under it is cut there.
     low = np.maximum(np.minimum.reduceat(z, starts) - options.vertical_accuracy_m, 0.0)
@@ -96,11 +97,12 @@ def sortie_intent(sortie: Sortie, options: IntentOptions) -> list[IntentVolume]:
     first = sortie.waypoints[0].t_s
     early = options.uncertainty_s(froms - first)
     late = options.uncertainty_s(tos - first)
+    # Rounded outwards (cm, ms): a volume must hold all of its stretch of flight.
     return [
-        IntentVolume(t_from_s=round(float(a), 3), t_to_s=round(float(b), 3), buffer_m=options.horizontal_accuracy_m,
-                     altitude_lower_m=round(float(lo), 2), altitude_upper_m=round(float(hi), 2),
-                     time_start=later(sortie.takeoff, round(float(a - e - first), 3)),
-                     time_end=later(sortie.takeoff, round(float(b + la - first), 3)))
+        IntentVolume(t_from_s=float(a), t_to_s=float(b), buffer_m=options.horizontal_accuracy_m,
+                     altitude_lower_m=math.floor(lo * 100) / 100, altitude_upper_m=math.ceil(hi * 100) / 100,
+                     time_start=later(sortie.takeoff, math.floor((a - e - first) * 1000) / 1000),
+                     time_end=later(sortie.takeoff, math.ceil((b + la - first) * 1000) / 1000))
         for a, b, lo, hi, e, la in zip(froms, tos, low, high, early, late)
     ]
 

@@ -184,3 +184,41 @@ def replace_sortie(plan: MissionPlan, index: int, **changes) -> MissionPlan:
     sorties = list(plan.sorties)
     sorties[index] = sorties[index].model_copy(update=changes)
     return plan.model_copy(update={"sorties": sorties})
+
+
+def crossing_scenario(**overrides) -> Scenario:
+    """Two hangars (one drone each) whose rivers cross at (114.42, 30.50), both flown at 80 m; calm, no zones."""
+    data = dict(
+        name="crossing-day",
+        date=dt.date(2026, 11, 21),
+        timezone="Asia/Shanghai",
+        operating_window={"start": "08:00", "end": "17:30"},
+        drone_models=[M3D],
+        hangars=[
+            Hangar(id="HW", lon=114.40, lat=30.50, drone_model="m3d", drones=1, operating_radius_m=5000,
+                   recharge_min=32),
+            Hangar(id="HS", lon=114.42, lat=30.48, drone_model="m3d", drones=1, operating_radius_m=5000,
+                   recharge_min=32),
+        ],
+        targets=[
+            {"id": "EW", "kind": "river", "altitude_m": 80,
+             "geometry": {"type": "LineString", "coordinates": [[114.41, 30.50], [114.43, 30.50]]}},
+            {"id": "NS", "kind": "river", "altitude_m": 80,
+             "geometry": {"type": "LineString", "coordinates": [[114.42, 30.49], [114.42, 30.51]]}},
+        ],
+    )
+    data.update(overrides)
+    return Scenario.model_validate(data)
+
+
+def time_at(sortie: Sortie, lon: float, lat: float) -> float:
+    """Seconds after takeoff when `sortie` passes nearest to (lon, lat) on its path (straight legs, no hovers)."""
+    best, when = float("inf"), 0.0
+    for a, b in zip(sortie.waypoints, sortie.waypoints[1:]):
+        for k in range(201):
+            f = k / 200
+            x, y = a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat)
+            d = _dist((x, y), (lon, lat))
+            if d < best:
+                best, when = d, a.t_s + a.hover_s + f * (b.t_s - a.t_s - a.hover_s)
+    return when
