@@ -174,21 +174,28 @@ class Conflict:
     second: Owner
     lon: float  # midway between the two footprints where they come closest
     lat: float
-    start_s: float  # when both may be there (s after local midnight): the overlap of the two intervals
+    start_s: float  # when (s after local midnight): the overlap of the two occupied intervals, or the gap
     end_s: float
-    band_m: tuple[float, float]  # heights both may be at (the overlap of the bands, or the gap between them)
+    first_band_m: tuple[float, float]  # heights each may be at, above ground
+    second_band_m: tuple[float, float]
     horizontal_gap_m: float
     vertical_gap_m: float
     time_gap_s: float
     volume_pairs: int
 
     def describe(self) -> str:
-        when = clock_from_seconds(self.start_s) if self.end_s - self.start_s < 60 else \
-            f"{clock_from_seconds(self.start_s)}-{clock_from_seconds(self.end_s)}"
-        return (f"{self.first.label()} and {self.second.label()} come within {max(self.horizontal_gap_m, 0):.0f} m "
-                f"horizontally and {max(self.vertical_gap_m, 0):.0f} m vertically at ({self.lon:.5f}, "
-                f"{self.lat:.5f}), {self.band_m[0]:.0f}-{self.band_m[1]:.0f} m, {when}"
-                + (f" ({self.volume_pairs} volume pairs)" if self.volume_pairs > 1 else ""))
+        when = clock_from_seconds(self.start_s) if abs(self.end_s - self.start_s) < 1 else \
+            f"{clock_from_seconds(min(self.start_s, self.end_s))}-{clock_from_seconds(max(self.start_s, self.end_s))}"
+        bands = (f"{self.first_band_m[0]:g}-{self.first_band_m[1]:g} m and "
+                 f"{self.second_band_m[0]:g}-{self.second_band_m[1]:g} m")
+        horizontal = "footprints overlap" if self.horizontal_gap_m <= 0 else \
+            f"footprints {self.horizontal_gap_m:.0f} m apart"
+        vertical = f"heights overlap ({bands})" if self.vertical_gap_m <= 0 else \
+            f"heights {self.vertical_gap_m:.0f} m apart ({bands})"
+        timing = "times overlap" if self.time_gap_s <= 0 else f"times {self.time_gap_s:.0f} s apart"
+        return (f"{self.first.label()} and {self.second.label()} conflict at ({self.lon:.5f}, {self.lat:.5f}), "
+                f"{when}: {horizontal}, {vertical}, {timing}"
+                + (f" ({self.volume_pairs} pairs of volumes)" if self.volume_pairs > 1 else ""))
 
 
 @dataclass(frozen=True)
@@ -327,7 +334,8 @@ def _conflict(first: Owner, second: Owner, line, query: VolumeTable, i: int, tab
     return Conflict(
         first=first, second=second, lon=mid.x, lat=mid.y,  # metric here; find_conflicts converts to lon/lat
         start_s=float(max(query.start[i], table.start[j])), end_s=float(min(query.end[i], table.end[j])),
-        band_m=(float(max(query.low[i], table.low[j])), float(min(query.high[i], table.high[j]))),
+        first_band_m=(float(query.low[i]), float(query.high[i])),
+        second_band_m=(float(table.low[j]), float(table.high[j])),
         horizontal_gap_m=float(line.length - query.buffer[i] - table.buffer[j]),
         vertical_gap_m=float(interval_gap(query.low[i], query.high[i], table.low[j], table.high[j])),
         time_gap_s=float(interval_gap(query.start[i], query.end[i], table.start[j], table.end[j])),

@@ -252,22 +252,38 @@ def _filed(flights: list[_Flight], scenario: Scenario, buffers, minima: Separati
                 dist = float(piece.distance(shapes[j]))
                 if separated(dist - buffers.horizontal_accuracy_m, -math.inf, -math.inf, minima):
                     continue
-                when = flight.t0[k] + s0 * (flight.t1[k] - flight.t0[k])
+                # Where (and so when) the drone first comes closer than the minima: the entry into the volume
+                # widened by them, along the stretch that is close in time and height.
+                f = _first_within(piece, shapes[j], reach)
+                s_in = s0 + f * (s1 - s0)
+                when = flight.t0[k] + s_in * (flight.t1[k] - flight.t0[k])
                 key = (vol.intent_id, vol.operator)
                 if key not in hits or when < hits[key][0]:
-                    near = shapely.shortest_line(piece, shapes[j]).interpolate(0.5, normalized=True)
-                    lon, lat = projector.inverse(near.x, near.y)
+                    at = a + s_in * (b - a)
+                    lon, lat = projector.inverse(at[0], at[1])
                     hits[key] = (when, (
                         f"sortie {flight.sortie.sortie_id} (drone {flight.sortie.drone_id}) passes "
                         f"{dist:.0f} m from intent {vol.intent_id}"
                         + (f" of {vol.operator}" if vol.operator else "")
                         + f" ({vol.lower_m:g}-{vol.upper_m:g} m, {clock_from_seconds(start)}-"
-                          f"{clock_from_seconds(end)}) at ({lon:.5f}, {lat:.5f}) around {clock_from_seconds(when)}"
-                          f" at {q0[2]:.0f} m above ground: with its accuracy and timing uncertainty, closer "
-                          f"than the separation minima {minima.horizontal_m:g} m / {minima.vertical_m:g} m / "
-                          f"{minima.time_s:g} s"))
+                          f"{clock_from_seconds(end)}); it comes too close at ({lon:.5f}, {lat:.5f}) around "
+                          f"{clock_from_seconds(when)} at {at[2]:.0f} m above ground: with its accuracy and timing "
+                          f"uncertainty, closer than the separation minima {minima.horizontal_m:g} m / "
+                          f"{minima.vertical_m:g} m / {minima.time_s:g} s"))
         out += [(flight.sortie.sortie_id, message) for _, message in sorted(hits.values())]
     return out
+
+
+def _first_within(piece, shape, reach: float) -> float:
+    """Fraction along `piece` of its first point closer than `reach` to `shape` (0 when it starts that close)."""
+    if piece.geom_type == "Point" or piece.distance(shape) >= reach or shapely.distance(
+            shapely.get_point(piece, 0), shape) < reach:
+        return 0.0
+    inside = piece.intersection(shape.buffer(reach, quad_segs=16))
+    coords = shapely.get_coordinates(inside)
+    if not len(coords):
+        return 0.0
+    return min(piece.project(Point(c)) for c in coords) / piece.length
 
 
 def _segment_span(t0, t1, z0, z1, c, d, start, end, lower, upper, time_s, v_reach) -> tuple[float, float] | None:

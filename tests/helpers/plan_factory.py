@@ -222,3 +222,25 @@ def time_at(sortie: Sortie, lon: float, lat: float) -> float:
             if d < best:
                 best, when = d, a.t_s + a.hover_s + f * (b.t_s - a.t_s - a.hover_s)
     return when
+
+
+CROSSING = (114.42, 30.50)
+
+
+def crossing_day(offset_s: float = 0.0, b_altitude_m: float = 80.0, scenario: Scenario | None = None
+                 ) -> tuple[Scenario, MissionPlan]:
+    """Sortie A (HW-1) flies EW from 09:00; sortie B (HS-1) flies NS, timed to pass CROSSING `offset_s` after A does,
+    at `b_altitude_m`. B flies home by the east, so CROSSING is the only place where their paths meet."""
+    from missions.intents import with_intents
+    from missions.tasks import tasks_from_targets
+
+    scenario = scenario or crossing_scenario()
+    tasks, _ = tasks_from_targets(scenario, max_leg_m=5000)
+    ew = [t for t in tasks if t.target_id == "EW"]
+    ns = [t.model_copy(update={"altitude_m": b_altitude_m}) for t in tasks if t.target_id == "NS"]
+    home = {1: [(114.44, 30.51), (114.44, 30.48)]}
+    a = build_sortie(scenario, "A", "HW-1", 9 * 3600, ew)
+    probe = build_sortie(scenario, "B", "HS-1", 9 * 3600, ns, via=home)
+    start = 9 * 3600 + time_at(a, *CROSSING) - time_at(probe, *CROSSING) + offset_s
+    b = build_sortie(scenario, "B", "HS-1", start, ns, via=home)
+    return scenario, with_intents(build_plan(scenario, ew + ns, [a, b]))
