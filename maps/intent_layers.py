@@ -49,9 +49,9 @@ def intent_layer(plan: MissionPlan, scenario: Scenario, colours: dict[str, str],
         volumes = intent_of(sortie, options.intent)
         if not volumes:
             continue
-        shapes = outlines(volume_paths(sortie, volumes, projector), np.array([v.buffer_m for v in volumes]),
-                          projector)
-        footprint = shapely.union_all(shapes)
+        # The volumes' stretches chain along the whole path: their union is the path widened by the buffer.
+        path = shapely.line_merge(shapely.union_all(volume_paths(sortie, volumes, projector)))
+        (footprint,) = outlines(np.array([path]), np.array([max(v.buffer_m for v in volumes)]), projector)
         if footprint.is_empty or footprint.geom_type not in ("Polygon", "MultiPolygon"):
             continue
         starts = [v.time_start for v in volumes]

@@ -37,6 +37,7 @@ FOLLOWS = "ASTM F3548-21 Volume4D: outline_polygon, altitude_lower/upper {value,
 REFERENCES = ("SFC", "AGL", "W84")
 INTENTS_FILENAME = "intents.geojson"
 _COORD_DIGITS = 7  # 1 cm: finer than any buffer, coarse enough to keep a city day's file small
+_QUAD_SEGS = 2  # round caps as 8-gons: a city day's file stays well under the readers' 50 MB limit
 _SIMPLIFY_M = 0.5
 
 
@@ -47,7 +48,8 @@ def _utc(moment: dt.datetime, tz) -> str:
 
 def outlines(paths: np.ndarray, buffers: np.ndarray, projector: Projector) -> np.ndarray:
     """Footprint polygons in WGS84 of many volumes at once: each metric path widened by its buffer, lightly
-    simplified, rounded to 1e-7 degrees (where rounding would fold a sliver, kept unrounded)."""
+    simplified, rounded to 1e-7 degrees (where rounding would fold a sliver, kept unrounded). Widened a little
+    more first, by what the polygonal caps and the simplification cut off, so an outline holds its footprint."""
     if not len(paths):
         return np.array([], dtype=object)
 
@@ -55,9 +57,11 @@ def outlines(paths: np.ndarray, buffers: np.ndarray, projector: Projector) -> np
         lon, lat = projector.inverse(coords[:, 0], coords[:, 1])
         return np.column_stack([lon, lat])
 
-    metric = shapely.simplify(shapely.buffer(paths, buffers, quad_segs=4), _SIMPLIFY_M)
+    chord = buffers * (1 - np.cos(np.pi / (4 * _QUAD_SEGS)))  # a cap's chord lies this far inside its arc
+    margin = chord / np.cos(np.pi / (4 * _QUAD_SEGS)) + _SIMPLIFY_M + 0.02  # + 1 cm rounding each way
+    metric = shapely.simplify(shapely.buffer(paths, buffers + margin, quad_segs=_QUAD_SEGS), _SIMPLIFY_M)
     exact = shapely.transform(metric, to_lonlat)
-    rounded = shapely.set_precision(exact, 10 ** -_COORD_DIGITS)
+    rounded = shapely.transform(exact, lambda coords: np.round(coords, _COORD_DIGITS))
     good = shapely.is_valid(rounded) & np.isin(shapely.get_type_id(rounded), (3, 6))
     return np.where(good, rounded, exact)
 
@@ -76,7 +80,7 @@ def intents_to_geojson(plan: MissionPlan, projector: Projector) -> dict:
         for sequence, (volume, shape) in enumerate(zip(volumes, shapes)):
             features.append({
                 "type": "Feature",
-                "geometry": shapely.geometry.mapping(shape),
+                "geometry": _geojson(shape),
                 "properties": {
                     "kind": "intent_volume",
                     "intent_id": sortie.sortie_id,
@@ -99,6 +103,16 @@ def intents_to_geojson(plan: MissionPlan, projector: Projector) -> dict:
         },
         "features": features,
     }
+
+
+def _geojson(shape: shapely.Geometry) -> dict:
+    """A Polygon/MultiPolygon as a GeoJSON dict, from its coordinate arrays (shapely's mapping is slower)."""
+    polygons = shape.geoms if shape.geom_type == "MultiPolygon" else [shape]
+    rings = [[np.asarray(p.exterior.coords).tolist()] + [np.asarray(h.coords).tolist() for h in p.interiors]
+             for p in polygons]
+    if shape.geom_type == "MultiPolygon":
+        return {"type": "MultiPolygon", "coordinates": rings}
+    return {"type": "Polygon", "coordinates": rings[0]}
 
 
 def write_intents(plan: MissionPlan, projector: Projector, path: str | Path) -> Path:
