@@ -54,6 +54,7 @@ TOTALS = "totals"  # reported distance, counts or coverage differ from the recom
 SCENARIO = "scenario"  # the plan names another scenario or date
 DUPLICATE_SORTIE = "duplicate_sortie"  # two sorties share an id
 SEPARATION = "separation"  # two sorties, or a sortie and a filed intent, closer than the separation minima
+INTENT = "intent"  # a sortie's stored operational intent does not hold its flight
 
 # Tolerances: the planner rounds times to solver units and may round coordinates in output files.
 TIME_TOL_S = 0.5
@@ -502,10 +503,14 @@ class _Verifier:
     def separation(self) -> None:
         from missions.verify_separation import separation_violations  # its own geometry; see that module
 
+        from missions.verify_intents import intent_violations
+
         found, note = separation_violations(self.plan, self.scenario, self.projector)
         for sid, message in found:
             self.add(SEPARATION, message, sid)
         self.notes.append(note)
+        for sid, message in intent_violations(self.plan, self.scenario):
+            self.add(INTENT, message, sid)
 
     def accounting(self) -> None:
         listed = Counter(t.task_id for t in self.plan.tasks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from airspace.geometry import Geometry
 from missions.conflicts import find_conflicts
 from missions.intent_models import DeconflictionOptions, ExternalVolume
 from missions.intents import plan_projector
-from missions.verify import SEPARATION, verify_plan
+from missions.verify import INTENT, SEPARATION, verify_plan
 from tests.helpers.plan_factory import crossing_day, crossing_scenario, replace_sortie
 
 OPTIONS = DeconflictionOptions()
@@ -153,3 +154,36 @@ def test_unmeasurable_sorties_are_left_to_the_other_checks(field, value):
     waypoints[3] = broken
     report = verify_plan(replace_sortie(plan, 1, waypoints=waypoints), scenario)
     assert not _separations(report) and not report.ok
+
+
+# ------------------------------------------------------------------------------------------------ stored intents
+def _intent_messages(plan, scenario):
+    return [v.message for v in verify_plan(plan, scenario).violations if v.kind == INTENT]
+
+
+def test_an_intent_that_no_longer_holds_its_flight_is_an_intent_violation():
+    scenario, plan = crossing_day(600.0)
+    a = plan.sorties[0]
+    lowered = [w.model_copy(update={"alt_m": w.alt_m - 20}) if w.action == "inspect" else w for w in a.waypoints]
+    (message,) = _intent_messages(replace_sortie(plan, 0, waypoints=lowered), scenario)
+    # The first volume that misses: the descent to the (now lower) river, below what the volume holds.
+    match = re.fullmatch(r"intent volume (\d+) holds ([\d.]+)-([\d.]+) m but the sortie flies at ([\d.]+)-([\d.]+) m "
+                         r"from (\d+) to (\d+) s after takeoff", message)
+    assert match, message
+    k, held_low, flown_low = int(match[1]), float(match[2]), float(match[4])
+    assert held_low == a.intent[k].altitude_lower_m and flown_low < held_low
+
+
+def test_an_intent_missing_its_last_volume_or_occupied_too_late_is_named():
+    scenario, plan = crossing_day(600.0)
+    a = plan.sorties[0]
+    (short,) = _intent_messages(replace_sortie(plan, 0, intent=a.intent[:-1]), scenario)
+    assert short == f"its intent covers 0-{a.intent[-2].t_to_s:.0f} s of its flight from 0 to {a.flight_time_s:.0f} s"
+    late = [a.intent[0].model_copy(update={"time_start": a.intent[0].time_start + dt.timedelta(seconds=45)})]
+    (message,) = _intent_messages(replace_sortie(plan, 0, intent=late + a.intent[1:]), scenario)
+    assert message == "intent volume 0 is occupied 09:00:15-09:00:50 but the sortie may be there 08:59:30-09:00:50"
+
+
+def test_plans_without_stored_intents_are_not_checked_for_them():
+    scenario, plan = crossing_day(600.0)
+    assert _intent_messages(replace_sortie(plan, 0, intent=None), scenario) == []
