@@ -2,9 +2,9 @@
 
 Sorties are taken least movable first (then by takeoff) against what is already in the sky (other operators'
 filed volumes, then the sorties placed before them); a conflicting sortie takes off earlier or later by the
-smallest shift that clears it, if the shift fits its slack (its drone's sorties before and after with recharge, the windows, its targets'
-windows) and its path comes near no keep-out zone whose active hours a shift could run into. Paths and distances
-do not change. What no shift clears stays in the plan, named in plan.warnings, and the verifier reports it.
+smallest shift that clears it within its slack: its drone's sorties before and after with recharge, the windows,
+its targets' windows, the clock changes, and the hours of part-time keep-out zones near its path (the whole
+flight stays on its side of them). Paths and distances do not change. What no shift clears stays in the plan, named in plan.warnings, and the verifier reports it.
 Height layers and rerouting are not tried yet (issue 15, item 4).
 """
 from __future__ import annotations
@@ -85,11 +85,9 @@ class _Limits:
 
     def slack(self, sortie: Sortie) -> tuple[float, float]:
         """(earliest, latest) takeoff offsets of `sortie`: its drone's sorties before and after (with recharge), the
-        operating and hangar windows, its targets' windows, the day's clock changes. (0, 0) where moving it could
-        run its path into a part-time keep-out zone's active hours."""
+        operating and hangar windows, its targets' windows, the day's clock changes, and the active hours of every
+        part-time keep-out zone its path passes near (the whole flight stays on the side of them it is on)."""
         scenario = self.scenario
-        if self.timed and _near_timed_zone(sortie, self.timed, self.projector):
-            return 0.0, 0.0
         hangar = scenario.hangar(sortie.hangar_id)
         takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
         landing_s = scenario.seconds_after_midnight(sortie.landing)
@@ -109,8 +107,11 @@ class _Limits:
             following = min(after, key=lambda s: s.takeoff)
             late.append(scenario.seconds_after_midnight(following.takeoff) - recharge_s - landing_s)
         # A daylight-saving change: no flight may touch its clock span (airspace.clock), nor land before a skipped
-        # one with too little rest.
-        for lo, hi in scenario.clock.unflyable_spans(recharge_s):
+        # one with too little rest. A part-time zone near the path: its hours are spans to keep clear the same way.
+        spans = list(scenario.clock.unflyable_spans(recharge_s))
+        for zone in _timed_zones_near(sortie, self.timed, self.projector):
+            spans += [(w.start_s, w.end_s) for w in zone.active or ()]
+        for lo, hi in spans:
             if hi <= takeoff_s:
                 early.append(hi - takeoff_s)
             elif lo >= landing_s:
@@ -133,12 +134,12 @@ def _time_limited_zones(scenario: Scenario, projector, clearance_m: float) -> li
             for zone in scenario.zones() if zone.active is not None and rules.is_keep_out(zone, authorised)]
 
 
-def _near_timed_zone(sortie: Sortie, timed, projector) -> bool:
-    """True if the path passes within the clearance of a part-time keep-out zone at heights of its band: a delay
-    could move it into the zone's active hours, which this pass does not re-plan."""
-    if len(sortie.waypoints) < 2:
-        return False
+def _timed_zones_near(sortie: Sortie, timed, projector) -> list:
+    """Part-time keep-out zones whose clearance the path enters at heights of its band: a shift must not move the
+    flight into their active hours, which this pass does not re-plan around."""
+    if not timed or len(sortie.waypoints) < 2:
+        return []
     x, y = projector.forward([w.lon for w in sortie.waypoints], [w.lat for w in sortie.waypoints])
     path = shapely.LineString(list(zip(x, y)))
     low, high = min(w.alt_m for w in sortie.waypoints), max(w.alt_m for w in sortie.waypoints)
-    return any(rules.band_meets(zone, low, high) and path.intersects(shape) for zone, shape in timed)
+    return [zone for zone, shape in timed if rules.band_meets(zone, low, high) and path.intersects(shape)]

@@ -74,17 +74,34 @@ def test_a_zero_shift_limit_leaves_the_plan_as_it_is_and_says_so():
     assert "max_takeoff_shift_s 0 s" in warning
 
 
-def test_a_sortie_near_a_part_time_zone_is_not_moved_the_other_one_is():
-    # A part-time prohibited zone 11 m north of A's path, within the 20 m clearance: shifting A could run it
-    # into the zone's hours.
-    zone = {"id": "TFR", "restriction": "prohibited", "lower_m": 0, "upper_m": 120,
+def _near_zone(active: list[dict]) -> dict:
+    # A part-time prohibited zone 11 m north of A's path, within the 20 m clearance.
+    return {"id": "TFR", "restriction": "prohibited", "lower_m": 0, "upper_m": 120,
             "geometry": {"type": "Polygon", "coordinates": [[[114.405, 30.5001], [114.408, 30.5001],
                                                              [114.408, 30.502], [114.405, 30.502],
                                                              [114.405, 30.5001]]]},
-            "active": [{"start": "12:00", "end": "13:00"}]}
-    scenario, day = crossing_day(0.0, scenario=crossing_scenario(airspace={"zones": [zone]}))
+            "active": active}
+
+
+def test_a_sortie_flying_by_a_part_time_zone_while_it_is_active_stays_the_other_one_moves():
+    scenario = crossing_scenario(airspace={"zones": [_near_zone([{"start": "08:30", "end": "09:30"}])]})
+    scenario, day = crossing_day(0.0, scenario=scenario)
     cleared = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
     assert list(_shifts(day, cleared)) == ["B"]
+    assert verify_plan(cleared, scenario).ok
+
+
+def test_a_part_time_zone_near_the_path_bounds_the_shift_by_its_hours():
+    # A lands 09:08:56; the zone near its path opens at 09:09: A may take off earlier, not later. B is pinned by
+    # its river's window, so A must move, and moves earlier.
+    base = crossing_scenario()
+    pinned = [t.model_copy(update={"window": TimeWindow(start="09:01:05", end="09:05:43")}) if t.id == "NS" else t
+              for t in base.resolved_targets()]
+    scenario = crossing_scenario(targets=pinned, airspace={"zones": [_near_zone([{"start": "09:09", "end": "12:00"}])]})
+    scenario, day = crossing_day(0.0, scenario=scenario)
+    cleared = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    (moved, shift), = _shifts(day, cleared).items()
+    assert moved == "A" and shift < 0
     assert verify_plan(cleared, scenario).ok
 
 
