@@ -2,7 +2,8 @@
 
 Sorties are taken least movable first (then by takeoff) against what is already in the sky (other operators'
 filed volumes, then the sorties placed before them); a conflicting sortie takes off earlier or later by the
-smallest shift that clears it within its slack: its drone's sorties before and after with recharge, the windows,
+smallest shift that clears it (or, when it cannot move and meets one placed sortie, that one moves) within its
+slack: its drone's sorties before and after with recharge, the windows,
 its targets' windows, the clock changes, and the hours of part-time keep-out zones near its path (the whole
 flight stays on its side of them). Paths and distances do not change. What no shift clears stays in the plan, named in plan.warnings, and the verifier reports it.
 Height layers and rerouting are not tried yet (issue 15, item 4).
@@ -15,7 +16,7 @@ import math
 import shapely
 
 from airspace import rules
-from missions.conflicts import IntentIndex, external_table, sortie_table
+from missions.conflicts import IntentIndex, VolumeTable, external_table, sortie_table
 from missions.intent_models import DeconflictionOptions
 from missions.intents import later, plan_projector, sortie_intent
 from missions.models import MissionPlan, Scenario, Sortie
@@ -29,8 +30,10 @@ def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: Deconflictio
     if not plan.sorties:
         return plan
     projector = plan_projector(plan, scenario)
-    index = IntentIndex(external_table(scenario, projector), options.separation)
+    filed = external_table(scenario, projector)
+    index = IntentIndex(filed, options.separation)
     limits = _Limits(plan, scenario, window, _time_limited_zones(scenario, projector, clearance_m), projector)
+    placed: dict[str, VolumeTable] = {}
     # The least movable first: a sortie pinned by its windows is placed before the ones that can move around it.
     room = {s.sortie_id: limits.room(s) for s in plan.sorties}
     moved, warnings = 0, []
@@ -39,25 +42,47 @@ def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: Deconflictio
         table = sortie_table(sortie, scenario, projector, options.intent)
         conflicts = index.conflicts(table)
         if conflicts:
-            earliest, latest = limits.slack(sortie)
-            limit = options.max_takeoff_shift_s
-            lo, hi = max(earliest, -limit), min(latest, limit)
-            shift = index.nearest_clear_offset(table, lo, hi)
-            if shift is not None and shift != 0:
+            shift, (lo, hi), (earliest, latest) = _nearest_shift(index, table, sortie, limits, options)
+            if shift is None:
+                # Pinned itself: perhaps the one it meets can move, around everything else and this one.
+                others = [c.second.id for c in conflicts if c.second.kind == "sortie"]
+                if len(others) == len(conflicts) and len(others) == 1:
+                    rest = IntentIndex(VolumeTable.concat(
+                        [filed, table] + [t for sid, t in placed.items() if sid != others[0]]), options.separation)
+                    partner = limits.current[others[0]]
+                    partner_shift = _nearest_shift(rest, placed[others[0]], partner, limits, options)[0]
+                    if partner_shift:
+                        limits.current[partner.sortie_id] = _retimed(partner, partner_shift, options)
+                        placed[partner.sortie_id] = placed[partner.sortie_id].shifted(partner_shift)
+                        index = IntentIndex(VolumeTable.concat([filed, *placed.values()]), options.separation)
+                        moved += 1
+                        shift = 0.0
+            if shift:
                 sortie = _retimed(sortie, shift, options)
                 limits.current[sortie.sortie_id] = sortie
                 table = table.shifted(shift)
                 moved += 1
             elif shift is None:
+                limit = options.max_takeoff_shift_s
                 names = ", ".join(c.second.label() for c in conflicts[:3]) + (" ..." if len(conflicts) > 3 else "")
                 warnings.append(f"sortie {sortie.sortie_id} conflicts with {names}: no takeoff between "
                                 f"{abs(lo):.0f} s earlier and {hi:.0f} s later clears it (its slack is "
                                 f"{abs(earliest):.0f} s earlier to {latest:.0f} s later, max_takeoff_shift_s "
                                 f"{limit:g} s; height layers and rerouting are not tried yet)")
+        placed[sortie.sortie_id] = table
         index.add(table)
     logger.info("deconfliction: %d sorties re-timed, %d still in conflict", moved, len(warnings))
     sorties = sorted(limits.current.values(), key=lambda s: (s.takeoff, s.sortie_id))
     return plan.model_copy(update={"sorties": sorties, "warnings": list(plan.warnings) + warnings})
+
+
+def _nearest_shift(index: IntentIndex, table: VolumeTable, sortie: Sortie, limits: "_Limits",
+                   options: DeconflictionOptions):
+    """(smallest clearing shift or None, the range searched, the sortie's slack)."""
+    earliest, latest = limits.slack(sortie)
+    limit = options.max_takeoff_shift_s
+    lo, hi = max(earliest, -limit), min(latest, limit)
+    return index.nearest_clear_offset(table, lo, hi), (lo, hi), (earliest, latest)
 
 
 def _retimed(sortie: Sortie, delay_s: float, options: DeconflictionOptions) -> Sortie:

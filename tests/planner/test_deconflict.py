@@ -65,6 +65,21 @@ def test_without_room_to_shift_the_conflict_stays_named_with_the_numbers():
     assert SEPARATION in verify_plan(kept, scenario).kinds()
 
 
+def test_when_the_sortie_cannot_move_far_enough_the_one_it_meets_moves_instead():
+    # Shifting B by d conflicts for d in (-152 s, +326 s). B may move 100 s either way (room 200 s): not enough.
+    # A may only move later, by up to 170 s (room 170 s), so A is placed first; B then meets it, and A moves
+    # the 152 s that clear them.
+    windows = {"EW": TimeWindow.from_seconds(32483.999, 32723.997 + 170),
+               "NS": TimeWindow.from_seconds(32465.422 - 100, 32742.574 + 100)}
+    base = crossing_scenario()
+    scenario = crossing_scenario(targets=[t.model_copy(update={"window": windows[t.id]})
+                                          for t in base.resolved_targets()])
+    scenario, day = crossing_day(0.0, scenario=scenario)
+    cleared = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    assert _shifts(day, cleared) == {"A": pytest.approx(152.1, abs=1.0)}
+    assert cleared.warnings == [] and verify_plan(cleared, scenario).ok
+
+
 def test_a_zero_shift_limit_leaves_the_plan_as_it_is_and_says_so():
     scenario, day = crossing_day(0.0)
     kept = retime_to_clear(day, scenario, DeconflictionOptions(max_takeoff_shift_s=0), DAY, clearance_m=20)
