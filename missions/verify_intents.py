@@ -32,6 +32,10 @@ def _first_gap(sortie: Sortie, values: np.ndarray, scenario: Scenario, timing) -
     # Volume times are in the waypoints' own t_s (0 at takeoff in a valid plan).
     alts, t_s, hovers = values[:, 0], values[:, 1], values[:, 2]
     first, last = float(t_s[0]), float(t_s[-1])
+    for k, v in enumerate(sortie.intent or []):
+        for name in ("t_from_s", "t_to_s", "altitude_lower_m", "altitude_upper_m", "buffer_m"):
+            if not np.isfinite(getattr(v, name)):
+                return f"intent volume {k} has {name} = {getattr(v, name)}; a plan must hold finite numbers"
     volumes = sorted(sortie.intent or [], key=lambda v: v.t_from_s)
     if not volumes:
         return f"its intent has no volume for a {last - first:.0f} s flight"

@@ -46,7 +46,19 @@ def separation_violations(plan: MissionPlan, scenario: Scenario, projector: Proj
     note = (f"separation checked with {source} minima {minima.horizontal_m:g} m / {minima.vertical_m:g} m / "
             f"{minima.time_s:g} s, accuracy {buffers.horizontal_accuracy_m:g} m / {buffers.vertical_accuracy_m:g} m"
             f", timing {buffers.timing_uncertainty_s:g} s + {100 * buffers.timing_drift:g} % of flight time")
+    weaker = _weaker_than_defaults(options)
+    if weaker:  # the plan says what it was planned with; a reader should know when that is below lowalt's own
+        note += f" (below lowalt's defaults: {', '.join(weaker)})"
     return found, note
+
+
+def _weaker_than_defaults(options: DeconflictionOptions) -> list[str]:
+    default = DeconflictionOptions()
+    pairs = [(f"separation.{k}", getattr(options.separation, k), getattr(default.separation, k))
+             for k in ("horizontal_m", "vertical_m", "time_s")]
+    pairs += [(f"intent.{k}", getattr(options.intent, k), getattr(default.intent, k))
+              for k in ("horizontal_accuracy_m", "vertical_accuracy_m", "timing_uncertainty_s", "timing_drift")]
+    return [f"{name} {value:g} < {base:g}" for name, value, base in pairs if value < base]
 
 
 def _flight(sortie: Sortie, scenario: Scenario, projector: Projector) -> _Flight | None:

@@ -187,3 +187,20 @@ def test_an_intent_missing_its_last_volume_or_occupied_too_late_is_named():
 def test_plans_without_stored_intents_are_not_checked_for_them():
     scenario, plan = crossing_day(600.0)
     assert _intent_messages(replace_sortie(plan, 0, intent=None), scenario) == []
+
+
+def test_a_non_finite_number_in_an_intent_never_verifies():
+    scenario, plan = crossing_day(600.0)
+    a = plan.sorties[0]
+    broken = [a.intent[0].model_copy(update={"altitude_upper_m": float("nan")})] + a.intent[1:]
+    (message,) = _intent_messages(replace_sortie(plan, 0, intent=broken), scenario)
+    assert message == "intent volume 0 has altitude_upper_m = nan; a plan must hold finite numbers"
+
+
+def test_minima_below_the_defaults_are_pointed_out_in_the_notes():
+    scenario, plan = crossing_day(0.0)
+    weak = DeconflictionOptions(separation={"horizontal_m": 5, "vertical_m": 15, "time_s": 30},
+                                intent={"horizontal_accuracy_m": 1})
+    report = verify_plan(plan.model_copy(update={"deconfliction": weak}), scenario)
+    (note,) = [n for n in report.notes if n.startswith("separation checked")]
+    assert note.endswith("(below lowalt's defaults: separation.horizontal_m 5 < 30, intent.horizontal_accuracy_m 1 < 10)")
