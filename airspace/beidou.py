@@ -44,14 +44,14 @@ LEVELS: dict[int, tuple[float, float]] = {
 """Cell size per level in degrees, (lon, lat)."""
 _COUNTS = {1: (60, 22), 2: (12, 8), 3: (2, 3), 4: (15, 10), 5: (15, 15), 6: (2, 2), 7: (8, 8), 8: (8, 8), 9: (8, 8),
            10: (8, 8)}
-_CODE_LENGTH = [1, 4, 6, 7, 9, 11, 12, 14, 16, 18, 20]  # characters up to and including level n
+CODE_LENGTHS = (1, 4, 6, 7, 9, 11, 12, 14, 16, 18, 20)  # characters of a 2D code up to and including level n
 MAX_LEVEL = 10
 MAX_ABS_LAT = 88.0  # above 88° the standard uses a separate polar scheme, not implemented here
 _HEX = "0123456789ABCDEF"
 _LEVEL1 = re.compile(r"^([NS])(\d{2})([A-V])$")
 
 
-def _check_level(level: int) -> int:
+def check_level(level: int) -> int:
     if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or not 1 <= level <= MAX_LEVEL:
         raise ValueError(f"Beidou grid level must be an integer 1..{MAX_LEVEL}, got {level!r}")
     return int(level)
@@ -70,7 +70,7 @@ def encode(lon: float, lat: float, level: int) -> str:
     equator and the prime meridian (as the standard's symmetric definition and the Gvitech codec do).
     Cells are closed on the side nearer the origin; lon = 0 counts as east, lat = 0 as north.
     """
-    level = _check_level(level)
+    level = check_level(level)
     lon, lat = float(lon), float(lat)
     if not (math.isfinite(lon) and math.isfinite(lat)) or not -180.0 <= lon <= 180.0:
         raise ValueError(f"cannot encode (lon={lon}, lat={lat}): longitude must be finite and within -180..180")
@@ -101,11 +101,11 @@ def level_of(code: str) -> int:
     if not isinstance(code, str):
         raise ValueError(f"Beidou grid code must be a string, got {type(code).__name__}")
     try:
-        return _CODE_LENGTH.index(len(code.strip()))
+        return CODE_LENGTHS.index(len(code.strip()))
     except ValueError:
         raise ValueError(
             f"Beidou grid code {code!r} has {len(code.strip())} characters; a level 1..10 code has one of "
-            f"{_CODE_LENGTH[1:]}"
+            f"{list(CODE_LENGTHS[1:])}"
         ) from None
 
 
@@ -127,7 +127,7 @@ def _parse(code: str) -> tuple[str, bool, bool, int, int, int, int, int]:
     size_u, size_v = _SIZE_UNITS[1]
     u, v = col1 * size_u, row1 * size_v
     for n in range(2, level + 1):
-        frag = text[_CODE_LENGTH[n - 1]:_CODE_LENGTH[n]]
+        frag = text[CODE_LENGTHS[n - 1]:CODE_LENGTHS[n]]
         cols, rows = _COUNTS[n]
         if n in (3, 6):
             if not frag.isdigit() or int(frag) >= cols * rows:
@@ -175,7 +175,7 @@ def parent(code: str) -> str:
     level = _rest[2]
     if level == 1:
         raise ValueError(f"Beidou grid code {code!r} is a level-1 sheet and has no parent")
-    return text[:_CODE_LENGTH[level - 1]]
+    return text[:CODE_LENGTHS[level - 1]]
 
 
 def children(code: str) -> list[str]:
@@ -195,7 +195,7 @@ def cells_covering(geometry: shapely.Geometry, level: int, *, max_cells: int = 2
     neighbour); lines and points count when they touch. Cells at every level tile a grid anchored at
     (0, 0) in all four hemispheres, so the bounding box gives the candidate cells directly.
     """
-    level = _check_level(level)
+    level = check_level(level)
     if geometry is None or geometry.is_empty:
         return []
     west, south, east, north = geometry.bounds

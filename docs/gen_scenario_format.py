@@ -29,6 +29,10 @@ from missions.models import (  # noqa: E402
     PlanSummary, Scenario, Sortie, Target, TargetFileRef, UnservedReason, UnservedTask, Waypoint, Weather,
     WindLayer, ZoneFileRef,
 )
+from airspace.separation import SeparationMinima  # noqa: E402
+from missions.intent_models import (  # noqa: E402
+    DeconflictionOptions, ExternalVolume, IntentFileRef, IntentOptions, IntentVolume,
+)
 from missions.plan_io import SCHEDULE_COLUMNS  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "scenario-format.md"
@@ -36,6 +40,51 @@ OUTPUT = ROOT / "docs" / "scenario-format.md"
 # Fields whose model carries neither a Field(description=...) nor a trailing source comment. A test checks that
 # every key names a real field and that every field ends up with some description.
 DESCRIPTIONS: dict[str, str] = {
+    # strategic deconfliction (missions.intent_models, airspace.separation)
+    "AirspaceSpec.intents": "Other operators' filed volumes: files (`- file: others.geojson`, the intents format "
+                            "below) and/or inline volumes; a drone of this plan must keep the separation minima "
+                            "from them.",
+    "IntentFileRef.file": "An intents GeoJSON file (the format `lowalt plan` writes as `intents.geojson`), relative "
+                          "to the scenario; positions are WGS84 whatever `coordinates` says.",
+    "IntentFileRef.ground_height_w84_m": "Ellipsoidal (WGS84) height of the ground under the file's volumes: turns "
+                                         "W84 altitudes into heights above ground; needed only for W84 files.",
+    "ExternalVolume.intent_id": "The operational intent this volume belongs to (one intent has several volumes).",
+    "ExternalVolume.operator": "Who filed it, for messages and the map.",
+    "ExternalVolume.geometry": "The volume's outline: Polygon or MultiPolygon, `[lon, lat]`.",
+    "ExternalVolume.lower_m": "Bottom of the volume, metres above ground.",
+    "ExternalVolume.upper_m": "Top of the volume, metres above ground; above `lower_m`.",
+    "ExternalVolume.start": "When the volume begins to be occupied: RFC 3339 with a UTC offset.",
+    "ExternalVolume.end": "When it is free again: RFC 3339 with a UTC offset, after `start`.",
+    "ExternalVolume.source": "File and feature it was read from (set by the reader).",
+    "IntentVolume.t_from_s": "Start of the stretch of flight it covers, seconds after takeoff (nominal).",
+    "IntentVolume.t_to_s": "End of that stretch, seconds after takeoff; the volumes of a sortie chain from 0 to "
+                           "its flight time.",
+    "IntentVolume.buffer_m": "Half-width of the footprint: the path flown between `t_from_s` and `t_to_s`, "
+                             "widened by this much on each side.",
+    "IntentVolume.altitude_lower_m": "Bottom of the volume, metres above ground (the stretch's lowest height less "
+                                     "the vertical accuracy, not below 0).",
+    "IntentVolume.altitude_upper_m": "Top of the volume, metres above ground (highest height plus the vertical "
+                                     "accuracy).",
+    "IntentVolume.time_start": "When the volume may first be occupied: the stretch's start less the timing "
+                               "uncertainty.",
+    "IntentVolume.time_end": "When it is free again: the stretch's end plus the timing uncertainty.",
+    "IntentOptions.horizontal_accuracy_m": "Position plus path-keeping error, each side of the path.",
+    "IntentOptions.vertical_accuracy_m": "Height error, above and below the planned height.",
+    "IntentOptions.timing_uncertainty_s": "How much earlier or later than planned the drone may be anywhere.",
+    "IntentOptions.timing_drift": "Plus this fraction of the time since takeoff (< 1).",
+    "IntentOptions.volume_max_s": "Longest stretch of nominal flight one volume covers.",
+    "DeconflictionOptions.intent": "How each sortie's volumes are drawn.",
+    "DeconflictionOptions.separation": "Minimum separation between volumes of different drones, and from filed "
+                                       "intents.",
+    "DeconflictionOptions.max_takeoff_shift_s": "How much earlier or later the planner may launch a sortie to "
+                                                "clear a conflict (0: never).",
+    "SeparationMinima.horizontal_m": "Horizontal gap that separates two volumes (reached is enough).",
+    "SeparationMinima.vertical_m": "Vertical gap that separates two volumes.",
+    "SeparationMinima.time_s": "Time gap that separates two volumes (0: they must not share a moment).",
+    "Sortie.intent": "Its operational intent: the 4D volumes it occupies, in flight order (unset in plans written "
+                     "before intents existed).",
+    "MissionPlan.deconfliction": "The buffers and minima the intents were drawn and checked with (unset in older "
+                                 "plans: the verifier then uses the defaults).",
     "Scenario.name": "Free text; copied into the plan, which must name the same scenario to be verified against it.",
     "Scenario.date": "The day being planned (`YYYY-MM-DD`).",
     "Scenario.timezone": "IANA time zone name; every clock time in the scenario is local time in this zone.",
@@ -350,8 +399,9 @@ RESTRICTION_TEXT = {
 }
 
 SCENARIO_MODELS = [Scenario, TimeWindow, Weather, WindLayer, DroneModel, Camera, DjiProfile, Hangar, AirspaceSpec, Zone,
-                   ZoneFileRef, GridSpec, GridCell, Target, TargetFileRef, Geometry]
-PLAN_MODELS = [MissionPlan, PlanSummary, Sortie, Waypoint, Inspection, InspectionTask, UnservedTask]
+                   ZoneFileRef, GridSpec, GridCell, IntentFileRef, ExternalVolume, Target, TargetFileRef, Geometry]
+PLAN_MODELS = [MissionPlan, PlanSummary, Sortie, Waypoint, Inspection, IntentVolume, DeconflictionOptions,
+               IntentOptions, SeparationMinima, InspectionTask, UnservedTask]
 
 SCENARIO_NOTES = """\
 ### Zone restrictions
@@ -389,17 +439,37 @@ Blank lines and lines starting with `#` are skipped. A `prohibited` cell becomes
 whole column (0-10,000 m), a `restricted` cell an `authorisation_required` one, and a `ceiling_m` below the
 scenario's ceiling a prohibited band from that height up. Grid zones have ids `grid:<code>` (so
 `airspace.authorised` can name them).
+
+### Other operators' intents
+
+`airspace.intents` lists files of volumes other operators filed for the day, in the intents format below (the
+one `lowalt plan` writes as `intents.geojson`, so two lowalt operators can exchange them):
+
+```yaml
+airspace:
+  intents:
+    - file: survey-company.geojson           # altitudes with reference SFC or AGL
+    - file: utm-export.geojson               # altitudes with reference W84 (ASTM F3548)
+      ground_height_w84_m: 12                # ellipsoidal height of the ground there: W84 -> above ground
+```
+
+Each feature is one volume: a Polygon or MultiPolygon outline and the properties `intent_id`, optional
+`operator`, `altitude_lower` and `altitude_upper` (`{{value, reference: SFC|AGL|W84, units: M}}`) and
+`time_start`, `time_end` (`{{value: RFC 3339 with offset, format: RFC3339}}`). A broken feature is an error
+naming the file, the feature and the field; a file without a volume on the planned day is a warning.
 """
 
 PLAN_NOTES = """\
 ## Plan outputs
 
-`lowalt plan SCENARIO --out DIR` writes three files (`missions.write_plan` writes the same):
+`lowalt plan SCENARIO --out DIR` writes four files (`missions.write_plan` writes the same):
 
 - `DIR/plan.json`: the `MissionPlan` model above, serialised (read back with `missions.read_plan`).
 - `DIR/plan.geojson`: a GeoJSON FeatureCollection any GIS opens, with one feature per sortie, inspection,
   unserved task and hangar.
 - `DIR/schedule.csv`: one row per sortie and one per recharge gap between two sorties of a drone.
+- `DIR/intents.geojson`: every sortie's operational intent, one feature per 4D volume (below); also written by
+  `lowalt export --format intents`.
 
 ### `plan.geojson` features
 
@@ -415,6 +485,17 @@ sortie's path, and every required piece of every target is inside some inspectio
 | `reason` | meaning |
 | --- | --- |
 {reasons}
+
+### `intents.geojson` volumes
+
+Fields after ASTM F3548-21 Volume4D (InterUSS `utm.yaml`): geometry is the volume's `outline_polygon` as a
+GeoJSON Polygon (`[lon, lat]`, ring closed); properties `altitude_lower` / `altitude_upper` are Altitude objects
+`{{value, reference, units}}` and `time_start` / `time_end` are Time objects `{{value, format: "RFC3339"}}` with UTC
+(`Z`) times. F3548 allows only the reference `W84`; lowalt's heights are above ground, so it writes `SFC`, the
+AIXM/FIXM code F3548's schema names as equivalent to AGL. Each feature also carries `kind: "intent_volume"`,
+`intent_id` (the sortie id), `operator` (the scenario name), `sortie_id`, `drone_id` and `sequence` (its place in
+the sortie's intent); the FeatureCollection's foreign member `intents` gives the format (`lowalt-intents/1`), the
+scenario, date and time zone, and the intent options and separation minima used.
 
 ### `schedule.csv` columns
 

@@ -14,11 +14,16 @@ from maps.assets import OfflineAssets
 from maps.basemap import basemap_for
 from maps.coords import line_to_latlngs, to_latlng
 from maps.elements import DaySlider, HtmlControl, OfflineSubGroup
+from maps.intent_layers import conflict_layer, external_layer, intent_layer
 from maps.layers import add_hangar, add_sortie, grid_layer, target_layer, unserved_layer, zone_layer
 from maps.schedule import SCHEDULE_FILENAME, schedule_html
 from maps.status import target_statuses
-from maps.style import GRID_COLOURS, HANGAR_COLOUR, SORTIE_PALETTE, TARGET_LABELS, TARGET_STYLES, ZONE_COLOURS, sortie_colour
+from maps.style import (
+    CONFLICT_COLOUR, EXTERNAL_INTENT_COLOUR, GRID_COLOURS, HANGAR_COLOUR, SORTIE_PALETTE, TARGET_LABELS, TARGET_STYLES,
+    ZONE_COLOURS, sortie_colour,
+)
 from maps.text import esc, percent
+from missions.conflicts import find_conflicts
 from missions.models import MissionPlan, Scenario
 
 logger = logging.getLogger(__name__)
@@ -72,8 +77,14 @@ def render_map(
 
     colours = {s.sortie_id: sortie_colour(i) for i, s in enumerate(plan.sorties)}
     _add_fleet(fmap, plan, scenario, colours, datum)
+    conflicts = find_conflicts(plan, scenario)
+    intent_layer(plan, scenario, colours, datum).add_to(fmap)
+    if scenario.airspace.external_volumes():
+        external_layer(scenario, datum).add_to(fmap)
+    conflict_layer(conflicts, datum).add_to(fmap)
 
-    fmap.add_child(HtmlControl(_summary_html(plan, scenario, statuses), "topleft", "lowalt-panel"))
+    fmap.add_child(HtmlControl(_summary_html(plan, scenario, statuses, len(conflicts.conflicts)), "topleft",
+                               "lowalt-panel"))
     fmap.add_child(HtmlControl(_legend_html(grid is not None and bool(grid.cells)), "bottomright", "lowalt-legend"))
     fmap.add_child(DaySlider(_slider_data(plan, scenario, colours, datum)))
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
@@ -147,7 +158,7 @@ def _bounds(plan: MissionPlan, scenario: Scenario) -> tuple[float, float, float,
     return min(lons), min(lats), max(lons), max(lats)
 
 
-def _summary_html(plan: MissionPlan, scenario: Scenario, statuses: dict) -> str:
+def _summary_html(plan: MissionPlan, scenario: Scenario, statuses: dict, conflicts: int = 0) -> str:
     fleet = sum(h.drones for h in scenario.hangars)
     used = len({s.drone_id for s in plan.sorties})
     flight_km = sum(s.distance_m for s in plan.sorties) / 1000
@@ -161,6 +172,7 @@ def _summary_html(plan: MissionPlan, scenario: Scenario, statuses: dict) -> str:
         ("Targets", f"{states.count('served')} served, {states.count('partly')} partly, "
                     f"{states.count('unserved')} unserved"),
     ]
+    rows.append(("Conflicts", str(conflicts)))  # pairs closer than the separation minima (missions.conflicts)
     if plan.warnings:
         rows.append(("Warnings", str(len(plan.warnings))))
     body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
@@ -188,6 +200,12 @@ def _legend_html(with_grid: bool) -> str:
     parts.append(line(SORTIE_PALETTE[0], "sortie path (one colour each, arrows show direction)"))
     parts.append(f'<div class="row"><span class="box" style="border-color:{HANGAR_COLOUR};border-style:dashed;'
                  f'border-radius:50%"></span>hangar operating radius</div>')
+    parts.append("<h4>Deconfliction</h4>")
+    parts.append(f'<div class="row"><span class="box" style="border-color:{SORTIE_PALETTE[0]};border-style:dashed;'
+                 f'background:{SORTIE_PALETTE[0]}22"></span>operational intent (layer off by default)</div>')
+    parts.append(box(EXTERNAL_INTENT_COLOUR, "another operator's filed intent"))
+    parts.append(f'<div class="row"><span class="box" style="border-color:{CONFLICT_COLOUR};border-radius:50%">'
+                 f'</span>conflict (closer than the separation minima)</div>')
     return "".join(parts)
 
 

@@ -30,6 +30,10 @@ TARGET_LABELS = {"served": "served", "partly": "partly served", "unserved": "uns
 
 HANGAR_COLOUR = "#222222"
 
+# Deconfliction: a conflict must stand out from every zone and sortie colour; filed intents read as "someone else".
+CONFLICT_COLOUR = "#ff00a8"
+EXTERNAL_INTENT_COLOUR = "#607d8b"
+
 # Distinct, print-safe colours for sorties (cycled); none is a zone or target status colour.
 SORTIE_PALETTE = [
     "#6a3d9a", "#1f78b4", "#e7298a", "#00838f", "#8c510a", "#3f51b5",

@@ -19,6 +19,7 @@ from airspace.readers.files import MAX_FILE_BYTES
 from airspace.geometry import Geometry
 from airspace.zones import Zone
 from missions.errors import Problem, ScenarioError
+from missions.intent_models import ExternalVolume
 from missions.models import GridCell, GridSpec, Hangar, Scenario, Target
 from missions.validation import (
     duplicate_id_problems, error, warning, oversized_number_problems, problems_from_validation_error, reference_problems,
@@ -236,6 +237,39 @@ class _Resolver:
         fresh = [zone for zone in grid_zones if not _same_zone(known.get(zone.id), zone)]
         return GridSpec(cells=cells), fresh
 
+    def intents(self, scenario: Scenario, to_wgs84: Callable | None) -> list[ExternalVolume]:
+        """Other operators' volumes: inline ones, and the files `airspace.intents` lists (missions.intents_io)."""
+        from missions.intents_io import read_intents
+
+        out: list[ExternalVolume] = []
+        for index, entry in enumerate(scenario.airspace.intents):
+            if isinstance(entry, ExternalVolume):
+                geometry = _convert_geometry(entry.geometry, to_wgs84) if to_wgs84 else entry.geometry
+                out.append(entry.model_copy(update={"geometry": geometry}))
+                continue
+            feature = f"airspace.intents[{index}] ({entry.file})"
+            try:
+                path = resolve_reference(self.base, entry.file)
+            except ValueError as exc:
+                self.fail(feature, "file", str(exc))
+                continue
+            try:
+                volumes = read_intents(path, ground_height_w84_m=entry.ground_height_w84_m)
+            except InputError as exc:
+                self.input_error(exc, feature, path)
+                continue
+            except OSError as exc:
+                self.fail(feature, "file", f"cannot read {entry.file}: {exc.strerror or exc}")
+                continue
+            on_day = [v for v in volumes if v.start.astimezone(scenario.tz).date() <= scenario.date
+                      <= v.end.astimezone(scenario.tz).date()]
+            if not on_day:  # F3548 positions are WGS84 whatever `coordinates` says: no conversion for files
+                self.problems.append(warning(self.label, feature, "file",
+                                             f"none of its {len(volumes)} volumes is on {scenario.date} "
+                                             f"({scenario.timezone}): nothing to deconflict against"))
+            out.extend(volumes)
+        return out
+
     def targets(self, scenario: Scenario, to_wgs84: Callable | None) -> list[Target]:
         from missions.target_readers import load_targets
 
@@ -330,6 +364,7 @@ def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
         zones = resolver.zones(written, to_wgs84)
         grid, grid_zones = resolver.grid(written, zones)
         targets = resolver.targets(written, to_wgs84)
+        intents = resolver.intents(written, to_wgs84)
         hangars = [_convert_hangar(h, to_wgs84) for h in written.hangars] if to_wgs84 else list(written.hangars)
     except ValueError as exc:  # geometry that conversion broke, or a reader's unexpected complaint
         resolver.fail(None, None, str(exc))
@@ -341,7 +376,7 @@ def check_scenario(path: str | Path) -> tuple[Scenario | None, list[Problem]]:
                                                                                              label)
     if duplicates:
         return None, problems + duplicates
-    airspace = written.airspace.model_copy(update={"zones": zones, "grid": grid})
+    airspace = written.airspace.model_copy(update={"zones": zones, "grid": grid, "intents": intents})
     try:
         scenario = Scenario.model_validate({
             **{name: getattr(written, name) for name in Scenario.model_fields},

@@ -19,6 +19,7 @@ from missions.export.dji_products import payload_error, product_for
 from missions.physics.aircraft import AIRCRAFT_FIGURES, GENERIC, AircraftFigures
 from missions.physics.power import ZENG_TIP_SPEED_MS, PowerCurve, fit_power_curve
 from missions.physics.wind import OPEN_TERRAIN_SHEAR, REFERENCE_HEIGHT_M, WindProfile, wind_vector
+from missions.intent_models import DeconflictionOptions, ExternalVolume, IntentFileRef, IntentVolume
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 DEFAULT_AIRSPEED_FACTOR = 1.4  # max airspeed over route speed for a drone without published figures (M3D: 21 / 15)
@@ -239,6 +240,11 @@ class AirspaceSpec(BaseModel):
     zones: list[Zone | ZoneFileRef] = Field(default_factory=list)
     grid: GridSpec | None = None
     authorised: list[str] = Field(default_factory=list)  # authorisation_required zone ids we may enter
+    intents: list[ExternalVolume | IntentFileRef] = Field(default_factory=list)  # other operators' volumes
+
+    def external_volumes(self) -> list[ExternalVolume]:
+        """Other operators' volumes (after load_scenario, every file reference is resolved into them)."""
+        return [volume for volume in self.intents if isinstance(volume, ExternalVolume)]
 
     def resolved_zones(self) -> list[Zone]:
         """Inline zones (after load_scenario, every zone is inline)."""
@@ -425,6 +431,7 @@ class Sortie(BaseModel):
     battery_used: float  # share of a full battery's energy the sortie uses (power curve in the wind, missions.physics)
     tasks: list[str]  # task ids in flight order
     inspections: list[Inspection]
+    intent: list[IntentVolume] | None = None  # its operational intent (missions.intents); None in older plans
 
     @property
     def times_s(self) -> list[float]:
@@ -486,6 +493,7 @@ class MissionPlan(BaseModel):
     summary: PlanSummary
     warnings: list[str] = Field(default_factory=list)
     options: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    deconfliction: DeconflictionOptions | None = None  # buffers and minima the intents were drawn with
 
     @model_validator(mode="before")
     @classmethod

@@ -166,14 +166,19 @@ def write_schedule_csv(plan: MissionPlan, path: Path) -> Path:
 
 
 def write_plan(plan: MissionPlan, scenario: Scenario, out_dir: str | Path) -> dict[str, Path]:
-    """Write plan.json, plan.geojson and schedule.csv into `out_dir` (created); returns their paths by name."""
+    """Write plan.json, plan.geojson, schedule.csv and intents.geojson (missions.intents_io) into `out_dir`
+    (created); returns their paths by name."""
+    from missions.intents import plan_projector
+    from missions.intents_io import INTENTS_FILENAME, write_intents
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"plan.json": out / "plan.json", "plan.geojson": out / "plan.geojson",
-             "schedule.csv": out / "schedule.csv"}
+             "schedule.csv": out / "schedule.csv", INTENTS_FILENAME: out / INTENTS_FILENAME}
     paths["plan.json"].write_text(plan.model_dump_json(indent=2), encoding="utf-8")
     write_plan_geojson(plan, scenario, paths["plan.geojson"])
     write_schedule_csv(plan, paths["schedule.csv"])
+    write_intents(plan, plan_projector(plan, scenario), paths[INTENTS_FILENAME])
     logger.info("plan %s written to %s (%d sorties, %d unserved)", plan.scenario, out, len(plan.sorties),
                 len(plan.unserved))
     return paths

@@ -53,6 +53,8 @@ UNKNOWN_TASK = "unknown_task"  # a sortie serves a task id the plan does not lis
 TOTALS = "totals"  # reported distance, counts or coverage differ from the recomputed ones
 SCENARIO = "scenario"  # the plan names another scenario or date
 DUPLICATE_SORTIE = "duplicate_sortie"  # two sorties share an id
+SEPARATION = "separation"  # two sorties, or a sortie and a filed intent, closer than the separation minima
+INTENT = "intent"  # a sortie's stored operational intent does not hold its flight
 
 # Tolerances: the planner rounds times to solver units and may round coordinates in output files.
 TIME_TOL_S = 0.5
@@ -498,6 +500,18 @@ class _Verifier:
                                        f"{clock_from_seconds(self.clock.seconds(moment))}, "
                                        f"it has {capacity}", sid)
 
+    def separation(self) -> None:
+        from missions.verify_separation import separation_violations  # its own geometry; see that module
+
+        from missions.verify_intents import intent_violations
+
+        found, note = separation_violations(self.plan, self.scenario, self.projector)
+        for sid, message in found:
+            self.add(SEPARATION, message, sid)
+        self.notes.append(note)
+        for sid, message in intent_violations(self.plan, self.scenario):
+            self.add(INTENT, message, sid)
+
     def accounting(self) -> None:
         listed = Counter(t.task_id for t in self.plan.tasks)
         for tid, n in listed.items():
@@ -556,6 +570,7 @@ class _Verifier:
         for sortie in self.plan.sorties:
             self.sortie(sortie)
         self.schedule()
+        self.separation()
         self.accounting()
         self.required_coverage()
         coverage = plan_coverage(self.plan, self.scenario)

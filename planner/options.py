@@ -8,6 +8,8 @@ from typing import Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from missions.intent_models import DeconflictionOptions
+
 
 class PlanOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -25,7 +27,9 @@ class PlanOptions(BaseModel):
     executor: Literal["local", "dask"] = "local"
     scheduler_address: str | None = None  # dask executor: an existing scheduler; None starts a local cluster
     progress: Callable[[int, float], None] | None = Field(None, exclude=True)
+    # Operational intents (buffers) and separation minima; recorded in the plan as plan.deconfliction.
+    deconfliction: DeconflictionOptions = Field(default_factory=DeconflictionOptions)
 
     def summary(self) -> dict[str, str | int | float | bool | None]:
-        """Options as recorded in the plan (no callables)."""
-        return {k: v for k, v in self.model_dump(exclude={"progress"}).items()}
+        """Options as recorded in the plan (no callables; deconfliction has its own typed field)."""
+        return {k: v for k, v in self.model_dump(exclude={"progress", "deconfliction"}).items()}

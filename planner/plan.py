@@ -11,8 +11,10 @@ import time
 import shapely
 
 from airspace.projection import Projector
+from missions.intents import with_intents
 from missions.models import MissionPlan, PlanSummary, Scenario
 from missions.tasks import tasks_from_targets
+from planner.deconflict import retime_to_clear
 from planner.fleet.decompose import partition
 from planner.problem.epochs import epochs_for
 from planner.fleet.executors import run_groups
@@ -68,6 +70,8 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
     solve_time = time.perf_counter() - started
     # plan.tasks: every flyable task (served or unserved); pieces that could never be flown are only in unserved.
     result = _assemble(scenario, options, [t.task for t in tasks], sorties, unserved, solve_time, objective)
+    result = with_intents(result, options.deconfliction)  # each sortie's operational intent (missions.intents)
+    result = retime_to_clear(result, scenario, options.deconfliction, window, options.clearance_m)
     logger.info("plan %s: %d sorties, %d drones, coverage %.1f %%, %d unserved, %.1f s", scenario.name,
                 result.summary.sorties, result.summary.drones_used, 100 * result.summary.coverage,
                 len(result.unserved), solve_time)

@@ -1,5 +1,6 @@
 """Mission files for docks, ground stations and GIS from a MissionPlan: QGC .plan, QGC WPL, DJI WPML, KML,
-GeoJSON and the schedule CSV (the last two from missions.plan_io). `export_plan` is the one entry point.
+GeoJSON and the schedule CSV (from missions.plan_io), operational intents (missions.intents_io). `export_plan` is
+the one entry point.
 """
 from __future__ import annotations
 
@@ -48,6 +49,12 @@ def _csv(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Pa
     return [write_schedule_csv(plan, Path(out_dir) / "schedule.csv")]
 
 
+def _intents(plan: MissionPlan, scenario: Scenario | None, out_dir: Path) -> list[Path]:
+    from missions.intents import plan_projector
+    from missions.intents_io import INTENTS_FILENAME, write_intents
+    return [write_intents(plan, plan_projector(plan, scenario), Path(out_dir) / INTENTS_FILENAME)]
+
+
 FORMATS: dict[str, Writer] = {
     "qgc": _qgc,
     "wpl": _wpl,
@@ -55,6 +62,7 @@ FORMATS: dict[str, Writer] = {
     "kml": _kml,
     "geojson": _geojson,
     "csv": _csv,
+    "intents": _intents,  # operational intents, GeoJSON after ASTM F3548 Volume4D (missions.intents_io)
 }
 ALL = "all"
 MISSIONS = "missions"  # the files docks and ground stations load; plan.geojson and schedule.csv come with write_plan

@@ -184,3 +184,63 @@ def replace_sortie(plan: MissionPlan, index: int, **changes) -> MissionPlan:
     sorties = list(plan.sorties)
     sorties[index] = sorties[index].model_copy(update=changes)
     return plan.model_copy(update={"sorties": sorties})
+
+
+def crossing_scenario(**overrides) -> Scenario:
+    """Two hangars (one drone each) whose rivers cross at (114.42, 30.50), both flown at 80 m; calm, no zones."""
+    data = dict(
+        name="crossing-day",
+        date=dt.date(2026, 11, 21),
+        timezone="Asia/Shanghai",
+        operating_window={"start": "08:00", "end": "17:30"},
+        drone_models=[M3D],
+        hangars=[
+            Hangar(id="HW", lon=114.40, lat=30.50, drone_model="m3d", drones=1, operating_radius_m=5000,
+                   recharge_min=32),
+            Hangar(id="HS", lon=114.42, lat=30.48, drone_model="m3d", drones=1, operating_radius_m=5000,
+                   recharge_min=32),
+        ],
+        targets=[
+            {"id": "EW", "kind": "river", "altitude_m": 80,
+             "geometry": {"type": "LineString", "coordinates": [[114.41, 30.50], [114.43, 30.50]]}},
+            {"id": "NS", "kind": "river", "altitude_m": 80,
+             "geometry": {"type": "LineString", "coordinates": [[114.42, 30.49], [114.42, 30.51]]}},
+        ],
+    )
+    data.update(overrides)
+    return Scenario.model_validate(data)
+
+
+def time_at(sortie: Sortie, lon: float, lat: float) -> float:
+    """Seconds after takeoff when `sortie` passes nearest to (lon, lat) on its path (straight legs, no hovers)."""
+    best, when = float("inf"), 0.0
+    for a, b in zip(sortie.waypoints, sortie.waypoints[1:]):
+        for k in range(201):
+            f = k / 200
+            x, y = a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat)
+            d = _dist((x, y), (lon, lat))
+            if d < best:
+                best, when = d, a.t_s + a.hover_s + f * (b.t_s - a.t_s - a.hover_s)
+    return when
+
+
+CROSSING = (114.42, 30.50)
+
+
+def crossing_day(offset_s: float = 0.0, b_altitude_m: float = 80.0, scenario: Scenario | None = None
+                 ) -> tuple[Scenario, MissionPlan]:
+    """Sortie A (HW-1) flies EW from 09:00; sortie B (HS-1) flies NS, timed to pass CROSSING `offset_s` after A does,
+    at `b_altitude_m`. B flies home by the east, so CROSSING is the only place where their paths meet."""
+    from missions.intents import with_intents
+    from missions.tasks import tasks_from_targets
+
+    scenario = scenario or crossing_scenario()
+    tasks, _ = tasks_from_targets(scenario, max_leg_m=5000)
+    ew = [t for t in tasks if t.target_id == "EW"]
+    ns = [t.model_copy(update={"altitude_m": b_altitude_m}) for t in tasks if t.target_id == "NS"]
+    home = {1: [(114.44, 30.51), (114.44, 30.48)]}
+    a = build_sortie(scenario, "A", "HW-1", 9 * 3600, ew)
+    probe = build_sortie(scenario, "B", "HS-1", 9 * 3600, ns, via=home)
+    start = 9 * 3600 + time_at(a, *CROSSING) - time_at(probe, *CROSSING) + offset_s
+    b = build_sortie(scenario, "B", "HS-1", start, ns, via=home)
+    return scenario, with_intents(build_plan(scenario, ew + ns, [a, b]))

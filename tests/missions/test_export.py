@@ -379,14 +379,14 @@ def test_export_all_writes_every_format_with_sanitised_names(plan, scenario, tmp
     stems = ["S1", "S2", "S3_afternoon"]
     assert stems == sorted(file_stems(plan).values())
     assert names == sorted([f"{s}{ext}" for s in stems for ext in (".plan", ".waypoints", ".kmz")]
-                           + ["plan.kml", "plan.geojson", "schedule.csv"])
+                           + ["plan.kml", "plan.geojson", "schedule.csv", "intents.geojson"])
     geojson = json.loads((tmp_path / "plan.geojson").read_text())
     kinds = [f["properties"]["kind"] for f in geojson["features"]]
     assert kinds.count("sortie") == 3 and kinds.count("inspection") == 3 and kinds.count("hangar") == 2
     with (tmp_path / "schedule.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert [r["activity"] for r in rows] == ["sortie", "recharge", "sortie", "sortie"]
-    assert set(FORMATS) == {"qgc", "wpl", "wpml", "kml", "geojson", "csv"}
+    assert set(FORMATS) == {"qgc", "wpl", "wpml", "kml", "geojson", "csv", "intents"}
 
 
 def test_plan_files_have_one_writer_and_missions_export_leaves_them_out(plan, scenario, tmp_path):
@@ -394,10 +394,11 @@ def test_plan_files_have_one_writer_and_missions_export_leaves_them_out(plan, sc
 
     written = write_plan(plan, scenario, tmp_path / "plan")
     exported = {p.name: p for p in export_plan(plan, scenario, "all", tmp_path / "export")}
-    for name in ("plan.geojson", "schedule.csv"):
+    plan_files = ("plan.geojson", "schedule.csv", "intents.geojson")
+    for name in plan_files:
         assert exported[name].read_bytes() == written[name].read_bytes()
     missions = {p.name for p in export_plan(plan, scenario, "missions", tmp_path / "missions")}
-    assert missions == {p for p in exported if p not in ("plan.geojson", "schedule.csv")}
+    assert missions == {p for p in exported if p not in plan_files}
 
 
 def test_export_all_without_scenario_skips_geojson_and_unknown_format_is_refused(plan, tmp_path):

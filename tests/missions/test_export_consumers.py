@@ -156,7 +156,7 @@ def test_kml_is_valid_ogc_kml_and_read_by_fastkml_and_gdal(day, tmp_path):
 
 
 def test_geojson_is_rfc7946_and_read_by_gdal(day, tmp_path):
-    (path,) = day.files(".geojson")
+    path = day.out / "plan.geojson"
     collection = c.validate_geojson(path)
     features = json.loads(path.read_text())["features"]
     assert len(collection.features) == len(features) > len(day.plan.sorties)
@@ -173,6 +173,15 @@ def test_geojson_is_rfc7946_and_read_by_gdal(day, tmp_path):
     broken.write_text(json.dumps(off_globe))
     with pytest.raises(ValueError, match="outside longitude/latitude range"):
         c.validate_geojson(broken)
+
+
+def test_intents_geojson_is_rfc7946_and_read_by_gdal(day):
+    path = day.out / "intents.geojson"
+    collection = c.validate_geojson(path)
+    volumes = sum(len(s.intent or ()) for s in day.plan.sorties)
+    assert len(collection.features) == volumes > len(day.plan.sorties)
+    assert c.gdal_layers(path) == {path.stem: volumes}
+    assert {f.geometry.type for f in collection.features} <= {"Polygon", "MultiPolygon"}
 
 
 # ------------------------------------------------------------------------------------------------ DJI WPML
@@ -327,7 +336,8 @@ def test_demo_day_every_file_accepted_by_its_consumer_and_fences_clear_the_zones
         files = sorted((out if suffix == ".geojson" else missions).glob(f"*{suffix}"))
         for path in files:
             check(path)  # raises on a file the consumer refuses
-        expected = demo.summary.sorties if suffix in (".waypoints", ".plan", ".kmz") else 1
+        expected = demo.summary.sorties if suffix in (".waypoints", ".plan", ".kmz") else \
+            2 if suffix == ".geojson" else 1  # plan.geojson and intents.geojson
         assert len(files) == expected, (name, len(files))
     # M30-class sorties declare the Matrice 30 (67/0) and its camera (52), not the Matrice 3D.
     m30 = [s for s in demo.sorties if s.drone_model == "m30"]

@@ -37,8 +37,8 @@ def written(plan, scenario, tmp_path_factory):
     return write_plan(plan, scenario, out)
 
 
-def test_write_plan_writes_the_three_files(written):
-    assert sorted(written) == ["plan.geojson", "plan.json", "schedule.csv"]
+def test_write_plan_writes_the_four_files(written):
+    assert sorted(written) == ["intents.geojson", "plan.geojson", "plan.json", "schedule.csv"]
     assert all(path.stat().st_size > 0 for path in written.values())
 
 

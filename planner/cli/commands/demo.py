@@ -18,7 +18,7 @@ EXAMPLES = """examples:
   lowalt demo --out /tmp/wuhan --time-limit 30
   lowalt demo --json                        machine-readable summary
 
-writes: OUT/plan.json, plan.geojson, schedule.csv, map.html, schedule.html, missions/ (QGC .plan, QGC WPL,
+writes: OUT/plan.json, plan.geojson, schedule.csv, intents.geojson, map.html, schedule.html, missions/ (QGC .plan, QGC WPL,
 DJI WPML .kmz, KML), scenario/ (the scenario used, with its data files and attribution)
 """
 
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
             stderr.print(f"violation: {violation}", markup=False)
         verdict = "[green]verified: no violations[/]" if report.ok else \
             f"[red]NOT verified: {len(report.violations)} violation(s)[/]"
-        stdout.print(f"{verdict}\nwrote {out}/: plan.json, plan.geojson, schedule.csv, map.html, schedule.html, "
-                     f"missions/ ({len(mission_files)} files), scenario/ — in {elapsed:.0f} s\n"
+        stdout.print(f"{verdict}\nwrote {out}/: plan.json, plan.geojson, schedule.csv, intents.geojson, map.html, "
+                     f"schedule.html, missions/ ({len(mission_files)} files), scenario/ — in {elapsed:.0f} s\n"
                      f"open {map_path} in a browser (works offline)")
     return EXIT_OK if report.ok else EXIT_FAILED

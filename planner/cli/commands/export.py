@@ -9,14 +9,15 @@ import sys
 
 from planner.cli.exit_codes import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
-HELP = "write mission files for docks and ground stations (QGC, WPL, DJI WPML, KML, GeoJSON, CSV)"
+HELP = "write mission files for docks and ground stations (QGC, WPL, DJI WPML, KML, GeoJSON, CSV, intents)"
 EXAMPLES = """examples:
   lowalt export out/plan.json --format qgc --out out/missions --scenario scenario.yaml
   lowalt export out/plan.json --format wpml --out out/dji          one .kmz per sortie for DJI docks
   lowalt export out/ --format all --out out/files --scenario scenario.yaml
 
 formats: qgc (<sortie>.plan), wpl (<sortie>.waypoints), wpml (<sortie>.kmz), kml (plan.kml),
-         geojson (plan.geojson, needs --scenario), csv (schedule.csv), all
+         geojson (plan.geojson, needs --scenario), csv (schedule.csv),
+         intents (intents.geojson: each sortie's 4D volumes, ASTM F3548 Volume4D fields), all
 without --scenario the geofence is empty and speeds are estimated from the plan's timing.
 
 wpml: a DJI dock flies each .kmz at the planned ground speeds (transit, inspection stretches) and heights above
@@ -25,7 +26,7 @@ the dock, stopping at every vertex; it aims the gimbal for each target kind, tak
 The aircraft and payload come from each drone profile's `dji` block (else its id, else Matrice 3D); the command
 prints these numbers per profile. QGC .plan fences lie 5 m outside every keep-out zone (stated in the file).
 """
-FORMAT_CHOICES = ["qgc", "wpl", "wpml", "kml", "geojson", "csv", "all"]
+FORMAT_CHOICES = ["qgc", "wpl", "wpml", "kml", "geojson", "csv", "intents", "all"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

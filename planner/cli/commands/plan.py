@@ -16,7 +16,8 @@ EXAMPLES = """examples:
   lowalt plan scenario.yaml --out out/ --json          machine-readable summary on stdout
   lowalt plan scenario.yaml --out out/ --scheduler tcp://10.0.0.5:8786   hangar groups on a Dask cluster
 
-writes: OUT/plan.json (full plan), OUT/plan.geojson (GIS), OUT/schedule.csv (sorties and recharges)
+writes: OUT/plan.json (full plan), OUT/plan.geojson (GIS), OUT/schedule.csv (sorties and recharges),
+        OUT/intents.geojson (each sortie's operational intent: 4D volumes for other operators)
 exit codes: 0 plan verified, 1 invalid scenario or plan violations, 3 unreadable input
 """
 

@@ -1,0 +1,170 @@
+"""Takeoff offsets that clear conflicts: the first, time-only cut of strategic deconfliction in the planner.
+
+Sorties are taken least movable first (then by takeoff) against what is already in the sky (other operators'
+filed volumes, then the sorties placed before them); a conflicting sortie takes off earlier or later by the
+smallest shift that clears it (or, when it cannot move and meets one placed sortie, that one moves) within its
+slack: its drone's sorties before and after with recharge, the windows,
+its targets' windows, the clock changes, and the hours of part-time keep-out zones near its path (the whole
+flight stays on its side of them). Paths and distances do not change. What no shift clears stays in the plan, named in plan.warnings, and the verifier reports it.
+Height layers and rerouting are not tried yet (issue 15, item 4).
+"""
+from __future__ import annotations
+
+import logging
+import math
+
+import shapely
+
+from airspace import rules
+from missions.conflicts import IntentIndex, VolumeTable, external_table, sortie_table
+from missions.intent_models import DeconflictionOptions
+from missions.intents import later, plan_projector, sortie_intent
+from missions.models import MissionPlan, Scenario, Sortie
+
+logger = logging.getLogger(__name__)
+
+
+def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: DeconflictionOptions, window: tuple[float, float],
+                   clearance_m: float) -> MissionPlan:
+    """`plan` with conflicting sorties re-timed where a shift within their slack clears them (see module doc)."""
+    if not plan.sorties:
+        return plan
+    projector = plan_projector(plan, scenario)
+    filed = external_table(scenario, projector)
+    index = IntentIndex(filed, options.separation)
+    limits = _Limits(plan, scenario, window, _time_limited_zones(scenario, projector, clearance_m), projector)
+    placed: dict[str, VolumeTable] = {}
+    # The least movable first: a sortie pinned by its windows is placed before the ones that can move around it.
+    room = {s.sortie_id: limits.room(s) for s in plan.sorties}
+    moved, warnings = 0, []
+    for original in sorted(plan.sorties, key=lambda s: (room[s.sortie_id], s.takeoff, s.sortie_id)):
+        sortie = limits.current[original.sortie_id]
+        table = sortie_table(sortie, scenario, projector, options.intent)
+        conflicts = index.conflicts(table)
+        if conflicts:
+            shift, (lo, hi), (earliest, latest) = _nearest_shift(index, table, sortie, limits, options)
+            if shift is None:
+                # Pinned itself: perhaps the one it meets can move, around everything else and this one.
+                others = [c.second.id for c in conflicts if c.second.kind == "sortie"]
+                if len(others) == len(conflicts) and len(others) == 1:
+                    rest = IntentIndex(VolumeTable.concat(
+                        [filed, table] + [t for sid, t in placed.items() if sid != others[0]]), options.separation)
+                    partner = limits.current[others[0]]
+                    partner_shift = _nearest_shift(rest, placed[others[0]], partner, limits, options)[0]
+                    if partner_shift:
+                        limits.current[partner.sortie_id] = _retimed(partner, partner_shift, options)
+                        placed[partner.sortie_id] = placed[partner.sortie_id].shifted(partner_shift)
+                        index = IntentIndex(VolumeTable.concat([filed, *placed.values()]), options.separation)
+                        moved += 1
+                        shift = 0.0
+            if shift:
+                sortie = _retimed(sortie, shift, options)
+                limits.current[sortie.sortie_id] = sortie
+                table = table.shifted(shift)
+                moved += 1
+            elif shift is None:
+                limit = options.max_takeoff_shift_s
+                names = ", ".join(c.second.label() for c in conflicts[:3]) + (" ..." if len(conflicts) > 3 else "")
+                warnings.append(f"sortie {sortie.sortie_id} conflicts with {names}: no takeoff between "
+                                f"{abs(lo):.0f} s earlier and {hi:.0f} s later clears it (its slack is "
+                                f"{abs(earliest):.0f} s earlier to {latest:.0f} s later, max_takeoff_shift_s "
+                                f"{limit:g} s; height layers and rerouting are not tried yet)")
+        placed[sortie.sortie_id] = table
+        index.add(table)
+    logger.info("deconfliction: %d sorties re-timed, %d still in conflict", moved, len(warnings))
+    sorties = sorted(limits.current.values(), key=lambda s: (s.takeoff, s.sortie_id))
+    return plan.model_copy(update={"sorties": sorties, "warnings": list(plan.warnings) + warnings})
+
+
+def _nearest_shift(index: IntentIndex, table: VolumeTable, sortie: Sortie, limits: "_Limits",
+                   options: DeconflictionOptions):
+    """(smallest clearing shift or None, the range searched, the sortie's slack)."""
+    earliest, latest = limits.slack(sortie)
+    limit = options.max_takeoff_shift_s
+    lo, hi = max(earliest, -limit), min(latest, limit)
+    return index.nearest_clear_offset(table, lo, hi), (lo, hi), (earliest, latest)
+
+
+def _retimed(sortie: Sortie, delay_s: float, options: DeconflictionOptions) -> Sortie:
+    inspections = [i.model_copy(update={"start": later(i.start, delay_s), "end": later(i.end, delay_s)})
+                   for i in sortie.inspections]
+    moved = sortie.model_copy(update={"takeoff": later(sortie.takeoff, delay_s),
+                                      "landing": later(sortie.landing, delay_s), "inspections": inspections})
+    return moved.model_copy(update={"intent": sortie_intent(moved, options.intent)})
+
+
+class _Limits:
+    """How far each sortie may move with everything else as it currently stands."""
+
+    def __init__(self, plan: MissionPlan, scenario: Scenario, window: tuple[float, float], timed, projector):
+        self.scenario, self.window, self.timed, self.projector = scenario, window, timed, projector
+        self.current: dict[str, Sortie] = {s.sortie_id: s for s in plan.sorties}
+        self.by_drone: dict[str, list[str]] = {}
+        for s in plan.sorties:
+            self.by_drone.setdefault(s.drone_id, []).append(s.sortie_id)
+        self.targets = {t.id: t for t in scenario.resolved_targets()}
+
+    def room(self, sortie: Sortie) -> float:
+        earliest, latest = self.slack(sortie)
+        return latest - earliest
+
+    def slack(self, sortie: Sortie) -> tuple[float, float]:
+        """(earliest, latest) takeoff offsets of `sortie`: its drone's sorties before and after (with recharge), the
+        operating and hangar windows, its targets' windows, the day's clock changes, and the active hours of every
+        part-time keep-out zone its path passes near (the whole flight stays on the side of them it is on)."""
+        scenario = self.scenario
+        hangar = scenario.hangar(sortie.hangar_id)
+        takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
+        landing_s = scenario.seconds_after_midnight(sortie.landing)
+        recharge_s = hangar.recharge_min * 60.0
+        early = [self.window[0] - takeoff_s]
+        late = [self.window[1] - landing_s]
+        if hangar.window is not None:
+            early.append(hangar.window.start_s - takeoff_s)
+            late.append(hangar.window.end_s - landing_s)
+        own = [self.current[sid] for sid in self.by_drone[sortie.drone_id] if sid != sortie.sortie_id]
+        before = [s for s in own if s.takeoff < sortie.takeoff]
+        after = [s for s in own if s.takeoff > sortie.takeoff]
+        if before:
+            previous = max(before, key=lambda s: s.takeoff)
+            early.append(scenario.seconds_after_midnight(previous.landing) + recharge_s - takeoff_s)
+        if after:
+            following = min(after, key=lambda s: s.takeoff)
+            late.append(scenario.seconds_after_midnight(following.takeoff) - recharge_s - landing_s)
+        # A daylight-saving change: no flight may touch its clock span (airspace.clock), nor land before a skipped
+        # one with too little rest. A part-time zone near the path: its hours are spans to keep clear the same way.
+        spans = list(scenario.clock.unflyable_spans(recharge_s))
+        for zone in _timed_zones_near(sortie, self.timed, self.projector):
+            spans += [(w.start_s, w.end_s) for w in zone.active or ()]
+        for lo, hi in spans:
+            if hi <= takeoff_s:
+                early.append(hi - takeoff_s)
+            elif lo >= landing_s:
+                late.append(lo - landing_s)
+            else:
+                return 0.0, 0.0
+        for inspection in sortie.inspections:
+            target = self.targets.get(inspection.target_id)
+            if target is not None and target.window is not None:
+                early.append(target.window.start_s - scenario.seconds_after_midnight(inspection.start))
+                late.append(target.window.end_s - scenario.seconds_after_midnight(inspection.end))
+        # Whole seconds inside the limits, so rounding in the plan's times cannot cross one.
+        return min(0.0, math.ceil(max(early))), max(0.0, math.floor(min(late)))
+
+
+def _time_limited_zones(scenario: Scenario, projector, clearance_m: float) -> list:
+    """(zone, metric shape grown by the clearance) of keep-out zones that are active only part of the day."""
+    authorised = set(scenario.airspace.authorised)
+    return [(zone, projector.to_metric(zone.geometry.shape).buffer(clearance_m))
+            for zone in scenario.zones() if zone.active is not None and rules.is_keep_out(zone, authorised)]
+
+
+def _timed_zones_near(sortie: Sortie, timed, projector) -> list:
+    """Part-time keep-out zones whose clearance the path enters at heights of its band: a shift must not move the
+    flight into their active hours, which this pass does not re-plan around."""
+    if not timed or len(sortie.waypoints) < 2:
+        return []
+    x, y = projector.forward([w.lon for w in sortie.waypoints], [w.lat for w in sortie.waypoints])
+    path = shapely.LineString(list(zip(x, y)))
+    low, high = min(w.alt_m for w in sortie.waypoints), max(w.alt_m for w in sortie.waypoints)
+    return [zone for zone, shape in timed if rules.band_meets(zone, low, high) and path.intersects(shape)]

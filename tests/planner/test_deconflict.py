@@ -1,0 +1,129 @@
+"""The planner's takeoff-shift pass (planner.deconflict): conflicts cleared by the smallest shift within each
+sortie's slack, paths untouched; what no shift clears is named in plan.warnings and fails verification."""
+from __future__ import annotations
+
+import pytest
+
+from airspace.windows import TimeWindow
+from missions.conflicts import find_conflicts
+from missions.intent_models import DeconflictionOptions
+from missions.verify import SEPARATION, verify_plan
+from planner import PlanOptions, plan
+from planner.deconflict import retime_to_clear
+from tests.helpers.plan_factory import crossing_day, crossing_scenario, small_scenario
+
+DAY = (8 * 3600.0, 17.5 * 3600.0)
+
+
+def _shifts(before, after) -> dict[str, float]:
+    old = {s.sortie_id: s for s in before.sorties}
+    return {s.sortie_id: (s.takeoff - old[s.sortie_id].takeoff).total_seconds() for s in after.sorties
+            if s.takeoff != old[s.sortie_id].takeoff}
+
+
+def test_a_crossing_is_cleared_by_shifting_one_sortie_as_little_as_possible():
+    scenario, day = crossing_day(0.0)
+    cleared = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    assert find_conflicts(cleared, scenario).conflicts == ()
+    assert verify_plan(cleared, scenario).ok
+    (moved, shift), = _shifts(day, cleared).items()
+    # Paths, distances and inspection order stay; only the clock moves, inspections with it.
+    before = next(s for s in day.sorties if s.sortie_id == moved)
+    after = next(s for s in cleared.sorties if s.sortie_id == moved)
+    assert after.waypoints == before.waypoints and after.distance_m == before.distance_m
+    assert (after.inspections[0].start - before.inspections[0].start).total_seconds() == pytest.approx(shift)
+    # A second less would not do (the shift is the nearest clearing one, whole seconds aside).
+    again = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    assert _shifts(day, again) == {moved: shift}
+    assert cleared.warnings == []
+
+
+def test_the_intent_moves_with_the_sortie():
+    scenario, day = crossing_day(0.0)
+    cleared = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    (moved, shift), = _shifts(day, cleared).items()
+    before = next(s for s in day.sorties if s.sortie_id == moved).intent
+    after = next(s for s in cleared.sorties if s.sortie_id == moved).intent
+    assert [(v.time_start - w.time_start).total_seconds() for v, w in zip(after, before)] == \
+        pytest.approx([shift] * len(before), abs=2e-3)
+
+
+def test_without_room_to_shift_the_conflict_stays_named_with_the_numbers():
+    # Each river's window fits its inspection to the second: neither sortie can move.
+    pinned = {"EW": TimeWindow(start="09:01:23", end="09:05:24"), "NS": TimeWindow(start="09:01:05", end="09:05:43")}
+    base = crossing_scenario()
+    scenario = crossing_scenario(targets=[t.model_copy(update={"window": pinned[t.id]})
+                                          for t in base.resolved_targets()])
+    scenario, day = crossing_day(0.0, scenario=scenario)
+    kept = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    assert _shifts(day, kept) == {}
+    (warning,) = kept.warnings
+    # Both pinned: B, which takes off first, is placed first; A meets it.
+    assert warning == ("sortie A conflicts with sortie B (drone HS-1): no takeoff between 0 s earlier and 0 s later "
+                       "clears it (its slack is 0 s earlier to 0 s later, max_takeoff_shift_s 1800 s; height layers "
+                       "and rerouting are not tried yet)")
+    assert SEPARATION in verify_plan(kept, scenario).kinds()
+
+
+def test_when_the_sortie_cannot_move_far_enough_the_one_it_meets_moves_instead():
+    # Shifting B by d conflicts for d in (-152 s, +326 s). B may move 100 s either way (room 200 s): not enough.
+    # A may only move later, by up to 170 s (room 170 s), so A is placed first; B then meets it, and A moves
+    # the 152 s that clear them.
+    windows = {"EW": TimeWindow.from_seconds(32483.999, 32723.997 + 170),
+               "NS": TimeWindow.from_seconds(32465.422 - 100, 32742.574 + 100)}
+    base = crossing_scenario()
+    scenario = crossing_scenario(targets=[t.model_copy(update={"window": windows[t.id]})
+                                          for t in base.resolved_targets()])
+    scenario, day = crossing_day(0.0, scenario=scenario)
+    cleared = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    assert _shifts(day, cleared) == {"A": pytest.approx(152.1, abs=1.0)}
+    assert cleared.warnings == [] and verify_plan(cleared, scenario).ok
+
+
+def test_a_zero_shift_limit_leaves_the_plan_as_it_is_and_says_so():
+    scenario, day = crossing_day(0.0)
+    kept = retime_to_clear(day, scenario, DeconflictionOptions(max_takeoff_shift_s=0), DAY, clearance_m=20)
+    assert _shifts(day, kept) == {}
+    (warning,) = kept.warnings
+    assert "no takeoff between 0 s earlier and 0 s later clears it" in warning
+    assert "max_takeoff_shift_s 0 s" in warning
+
+
+def _near_zone(active: list[dict]) -> dict:
+    # A part-time prohibited zone 11 m north of A's path, within the 20 m clearance.
+    return {"id": "TFR", "restriction": "prohibited", "lower_m": 0, "upper_m": 120,
+            "geometry": {"type": "Polygon", "coordinates": [[[114.405, 30.5001], [114.408, 30.5001],
+                                                             [114.408, 30.502], [114.405, 30.502],
+                                                             [114.405, 30.5001]]]},
+            "active": active}
+
+
+def test_a_sortie_flying_by_a_part_time_zone_while_it_is_active_stays_the_other_one_moves():
+    scenario = crossing_scenario(airspace={"zones": [_near_zone([{"start": "08:30", "end": "09:30"}])]})
+    scenario, day = crossing_day(0.0, scenario=scenario)
+    cleared = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    assert list(_shifts(day, cleared)) == ["B"]
+    assert verify_plan(cleared, scenario).ok
+
+
+def test_a_part_time_zone_near_the_path_bounds_the_shift_by_its_hours():
+    # A lands 09:08:56; the zone near its path opens at 09:09: A may take off earlier, not later. B is pinned by
+    # its river's window, so A must move, and moves earlier.
+    base = crossing_scenario()
+    pinned = [t.model_copy(update={"window": TimeWindow(start="09:01:05", end="09:05:43")}) if t.id == "NS" else t
+              for t in base.resolved_targets()]
+    scenario = crossing_scenario(targets=pinned, airspace={"zones": [_near_zone([{"start": "09:09", "end": "12:00"}])]})
+    scenario, day = crossing_day(0.0, scenario=scenario)
+    cleared = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    (moved, shift), = _shifts(day, cleared).items()
+    assert moved == "A" and shift < 0
+    assert verify_plan(cleared, scenario).ok
+
+
+def test_plan_draws_intents_records_the_options_and_clears_simultaneous_launches():
+    scenario = small_scenario()  # one hangar, two drones: both would launch at the window's start
+    result = plan(scenario, PlanOptions(time_limit_s=2, seed=0, solution_limit=40))
+    assert all(s.intent for s in result.sorties)
+    assert result.deconfliction == DeconflictionOptions()
+    assert find_conflicts(result, scenario).conflicts == ()
+    assert verify_plan(result, scenario).ok
