@@ -5,6 +5,7 @@ The drone planner and the CARP benchmark both build a RoutingProblem, so they ru
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Callable, Sequence
 
 import numpy as np
@@ -88,6 +89,15 @@ class SolveParams:
     progress: Callable[[int, float], None] | None = None  # (best objective so far, seconds elapsed)
 
 
+class SolveStatus(str, Enum):
+    """What a solve established: a proven optimum, a plan, a proof that none exists, or no plan in time."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"  # proven: a mandatory task no vehicle can serve, or OR-Tools' proof
+    TIME_LIMIT = "no solution within the time limit"  # not proven impossible: more time may find one
+
+
 @dataclass
 class RoutingSolution:
     routes: list[list[int]]  # per vehicle: visit indices (into problem.visits) in service order
@@ -96,6 +106,6 @@ class RoutingSolution:
     arrivals: list[int]  # per vehicle: landing time (time units)
     dropped_tasks: list[int]
     objective: int
-    status: str  # "optimal", "feasible", "infeasible", "timeout-no-solution"
+    status: SolveStatus
     wall_time_s: float
     history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, objective) improvements

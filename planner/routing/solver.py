@@ -11,24 +11,16 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from planner.routing.problem import RoutingProblem, RoutingSolution, SolveParams
+from planner.routing.problem import RoutingProblem, RoutingSolution, SolveParams, SolveStatus
+from planner.routing.rules import Rules
+from planner.routing.search import Search
 
 logger = logging.getLogger(__name__)
 
-_STATUS = {
-    "ROUTING_SUCCESS": "feasible",
-    "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": "feasible",
-    "ROUTING_OPTIMAL": "optimal",
-    "ROUTING_FAIL": "infeasible",
-    "ROUTING_INFEASIBLE": "infeasible",
-    "ROUTING_FAIL_TIMEOUT": "timeout-no-solution",
-    "ROUTING_NOT_SOLVED": "timeout-no-solution",
-}
-# Share of the time budget the start (split + ruin-and-recreate) may use before OR-Tools takes over:
-# on CARP the start's search improves ~1000x faster per second than GLS, which mostly certifies it.
-START_BUDGET_SHARE = 0.85
-START_SPLITS = 50  # deterministic start budget when SolveParams.solution_limit is set: giant tours ...
-START_ITERS = 500  # ... and ruin-and-recreate iterations
+# Share of the time budget the core's search may use before OR-Tools certifies and improves its routes
+# (measured on drone days and CARP: see README "Benchmarks").
+SEARCH_BUDGET_SHARE = 0.85
+SEARCH_ITERS_PER_SOLUTION = 10  # the search's fixed iterations per unit of SolveParams.solution_limit
 
 
 def validate_problem(problem: RoutingProblem) -> None:
@@ -162,9 +154,9 @@ def _build(problem: RoutingProblem, seed: int) -> _Model:
 
     _chain_sorties(problem, routing, time_dim)
 
-    # Operators prefer a late takeoff and an early landing; finalizers do not change the objective.
+    # Early takeoffs and landings (the result's schedule itself comes from Rules.schedule).
     for v in range(nv):
-        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
     for v in range(nv):
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
     return _Model(manager, routing, time_dim, node_of, model_of)
@@ -251,7 +243,7 @@ def _chain_sorties(problem: RoutingProblem, routing, time_dim) -> None:
                 )
 
 
-def _search_parameters(params: SolveParams, time_left_s: float, has_start: bool):
+def _search_parameters(params: SolveParams, time_left_s: float):
     sp = pywrapcp.DefaultRoutingSearchParameters()
     # Local cheapest insertion builds a first drone plan in tens of milliseconds where parallel cheapest
     # insertion needed ~6 s for 93 visits and 72 sortie slots (measured), too slow for per-group budgets.
@@ -271,52 +263,57 @@ def solve(
     params: SolveParams | None = None,
     initial_routes: list[list[int]] | None = None,
 ) -> RoutingSolution:
-    """Solve `problem` within params.time_limit_s; returns the best plan found (or the failure status).
+    """Solve `problem` within params.time_limit_s; returns the best plan found and a true status.
 
-    `initial_routes` (per vehicle, visit indices) seeds the search when it is feasible; otherwise a
-    constructive start from planner.routing.split is tried, then OR-Tools' own first solution.
-    Determinism: a run that stops on the time limit depends on machine speed. With
-    params.solution_limit set, the start does a fixed amount of work and OR-Tools stops after that many
-    solutions, so the same problem, seed and limit give the same routes (as long as the time limit
-    does not bind first). The seed picks the start's random giant tours and renumbers the visits.
+    The core's own search (planner.routing.search) runs first, from `initial_routes` when they keep the
+    problem's rules, else from a cheapest-insertion start; OR-Tools then certifies its routes under the full
+    model and improves them for the rest of the budget. Times in the result follow Rules.schedule: each
+    vehicle takes off as early as allowed, delayed only to wait on the ground instead of in the air.
+    Determinism: with params.solution_limit set, the search does a fixed number of iterations and OR-Tools
+    stops after that many solutions, so the same problem, seed and limit give the same routes (as long as
+    the time limit does not bind first). The seed drives the search's random moves and renumbers the visits.
     """
     params = params or SolveParams()
     t0 = time.monotonic()
     validate_problem(problem)
+    rules = Rules(problem)
+    search = Search(problem, rules)
     history: list[tuple[float, int]] = []
-    if initial_routes is None:
-        from planner.routing.split import start_routes
 
-        # Fixed work counts under a solution limit keep the whole run deterministic for a seed.
-        fixed = params.solution_limit is not None
-        initial_routes = start_routes(problem, params.seed, params.time_limit_s * START_BUDGET_SHARE,
-                                      START_SPLITS if fixed else None, START_ITERS if fixed else None)
+    def improved(value: int) -> None:
+        if history and value >= history[-1][1]:
+            return
+        elapsed = time.monotonic() - t0
+        history.append((elapsed, int(value)))
+        if params.progress is not None:
+            params.progress(int(value), elapsed)
+
+    fixed = search_iterations(params.solution_limit) if params.solution_limit is not None else None
+    found = search.run(np.random.default_rng(params.seed), params.time_limit_s * SEARCH_BUDGET_SHARE, fixed,
+                       initial_routes, t0, improved)
+    if found.complete:
+        logger.info("search: objective %d after %d iterations, %.2f s", found.objective, found.iterations,
+                    time.monotonic() - t0)
     model = _build(problem, params.seed)
     routing, manager = model.routing, model.manager
 
-    best = [None]
-
     def on_solution() -> None:
-        value = routing.CostVar().Value()
-        if best[0] is None or value < best[0]:
-            best[0] = value
-            elapsed = time.monotonic() - t0
-            history.append((elapsed, int(value)))
-            if params.progress is not None:
-                params.progress(int(value), elapsed)
+        improved(int(routing.CostVar().Value()))
 
     routing.AddAtSolutionCallback(on_solution)
     time_left = max(0.05, params.time_limit_s - (time.monotonic() - t0))
-    sp = _search_parameters(params, time_left, initial_routes is not None)
+    sp = _search_parameters(params, time_left)
+    routing.CloseModelWithParameters(sp)
     start = None
-    if initial_routes is not None:
-        initial_routes = list(initial_routes) + [[]] * (len(problem.vehicles) - len(initial_routes))
-        routing.CloseModelWithParameters(sp)
+    if found.complete:
         model_routes = [[manager.NodeToIndex(int(model.model_of[problem.num_depots + i])) for i in r]
-                        for r in initial_routes]
+                        for r in found.routes]
         start = routing.ReadAssignmentFromRoutes(model_routes, True)
         if start is None:
-            logger.info("initial routes violate the model's constraints; using OR-Tools' first solution")
+            # The search checks the same rules as the model: a rejection is a bug in planner.routing.rules.
+            logger.warning("OR-Tools rejected the search's routes (objective %d): a rule of the model is not "
+                           "checked by planner.routing.rules; falling back to OR-Tools' own first solution",
+                           found.objective)
     if start is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start, sp)
     else:
@@ -326,37 +323,55 @@ def solve(
     if status_name == "ROUTING_INVALID":
         raise ValueError("OR-Tools rejected the RoutingProblem as invalid")
     if assignment is None:
-        status = _STATUS.get(status_name, "infeasible")
+        status = _failure_status(search, status_name)
         logger.info("routing: no solution (%s) after %.2f s", status, wall)
         nv = len(problem.vehicles)
         return RoutingSolution([[] for _ in range(nv)], [[] for _ in range(nv)],
                                [v.window[0] for v in problem.vehicles], [v.window[0] for v in problem.vehicles],
                                list(range(problem.num_tasks)), 0, status, wall, history)
-    solution = _read_solution(problem, model, assignment, _STATUS.get(status_name, "feasible"), wall, history)
+    status = SolveStatus.OPTIMAL if status_name == "ROUTING_OPTIMAL" else SolveStatus.FEASIBLE
+    solution = _read_solution(problem, rules, model, assignment, status, wall, history)
     logger.info("routing: objective %d, %d tasks dropped, %s, %.2f s", solution.objective,
                 len(solution.dropped_tasks), solution.status, wall)
     return solution
 
 
-def _read_solution(problem, model: _Model, assignment, status, wall, history) -> RoutingSolution:
+def search_iterations(solution_limit: int) -> int:
+    """The search's fixed work under a solution limit: iterations grow with it, so one knob sets the effort."""
+    return SEARCH_ITERS_PER_SOLUTION * int(solution_limit)
+
+
+def _failure_status(search: Search, status_name: str) -> SolveStatus:
+    """Infeasible only when proven: a mandatory task no vehicle can fly even alone, or OR-Tools' proof."""
+    if search.impossible or status_name == "ROUTING_INFEASIBLE":
+        return SolveStatus.INFEASIBLE
+    return SolveStatus.TIME_LIMIT
+
+
+def _read_solution(problem, rules: Rules, model: _Model, assignment, status, wall, history) -> RoutingSolution:
     routing, manager, time_dim = model.routing, model.manager, model.time_dim
     nd = problem.num_depots
     routes, starts, departures, arrivals = [], [], [], []
-    served = set()
     for v in range(len(problem.vehicles)):
         index = routing.Start(v)
         departures.append(int(assignment.Value(time_dim.CumulVar(index))))
         route, times = [], []
         index = assignment.Value(routing.NextVar(index))
         while not routing.IsEnd(index):
-            visit = int(model.node_of[manager.IndexToNode(index)]) - nd
-            route.append(visit)
+            route.append(int(model.node_of[manager.IndexToNode(index)]) - nd)
             times.append(int(assignment.Value(time_dim.CumulVar(index))))
-            served.add(problem.visits[visit].task)
             index = assignment.Value(routing.NextVar(index))
         arrivals.append(int(assignment.Value(time_dim.CumulVar(index))))
         routes.append(route)
         starts.append(times)
+    schedule = rules.schedule([[nd + i for i in r] for r in routes])
+    if schedule is None:
+        logger.warning("OR-Tools' routes break planner.routing.rules: keeping OR-Tools' own times")
+    else:
+        for v, times in enumerate(schedule):
+            if times is not None:
+                departures[v], starts[v], arrivals[v] = times.takeoff, times.starts, times.landing
+    served = {problem.visits[i].task for r in routes for i in r}
     dropped = [t for t in range(problem.num_tasks) if t not in served]
     objective = int(assignment.ObjectiveValue())
     if not history or history[-1][1] != objective:
