@@ -149,6 +149,11 @@ class Search:
     def _fits(self, s: _State, v: int, route: list[int]) -> bool:
         """Exact rule check of vehicle v flying `route`, with every later vehicle of its chain."""
         r = self.r
+        if not r.exact:  # no waits, no chain: the arc sums decide
+            if not (self.time_binds or r.has_energy):
+                return True
+            _, duration, energy, _ = r.arc_sums(v, route)
+            return duration <= r.duration_limit[v] and energy <= r.ecap[v]
         c = r.chain_of[v]
         got = r.route_times(v, route, s.ready[v] if c >= 0 else r.win_lo[v])
         if got is None:
@@ -245,12 +250,17 @@ class Search:
             size = int(rng.random() * min(len(route), ls_max)) + 1
             pos = next(i for i, x in enumerate(route) if self.r.task_of[x] == t)
             lo = max(0, min(pos - int(rng.integers(size)), len(route) - size))
+            rest = route[:lo] + route[lo + size:]
+            if not self._fits(s, v, rest):
+                # Matrices need not obey the triangle inequality (a line's adjacent legs skip the climb
+                # between them) and a shorter route may hover longer: then the whole route goes.
+                lo, size, rest = 0, len(route), []
             for x in route[lo:lo + size]:
                 task = int(self.r.task_of[x])
                 removed.append(task)
                 s.where[task] = -1
                 s.dropped.add(task)
-            self._set_route(s, v, route[:lo] + route[lo + size:])
+            self._set_route(s, v, rest)
             ruined.add(v)
         return removed
 
