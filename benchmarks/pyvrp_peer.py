@@ -40,7 +40,10 @@ def _units(problem: RoutingProblem) -> list[list[int]]:
     return units
 
 
-def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0) -> PeerResult:
+def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mode: str = "trips") -> PeerResult:
+    """mode "trips": a drone is one multi-trip vehicle (recharge exact, battery per trip only bounded below);
+    "sorties": every sortie slot is its own vehicle (battery and slot windows exact, sorties of one drone may
+    overlap in time). PyVRP cannot hold both at once."""
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
@@ -48,7 +51,9 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0) -> 
     nd, n = problem.num_depots, problem.num_nodes
     vehicles = problem.vehicles
     relaxed: set[str] = set()
-    units = _units(problem)
+    units = _units(problem) if mode == "trips" else [[v] for v in range(len(vehicles))]
+    if mode == "sorties" and any(v.chain is not None for v in vehicles):
+        relaxed.add("a drone's sorties are separate vehicles: they may overlap in time, no recharge between")
     model = pyvrp.Model()
     locations = [model.add_location(0, 0) for _ in range(n)]  # the matrices replace coordinates
     recharge = [0] * nd
@@ -63,7 +68,7 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0) -> 
     # Battery per sortie as a load that each trip's reload resets: a visit loads the cheapest way out of it, a
     # lower bound on the time the trip spends from it on (a relaxation, never stricter than the span).
     spans = [v.max_span for v in vehicles]
-    battery = all(s is not None for s in spans) and bool(vehicles)
+    battery = mode == "trips" and all(s is not None for s in spans) and bool(vehicles)
     if battery:
         rows = np.stack([np.asarray(m, dtype=np.int64)[nd:] for m in problem.time_matrices]).astype(float)
         rows[:, np.arange(n - nd), nd + np.arange(n - nd)] = np.inf  # not to itself
@@ -123,8 +128,10 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0) -> 
             limit = [max(0, min(int(vehicles[v].max_span or 0) for v in unit) - out_leg)]
         else:
             limit = []
-            if any(vehicles[v].max_span is not None for v in unit):
+            if any(vehicles[v].max_span is not None for v in unit) and len(unit) > 1:
                 relaxed.add("battery per sortie (max span): not limited")
+        spans_here = [vehicles[v].max_span for v in unit]
+        shift = int(spans_here[0]) if len(unit) == 1 and spans_here[0] is not None else np.iinfo(np.int64).max
         if any(vehicles[v].energy_capacity is not None for v in unit):
             relaxed.add("energy per sortie: not limited")
         if any(vehicles[v].fixed_cost for v in unit) and len(unit) > 1:
@@ -134,7 +141,7 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0) -> 
         early = max(0, lo - recharge[first.depot]) if len(unit) > 1 else lo
         types.append(model.add_vehicle_type(
             num_available=1, capacity=([first.capacity] if capacity_dims else []) + limit, start_depot=d, end_depot=d,
-            fixed_cost=int(first.fixed_cost), tw_early=int(early), tw_late=int(hi),
+            fixed_cost=int(first.fixed_cost), tw_early=int(early), tw_late=int(hi), shift_duration=shift,
             reload_depots=[d] if len(unit) > 1 else [], max_reloads=max(0, len(unit) - 1),
             profile=profiles[profile_keys[key]],
         ))

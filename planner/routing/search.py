@@ -36,14 +36,14 @@ class _State:
     shares every untouched route and its cached arrays."""
 
     __slots__ = ("routes", "where", "cost", "time", "energy", "load", "ready", "arrays", "objective", "dropped",
-                 "active")
+                 "active", "windowed")
 
     def copy(self) -> "_State":
         c = _State()
         c.routes, c.where = list(self.routes), self.where.copy()
         c.cost, c.time, c.energy, c.load = list(self.cost), list(self.time), list(self.energy), list(self.load)
         c.ready, c.arrays, c.objective, c.dropped = list(self.ready), list(self.arrays), self.objective, set(self.dropped)
-        c.active = set(self.active)
+        c.active, c.windowed = set(self.active), list(self.windowed)
         return c
 
 
@@ -94,6 +94,7 @@ class Search:
         self.neighbours = np.argsort(prox, axis=1, kind="stable")
         self.n = n_nodes = problem.num_nodes
         self.arc_tables: list[tuple | None] = [None] * problem.num_tasks
+        self.has_window = np.array([(r.a[x] > 0 or r.b[x] < BIG) for x in range(n_nodes)], dtype=bool)
         self.capacity = [int(c) for c in r.capacity]
         self.allowed_opts = [r.allowed[o] for o in self.opts]  # per task: alternatives x vehicles
         self.allowed_any = [a.any(axis=0).tolist() if len(a) else [False] * self.nv for a in self.allowed_opts]
@@ -103,13 +104,17 @@ class Search:
         longest = int(r.T.max(axis=2).sum(axis=1).max()) if n_nodes else 0
         self.time_binds = bool((r.duration_limit < longest).any())
         # Unused vehicles alike in every respect (no chain) are interchangeable: insertion tries one per class.
+        # Unchained vehicles alike in every respect are interchangeable; in a chain, a run of unused alike
+        # vehicles offers one new sortie (its first), since their order is all that tells them apart.
         classes: dict[tuple, int] = {}
-        self.vclass = []
+        self.vclass, self.chained, self.before = [], [], [-1] * self.nv
         for v, veh in enumerate(problem.vehicles):
-            key = (v,) if veh.chain is not None else (
-                veh.depot, veh.profile, veh.window, veh.max_span, veh.capacity, veh.fixed_cost,
-                veh.energy_capacity, veh.idle_energy_rate, r.allowed[:, v].tobytes())
-            self.vclass.append(classes.setdefault(key, len(classes)))
+            alike = (veh.depot, veh.profile, veh.window, veh.max_span, veh.capacity, veh.fixed_cost,
+                     veh.energy_capacity, veh.idle_energy_rate, veh.recharge, r.allowed[:, v].tobytes())
+            self.vclass.append(classes.setdefault((veh.chain, alike), len(classes)))
+            self.chained.append(veh.chain is not None)
+            if veh.chain is not None and r.chain_pos[v] > 0:
+                self.before[v] = r.chains[r.chain_of[v]][r.chain_pos[v] - 1]
         # Cheapest lone service of a task (recreate's sort keys).
         self.alone = np.array([int(r.alone_cost[o].min()) if len(o) else 0 for o in self.opts], dtype=np.int64)
 
@@ -121,9 +126,11 @@ class Search:
         s.cost, s.time, s.energy, s.load = [0] * self.nv, [0] * self.nv, [0] * self.nv, [0] * self.nv
         s.arrays = [None] * self.nv
         s.active = {v for v, route in enumerate(s.routes) if route}
+        s.windowed = [False] * self.nv
         for v, route in enumerate(s.routes):
             s.where[self.r.task_of[route]] = v
             s.cost[v], s.time[v], s.energy[v], s.load[v] = self.r.arc_sums(v, route)
+            s.windowed[v] = bool(self.has_window[route].any()) if route and self.r.windows else False
         s.ready = [0] * self.nv
         for c in range(len(self.r.chains)):
             self._chain_ready(s, c)
@@ -135,41 +142,59 @@ class Search:
         used = sum(s.cost[v] + int(self.r.fixed[v]) for v in range(self.nv) if s.routes[v])
         return used + sum(self.penalty[t] for t in s.dropped)
 
+    def _landing(self, v: int, route: list[int], ready: int, duration: int, windowed: bool) -> int | None:
+        """Landing of vehicle v flying `route` (arc time sum `duration`) from `ready` on, None if a rule breaks.
+        Without visit windows nothing waits, so the arc sum decides in O(1); energy is checked by the caller."""
+        r = self.r
+        if windowed:
+            got = r.route_times(v, route, ready)
+            return None if got is None else got[1]
+        landing = max(ready, r.win_lo[v]) + duration
+        if landing > r.win_hi[v] or duration > r.span[v]:
+            return None
+        return landing
+
     def _chain_ready(self, s: _State, c: int) -> None:
         """Recompute s.ready (earliest takeoff allowed by the chain) for every vehicle of chain c."""
+        r = self.r
         ready = -BIG
-        for v in self.r.chains[c]:
+        for v in r.chains[c]:
             s.ready[v] = ready
             if s.routes[v]:
-                got = self.r.route_times(v, s.routes[v], ready)
-                if got is None:  # cannot happen for a state built from accepted moves
+                landing = self._landing(v, s.routes[v], ready, s.time[v], s.windowed[v])
+                if landing is None:  # cannot happen for a state built from accepted moves
                     raise AssertionError(f"chain {c} of vehicle {v} broke a rule")
-                ready = self.r.ready_after(v, got[1])
+                ready = landing + r.recharge[v]
 
-    def _fits(self, s: _State, v: int, route: list[int]) -> bool:
-        """Exact rule check of vehicle v flying `route`, with every later vehicle of its chain."""
+    def _fits(self, s: _State, v: int, route: list[int], sums: tuple[int, int, int, int] | None = None,
+              windowed: bool | None = None) -> bool:
+        """Exact rule check of vehicle v flying `route` (arc sums `sums`; energy already checked when given),
+        with every later vehicle of its chain."""
         r = self.r
+        if sums is None:
+            sums = r.arc_sums(v, route)
+            if sums[2] > r.ecap[v]:
+                return False
+        duration = sums[1]
         if not r.exact:  # no waits, no chain: the arc sums decide
-            if not (self.time_binds or r.has_energy):
-                return True
-            _, duration, energy, _ = r.arc_sums(v, route)
-            return duration <= r.duration_limit[v] and energy <= r.ecap[v]
+            return duration <= r.duration_limit[v]
+        if windowed is None:
+            windowed = bool(self.has_window[route].any()) if route and r.windows else False
         c = r.chain_of[v]
-        got = r.route_times(v, route, s.ready[v] if c >= 0 else r.win_lo[v])
-        if got is None:
+        landing = self._landing(v, route, s.ready[v] if c >= 0 else r.win_lo[v], duration, windowed)
+        if landing is None:
             return False
         if c < 0:
             return True
-        members = r.chains[c]
-        ready = r.ready_after(v, got[1]) if route else s.ready[v]
-        for w in members[r.chain_pos[v] + 1:]:
+        ready = landing + r.recharge[v] if route else s.ready[v]
+        for w in r.chains[c][r.chain_pos[v] + 1:]:
             if ready <= s.ready[w]:
                 return True  # later vehicles can take off as early as before
             if s.routes[w]:
-                later = r.route_times(w, s.routes[w], ready)
+                later = self._landing(w, s.routes[w], ready, s.time[w], s.windowed[w])
                 if later is None:
                     return False
-                ready = r.ready_after(w, later[1])
+                ready = later + r.recharge[w]
         return True
 
     def _slots(self, s: _State, v: int) -> np.ndarray:
@@ -197,6 +222,7 @@ class Search:
         s.routes[v] = route
         s.arrays[v] = None
         s.cost[v], s.time[v], s.energy[v], s.load[v] = sums if sums is not None else self.r.arc_sums(v, route)
+        s.windowed[v] = bool(self.has_window[route].any()) if route and self.r.windows else False
         if route:
             s.active.add(v)
         else:
@@ -333,9 +359,16 @@ class Search:
         empty: list[int] = []
         if with_empty:
             seen: set[int] = set()
+            routes, before, vclass, chained = s.routes, self.before, self.vclass, self.chained
             for v in range(self.nv):  # one unused vehicle per class of interchangeable ones
-                if not s.routes[v] and allowed[v] and self.vclass[v] not in seen:
-                    seen.add(self.vclass[v])
+                if routes[v] or not allowed[v]:
+                    continue
+                if chained[v]:
+                    b = before[v]
+                    if b < 0 or routes[b] or vclass[b] != vclass[v]:
+                        empty.append(v)
+                elif vclass[v] not in seen:
+                    seen.add(vclass[v])
                     empty.append(v)
             if empty:
                 blocks.append(self.alone_opts[t][:, empty].T.ravel())
@@ -377,7 +410,8 @@ class Search:
                 sums = r.arc_sums(v, [node])
             if r.exact:
                 route = s.routes[v]
-                if not self._fits(s, v, route[:p] + [node] + route[p:]):
+                windowed = s.windowed[v] or bool(self.has_window[node])
+                if not self._fits(s, v, route[:p] + [node] + route[p:], sums, windowed):
                     checks += 1
                     if checks >= self.MAX_CHECKS:
                         return None
