@@ -368,9 +368,9 @@ def _read_solution(problem, rules: Rules, model: _Model, assignment, status, wal
     if schedule is None:
         logger.warning("OR-Tools' routes break planner.routing.rules: keeping OR-Tools' own times")
     else:
-        for v, times in enumerate(schedule):
-            if times is not None:
-                departures[v], starts[v], arrivals[v] = times.takeoff, times.starts, times.landing
+        for v, planned in enumerate(schedule):
+            if planned is not None:
+                departures[v], starts[v], arrivals[v] = planned.takeoff, planned.starts, planned.landing
     served = {problem.visits[i].task for r in routes for i in r}
     dropped = [t for t in range(problem.num_tasks) if t not in served]
     objective = int(assignment.ObjectiveValue())
