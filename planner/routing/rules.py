@@ -16,19 +16,19 @@ BIG = np.iinfo(np.int64).max // 4
 
 @dataclass
 class RouteTimes:
-    """One flown route's schedule: takeoff, service starts, landing (time units)."""
+    """One flown route's schedule: departure, service starts, arrival (time units)."""
 
-    takeoff: int
+    departure: int
     starts: list[int]
-    landing: int
+    arrival: int
 
 
 class Rules:
     """Precomputed matrices and limits of a RoutingProblem; nodes are problem nodes (depots first).
 
     Schedules follow one policy: a vehicle takes off as early as its window and its chain allow, then the
-    takeoff is delayed by as much of the route's waiting as can be absorbed without moving the landing or
-    missing a visit window, so a vehicle waits on the ground rather than in the air.
+    departure is delayed by as much of the route's waiting as can be absorbed without moving the arrival or
+    missing a visit window, so a vehicle waits at its depot rather than on the way (where idle energy runs).
     """
 
     def __init__(self, problem: RoutingProblem):
@@ -110,7 +110,7 @@ class Rules:
             alone_energy = self.E[pr[None, :], d[None, :], nodes[:, None]] + self.E[pr[None, :], nodes[:, None], d[None, :]]
             ok &= alone_energy <= self.ecap[None, :]
         ok[:nd] = False
-        # Arcs a vehicle's profile cannot fly at all (unreachable) never appear in a route of it.
+        # Visits a vehicle's profile cannot reach and leave within its limits (unreachable) never appear in a route of it.
         self.allowed &= ok | (np.arange(n) < nd)[:, None]
         self.alone_ok = ok
 
@@ -129,8 +129,8 @@ class Rules:
     def route_times(self, v: int, route: list[int], earliest: int, starts: bool = False):
         """Schedule of `route` by vehicle v taking off no earlier than `earliest`, or None if it breaks a rule.
 
-        Returns (takeoff, landing) or, with starts=True, a RouteTimes. Checks visit windows, the vehicle's
-        window, its max span and its energy capacity including idle energy for the waits left in the air.
+        Returns (departure, arrival) or, with starts=True, a RouteTimes. Checks visit windows, the vehicle's
+        window, its max span and its energy capacity including idle energy for the waits left on the way.
         """
         p, d = int(self.profile[v]), int(self.depot[v])
         T, a, b = self.Tl[p], self.a, self.b
@@ -140,7 +140,7 @@ class Rules:
         tau, prev = t, d
         waits: list[int] = []
         total_wait = 0
-        delay = BIG  # how far the takeoff may move later without a visit missing its window
+        delay = BIG  # how far the departure may move later without a visit missing its window
         service: list[int] = []
         for x in route:
             arrive = t + T[prev][x]
@@ -159,12 +159,12 @@ class Rules:
                 delay = room
             service.append(t)
             prev = x
-        landing = t + T[prev][d]
-        if landing > self.win_hi[v]:
+        arrival = t + T[prev][d]
+        if arrival > self.win_hi[v]:
             return None
         delay = min(delay, total_wait)
-        takeoff = tau + delay
-        if landing - takeoff > self.span[v]:
+        departure = tau + delay
+        if arrival - departure > self.span[v]:
             return None
         if self.has_energy and self.ecap[v] < BIG:
             assert self.El is not None
@@ -172,7 +172,7 @@ class Rules:
             energy, prev, left = 0, d, delay
             rate = self.rate[v]
             for x, wait in zip(route, waits):
-                if left:  # the delayed takeoff absorbs the first waits
+                if left:  # the delayed departure absorbs the first waits
                     absorbed = min(wait, left)
                     wait -= absorbed
                     left -= absorbed
@@ -183,15 +183,15 @@ class Rules:
             if energy > self.ecap[v]:
                 return None
         if not starts:
-            return takeoff, landing
+            return departure, arrival
         if delay:  # service starts after the shift: the first waits shrink, nothing else moves
-            service = self._shifted(v, route, takeoff)
-        return RouteTimes(takeoff, service, landing)
+            service = self._shifted(v, route, departure)
+        return RouteTimes(departure, service, arrival)
 
-    def _shifted(self, v: int, route: list[int], takeoff: int) -> list[int]:
+    def _shifted(self, v: int, route: list[int], departure: int) -> list[int]:
         p, d = int(self.profile[v]), int(self.depot[v])
         T, a = self.Tl[p], self.a
-        t, prev, out = takeoff, d, []
+        t, prev, out = departure, d, []
         for x in route:
             t = max(t + T[prev][x], a[x])
             out.append(t)
@@ -199,8 +199,8 @@ class Rules:
         return out
 
     # --- chains --------------------------------------------------------------------------------------
-    def ready_after(self, v: int, landing: int) -> int:
-        return landing + self.recharge[v]
+    def ready_after(self, v: int, arrival: int) -> int:
+        return arrival + self.recharge[v]
 
     def schedule(self, routes: list[list[int]]) -> list[RouteTimes | None] | None:
         """Every vehicle's schedule (None for an unused one), or None if the route set breaks a rule."""
@@ -220,7 +220,7 @@ class Rules:
                 if got is None:
                     return None
                 out[v] = got
-                ready = self.ready_after(v, got.landing)
+                ready = self.ready_after(v, got.arrival)
         return out
 
     def check(self, routes: list[list[int]]) -> str | None:
@@ -235,7 +235,7 @@ class Rules:
                     return f"task {task} is served twice"
                 seen.add(task)
                 if not self.allowed[x, v]:
-                    return f"vehicle {v} may not fly node {x}"
+                    return f"vehicle {v} may not serve node {x}"
             if route and self.arc_sums(v, route)[3] > self.capacity[v]:
                 return f"vehicle {v} exceeds its capacity"
         if self.schedule(routes) is None:

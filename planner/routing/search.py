@@ -105,7 +105,7 @@ class Search:
         self.time_binds = bool((r.duration_limit < longest).any())
         # Unused vehicles alike in every respect (no chain) are interchangeable: insertion tries one per class.
         # Unchained vehicles alike in every respect are interchangeable; in a chain, a run of unused alike
-        # vehicles offers one new sortie (its first), since their order is all that tells them apart.
+        # vehicles offers one new route (its first), since their order is all that tells them apart.
         classes: dict[tuple, int] = {}
         self.vclass, self.chained, self.before = [], [], [-1] * self.nv
         for v, veh in enumerate(problem.vehicles):
@@ -142,29 +142,29 @@ class Search:
         used = sum(s.cost[v] + int(self.r.fixed[v]) for v in range(self.nv) if s.routes[v])
         return used + sum(self.penalty[t] for t in s.dropped)
 
-    def _landing(self, v: int, route: list[int], ready: int, duration: int, windowed: bool) -> int | None:
-        """Landing of vehicle v flying `route` (arc time sum `duration`) from `ready` on, None if a rule breaks.
+    def _arrival(self, v: int, route: list[int], ready: int, duration: int, windowed: bool) -> int | None:
+        """Arrival of vehicle v flying `route` (arc time sum `duration`) from `ready` on, None if a rule breaks.
         Without visit windows nothing waits, so the arc sum decides in O(1); energy is checked by the caller."""
         r = self.r
         if windowed:
             got = r.route_times(v, route, ready)
             return None if got is None else got[1]
-        landing = max(ready, r.win_lo[v]) + duration
-        if landing > r.win_hi[v] or duration > r.span[v]:
+        arrival = max(ready, r.win_lo[v]) + duration
+        if arrival > r.win_hi[v] or duration > r.span[v]:
             return None
-        return landing
+        return arrival
 
     def _chain_ready(self, s: _State, c: int) -> None:
-        """Recompute s.ready (earliest takeoff allowed by the chain) for every vehicle of chain c."""
+        """Recompute s.ready (earliest departure allowed by the chain) for every vehicle of chain c."""
         r = self.r
         ready = -BIG
         for v in r.chains[c]:
             s.ready[v] = ready
             if s.routes[v]:
-                landing = self._landing(v, s.routes[v], ready, s.time[v], s.windowed[v])
-                if landing is None:  # cannot happen for a state built from accepted moves
+                arrival = self._arrival(v, s.routes[v], ready, s.time[v], s.windowed[v])
+                if arrival is None:  # cannot happen for a state built from accepted moves
                     raise AssertionError(f"chain {c} of vehicle {v} broke a rule")
-                ready = landing + r.recharge[v]
+                ready = arrival + r.recharge[v]
 
     def _fits(self, s: _State, v: int, route: list[int], sums: tuple[int, int, int, int] | None = None,
               windowed: bool | None = None) -> bool:
@@ -181,17 +181,17 @@ class Search:
         if windowed is None:
             windowed = bool(self.has_window[route].any()) if route and r.windows else False
         c = r.chain_of[v]
-        landing = self._landing(v, route, s.ready[v] if c >= 0 else r.win_lo[v], duration, windowed)
-        if landing is None:
+        arrival = self._arrival(v, route, s.ready[v] if c >= 0 else r.win_lo[v], duration, windowed)
+        if arrival is None:
             return False
         if c < 0:
             return True
-        ready = landing + r.recharge[v] if route else s.ready[v]
+        ready = arrival + r.recharge[v] if route else s.ready[v]
         for w in r.chains[c][r.chain_pos[v] + 1:]:
             if ready <= s.ready[w]:
                 return True  # later vehicles can take off as early as before
             if s.routes[w]:
-                later = self._landing(w, s.routes[w], ready, s.time[w], s.windowed[w])
+                later = self._arrival(w, s.routes[w], ready, s.time[w], s.windowed[w])
                 if later is None:
                     return False
                 ready = later + r.recharge[w]
@@ -279,7 +279,7 @@ class Search:
             rest = route[:lo] + route[lo + size:]
             if not self._fits(s, v, rest):
                 # Matrices need not obey the triangle inequality (a line's adjacent legs skip the climb
-                # between them) and a shorter route may hover longer: then the whole route goes.
+                # between them) and a shorter route may wait longer on the way: then the whole route goes.
                 lo, size, rest = 0, len(route), []
             for x in route[lo:lo + size]:
                 task = int(self.r.task_of[x])

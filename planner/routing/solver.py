@@ -1,6 +1,6 @@
 """The routing core: solves a RoutingProblem with OR-Tools (the only ortools importer in lowalt).
 
-Multi-depot sortie slots chained per drone, time/battery/capacity dimensions, alternatives per task.
+Multi-depot routes chained per vehicle (trips), time/span/energy/capacity dimensions, alternatives per task.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from planner.routing.search import Search
 logger = logging.getLogger(__name__)
 
 # Share of the time budget the core's search may use before OR-Tools certifies and improves its routes
-# (measured on drone days and CARP: see README "Benchmarks").
+# (measured on the planner's days and CARP: see README "Benchmarks").
 SEARCH_BUDGET_SHARE = 0.85
 SEARCH_ITERS_PER_SOLUTION = 10  # the search's fixed iterations per unit of SolveParams.solution_limit
 
@@ -103,9 +103,9 @@ def _build(problem: RoutingProblem, seed: int) -> _Model:
     horizon = max(veh.window[1] for veh in problem.vehicles)
     routing.AddDimensionWithVehicleTransits(
         [time_cb[veh.profile] for veh in problem.vehicles],
-        horizon,  # slack: a drone may hover/wait for a visit window
+        horizon,  # slack: a vehicle may wait for a visit window
         horizon,  # capacity: cumuls are absolute times; an unreachable arc (>= unreachable) overflows it
-        False,  # takeoff times are free within each vehicle window
+        False,  # departure times are free within each vehicle window
         "time",
     )
     time_dim = routing.GetDimensionOrDie("time")
@@ -152,9 +152,9 @@ def _build(problem: RoutingProblem, seed: int) -> _Model:
         else:
             routing.AddDisjunction(indices, int(penalty), 1)
 
-    _chain_sorties(problem, routing, time_dim)
+    _chain_trips(problem, routing, time_dim)
 
-    # Early takeoffs and landings (the result's schedule itself comes from Rules.schedule).
+    # Early departures and arrivals (the result's schedule itself comes from Rules.schedule).
     for v in range(nv):
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
     for v in range(nv):
@@ -163,10 +163,10 @@ def _build(problem: RoutingProblem, seed: int) -> _Model:
 
 
 def _add_energy(problem: RoutingProblem, routing, manager, time_dim, node_of: np.ndarray) -> None:
-    """Energy per route within each vehicle's capacity; a wait in the air (time slack) costs idle energy.
+    """Energy per route within each vehicle's capacity; a wait on the way (time slack) costs idle energy.
 
     The energy dimension's slack at a node is bounded below by the idle rate times the time dimension's
-    slack there, so hovering for a window is paid for; vehicles without a capacity get an unbounded one.
+    slack there, so waiting on the way for a window is paid for; vehicles without a capacity get an unbounded one.
     """
     assert problem.energy_matrices is not None
     ix = np.ix_(node_of, node_of)
@@ -221,8 +221,8 @@ def _forbid_arcs(problem, routing, manager, times, node_of) -> None:
             routing.NextVar(manager.NodeToIndex(int(node))).RemoveValue(end)
 
 
-def _chain_sorties(problem: RoutingProblem, routing, time_dim) -> None:
-    """A drone's sorties fly in list order, each after the previous landing plus its recharge."""
+def _chain_trips(problem: RoutingProblem, routing, time_dim) -> None:
+    """A chain's routes run in list order, each after the previous return plus its recharge."""
     solver = routing.solver()
     chains: dict[int, list[int]] = {}
     for v, veh in enumerate(problem.vehicles):
@@ -245,8 +245,8 @@ def _chain_sorties(problem: RoutingProblem, routing, time_dim) -> None:
 
 def _search_parameters(params: SolveParams, time_left_s: float):
     sp = pywrapcp.DefaultRoutingSearchParameters()
-    # Local cheapest insertion builds a first drone plan in tens of milliseconds where parallel cheapest
-    # insertion needed ~6 s for 93 visits and 72 sortie slots (measured), too slow for per-group budgets.
+    # Local cheapest insertion builds a first solution in tens of milliseconds where parallel cheapest
+    # insertion needed ~6 s for 93 visits and 72 chained vehicles (measured), too slow for per-group budgets.
     sp.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
     sp.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     ms = max(1, int(round(time_left_s * 1000)))
@@ -268,7 +268,7 @@ def solve(
     The core's own search (planner.routing.search) runs first, from `initial_routes` when they keep the
     problem's rules, else from a cheapest-insertion start; OR-Tools then certifies its routes under the full
     model and improves them for the rest of the budget. Times in the result follow Rules.schedule: each
-    vehicle takes off as early as allowed, delayed only to wait on the ground instead of in the air.
+    vehicle departs as early as allowed, delayed only to wait at its depot instead of on the way.
     Determinism: with params.solution_limit set, the search does a fixed number of iterations and OR-Tools
     stops after that many solutions, so the same problem, seed and limit give the same routes (as long as
     the time limit does not bind first). The seed drives the search's random moves and renumbers the visits.
@@ -370,7 +370,7 @@ def _read_solution(problem, rules: Rules, model: _Model, assignment, status, wal
     else:
         for v, planned in enumerate(schedule):
             if planned is not None:
-                departures[v], starts[v], arrivals[v] = planned.takeoff, planned.starts, planned.landing
+                departures[v], starts[v], arrivals[v] = planned.departure, planned.starts, planned.arrival
     served = {problem.visits[i].task for r in routes for i in r}
     dropped = [t for t in range(problem.num_tasks) if t not in served]
     objective = int(assignment.ObjectiveValue())
