@@ -57,6 +57,7 @@ class Flown:
     first_feasible_s: float | None  # summed over groups: when every group had a plan
     objective: int
     sorties: int
+    tasks: int = 0  # the plan's tasks (line legs, points)
     broken: int = 0  # sorties that break lowalt's rules (battery, windows, energy) flown alone
     chain_broken: bool = False  # a drone's sorties overlap or skip the recharge
     note: str = ""
@@ -103,8 +104,10 @@ def run_lowalt(scenario: Scenario, time_limit_s: float, seed: int) -> Flown:
     firsts = [s.get("first_solution_s") for s in handler.stats if "first_solution_s" in s]
     first = sum(firsts) if firsts and None not in firsts else None
     note = f"{len(report.violations)} violations" if report.violations else ""
-    return _flown(result.sorties, scenario, len({t for s in result.sorties for t in s.tasks}), first,
-                  int(result.summary.objective or 0), note)
+    flown = _flown(result.sorties, scenario, len({t for s in result.sorties for t in s.tasks}), first,
+                   int(result.summary.objective or 0), note)
+    flown.tasks = len(result.tasks)
+    return flown
 
 
 def run_pyvrp(scenario: Scenario, time_limit_s: float, seed: int, mode: str) -> tuple[Flown, list[str]]:
@@ -182,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             values = [v for v in values if v is not None and v == v]
             return statistics.median(values) if values else float("nan")
 
-        tasks = len(scenario_for(name, 0).targets) if name != "demo" else max(f.served for f in runs["lowalt"])
+        tasks = max(f.tasks for f in runs["lowalt"])
         for solver in SOLVERS:
             rows = runs[solver]
             ratio = med([m.km / p.km for m, p in zip(runs["lowalt"], rows) if p.km])

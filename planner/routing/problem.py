@@ -82,8 +82,9 @@ class RoutingProblem:
 class SolveParams:
     time_limit_s: float = 10.0
     seed: int = 0
-    # Deterministic work budget: the search stops after this many improving solutions or the time limit,
-    # whichever comes first; the same seed and budget give the same routes when the budget binds.
+    # Deterministic work budget: the core's search runs solver.SEARCH_ITERS_PER_SOLUTION x this many
+    # iterations and OR-Tools stops after this many solutions, unless the time limit comes first; the same
+    # seed and budget give the same routes when the budget binds.
     solution_limit: int | None = None
     log_search: bool = False
     progress: Callable[[int, float], None] | None = None  # (best objective so far, seconds elapsed)
