@@ -67,10 +67,20 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
     capacity_dims = any(v.capacity is not None for v in vehicles)
     # Battery per sortie as a load that each trip's reload resets: a visit loads the cheapest way out of it, a
     # lower bound on the time the trip spends from it on (a relaxation, never stricter than the span).
+    # The battery is energy when the problem has it (capacity per vehicle), else time (max span).
+    energy = problem.energy_matrices is not None and all(v.energy_capacity is not None for v in vehicles)
     spans = [v.max_span for v in vehicles]
-    battery = mode == "trips" and all(s is not None for s in spans) and bool(vehicles)
+    battery_matrices = problem.energy_matrices if energy else problem.time_matrices
+    assert battery_matrices is not None
+
+    def battery_limit(v: int) -> int | None:
+        return vehicles[v].energy_capacity if energy else vehicles[v].max_span
+
+    battery = mode == "trips" and (energy or all(s is not None for s in spans)) and bool(vehicles)
+    # Sorties mode holds an energy battery exactly as PyVRP's distance (then the cost is the duration).
+    energy_as_distance = mode == "sorties" and energy and problem.cost_matrices is None
     if battery:
-        rows = np.stack([np.asarray(m, dtype=np.int64)[nd:] for m in problem.time_matrices]).astype(float)
+        rows = np.stack([np.asarray(m, dtype=np.int64)[nd:] for m in battery_matrices]).astype(float)
         rows[:, np.arange(n - nd), nd + np.arange(n - nd)] = np.inf  # not to itself
         cheapest_out = [int(x) for x in rows.min(axis=(0, 2))]
 
@@ -109,6 +119,9 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
             c = np.minimum(np.asarray((problem.cost_matrices or problem.time_matrices)[first.profile],
                                       dtype=np.int64), FORBIDDEN)
             t, c = t.copy(), c.copy()
+            if energy_as_distance:
+                assert problem.energy_matrices is not None
+                c = np.minimum(np.asarray(problem.energy_matrices[first.profile], dtype=np.int64), FORBIDDEN)
             if forbidden:
                 cols = nd + np.array(forbidden)
                 t[:, cols] = t[cols, :] = FORBIDDEN
@@ -124,15 +137,17 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
             relaxed.add("sortie windows within the day (epochs): one window per drone")
         if battery:
             relaxed.add("battery per sortie: only a lower bound (each visit's cheapest way out) is limited")
-            out_leg = int(np.asarray(problem.time_matrices[first.profile])[first.depot, nd:].min())
-            limit = [max(0, min(int(vehicles[v].max_span or 0) for v in unit) - out_leg)]
+            out_leg = int(np.asarray(battery_matrices[first.profile])[first.depot, nd:].min())
+            limit = [max(0, min(int(battery_limit(v) or 0) for v in unit) - out_leg)]
         else:
             limit = []
-            if any(vehicles[v].max_span is not None for v in unit) and len(unit) > 1:
-                relaxed.add("battery per sortie (max span): not limited")
-        spans_here = [vehicles[v].max_span for v in unit]
-        shift = int(spans_here[0]) if len(unit) == 1 and spans_here[0] is not None else np.iinfo(np.int64).max
-        if any(vehicles[v].energy_capacity is not None for v in unit):
+        unlimited = np.iinfo(np.int64).max
+        shift = int(first.max_span) if len(unit) == 1 and first.max_span is not None else unlimited
+        max_distance = int(first.energy_capacity) if energy_as_distance and first.energy_capacity else unlimited
+        if energy_as_distance and first.idle_energy_rate and problem.visits and any(
+                visit.window is not None for visit in problem.visits):
+            relaxed.add("idle energy while waiting for a window: not counted; waiting time is counted as cost")
+        if any(vehicles[v].energy_capacity is not None for v in unit) and not (energy_as_distance or battery):
             relaxed.add("energy per sortie: not limited")
         if any(vehicles[v].fixed_cost for v in unit) and len(unit) > 1:
             relaxed.add("fixed cost per sortie: charged once per drone")
@@ -142,6 +157,8 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
         types.append(model.add_vehicle_type(
             num_available=1, capacity=([first.capacity] if capacity_dims else []) + limit, start_depot=d, end_depot=d,
             fixed_cost=int(first.fixed_cost), tw_early=int(early), tw_late=int(hi), shift_duration=shift,
+            max_distance=max_distance, unit_distance_cost=0 if energy_as_distance else 1,
+            unit_duration_cost=1 if energy_as_distance else 0,
             reload_depots=[d] if len(unit) > 1 else [], max_reloads=max(0, len(unit) - 1),
             profile=profiles[profile_keys[key]],
         ))

@@ -294,34 +294,16 @@ def solve(
     if found.complete:
         logger.info("search: objective %d after %d iterations, %.2f s", found.objective, found.iterations,
                     time.monotonic() - t0)
-    model = _build(problem, params.seed)
-    routing, manager = model.routing, model.manager
-
-    def on_solution() -> None:
-        improved(int(routing.CostVar().Value()))
-
-    routing.AddAtSolutionCallback(on_solution)
-    time_left = max(0.05, params.time_limit_s - (time.monotonic() - t0))
-    sp = _search_parameters(params, time_left)
-    routing.CloseModelWithParameters(sp)
-    start = None
-    if found.complete:
-        model_routes = [[manager.NodeToIndex(int(model.model_of[problem.num_depots + i])) for i in r]
-                        for r in found.routes]
-        start = routing.ReadAssignmentFromRoutes(model_routes, True)
-        if start is None:
-            # The search checks the same rules as the model: a rejection is a bug in planner.routing.rules.
-            logger.warning("OR-Tools rejected the search's routes (objective %d): a rule of the model is not "
-                           "checked by planner.routing.rules; falling back to OR-Tools' own first solution",
-                           found.objective)
-    if start is not None:
-        assignment = routing.SolveFromAssignmentWithParameters(start, sp)
-    else:
-        assignment = routing.SolveWithParameters(sp)
-    status_name = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    model, assignment = _certify_and_improve(problem, params, found, t0, improved)
+    routing = model.routing
+    status_name = _status_name(routing)
     wall = time.monotonic() - t0
     if status_name == "ROUTING_INVALID":
         raise ValueError("OR-Tools rejected the RoutingProblem as invalid")
+    if assignment is None and found.complete and status_name in _OUT_OF_TIME:
+        # The search's routes keep every rule (planner.routing.rules); OR-Tools only ran out of time.
+        logger.info("routing: OR-Tools had no time to restore the search's routes; keeping them")
+        return _search_solution(problem, rules, found, wall, history)
     if assignment is None:
         status = _failure_status(search, status_name)
         logger.info("routing: no solution (%s) after %.2f s", status, wall)
@@ -336,6 +318,51 @@ def solve(
     return solution
 
 
+def _certify_and_improve(problem: RoutingProblem, params: SolveParams, found, t0: float, improved):
+    """OR-Tools from the search's routes (locked as its first solution) for the rest of the budget.
+
+    A lock restores the routes and lets OR-Tools set the times and energies itself (reading them in as an
+    assignment leaves cumuls it may not restore). Locks OR-Tools cannot complete mean the model holds a rule
+    planner.routing.rules does not: that is logged as the bug it is, and OR-Tools starts on its own.
+    """
+    model = _model(problem, params, t0, improved)
+    if not found.complete:
+        return model, model.routing.SolveWithParameters(_search_parameters(params, _left(params, t0)))
+    routes = [[model.manager.NodeToIndex(int(model.model_of[problem.num_depots + i])) for i in r]
+              for r in found.routes]
+    assignment = None
+    if model.routing.ApplyLocksToAllVehicles(routes, False):
+        assignment = model.routing.SolveWithParameters(_search_parameters(params, _left(params, t0)))
+        if assignment is None and _status_name(model.routing) in _OUT_OF_TIME:
+            return model, None  # no time left to restore them: the caller keeps the search's routes
+    if assignment is None:
+        logger.warning("OR-Tools rejected the search's routes (objective %d): a rule of the model is not "
+                       "checked by planner.routing.rules; falling back to OR-Tools' own first solution",
+                       found.objective)
+        model = _model(problem, params, t0, improved)
+        assignment = model.routing.SolveWithParameters(_search_parameters(params, _left(params, t0)))
+    return model, assignment
+
+
+_OUT_OF_TIME = ("ROUTING_FAIL_TIMEOUT", "ROUTING_NOT_SOLVED")
+
+
+def _status_name(routing) -> str:
+    return routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+
+
+def _model(problem: RoutingProblem, params: SolveParams, t0: float, improved) -> _Model:
+    model = _build(problem, params.seed)
+    routing = model.routing
+    routing.AddAtSolutionCallback(lambda: improved(int(routing.CostVar().Value())))
+    routing.CloseModelWithParameters(_search_parameters(params, _left(params, t0)))
+    return model
+
+
+def _left(params: SolveParams, t0: float) -> float:
+    return max(0.05, params.time_limit_s - (time.monotonic() - t0))
+
+
 def search_iterations(solution_limit: int) -> int:
     """The search's fixed work under a solution limit: iterations grow with it, so one knob sets the effort."""
     return SEARCH_ITERS_PER_SOLUTION * int(solution_limit)
@@ -346,6 +373,19 @@ def _failure_status(search: Search, status_name: str) -> SolveStatus:
     if search.impossible or status_name == "ROUTING_INFEASIBLE":
         return SolveStatus.INFEASIBLE
     return SolveStatus.TIME_LIMIT
+
+
+def _search_solution(problem: RoutingProblem, rules: Rules, found, wall: float, history) -> RoutingSolution:
+    nd = problem.num_depots
+    schedule = rules.schedule([[nd + i for i in r] for r in found.routes])
+    assert schedule is not None, "the search returned routes that break its own rules"
+    starts = [s.starts if s is not None else [] for s in schedule]
+    departures = [s.departure if s is not None else v.window[0] for s, v in zip(schedule, problem.vehicles)]
+    arrivals = [s.arrival if s is not None else v.window[0] for s, v in zip(schedule, problem.vehicles)]
+    served = {problem.visits[i].task for r in found.routes for i in r}
+    dropped = [t for t in range(problem.num_tasks) if t not in served]
+    return RoutingSolution([list(r) for r in found.routes], starts, departures, arrivals, dropped,
+                           solution_cost(problem, found.routes), SolveStatus.FEASIBLE, wall, history)
 
 
 def _read_solution(problem, rules: Rules, model: _Model, assignment, status, wall, history) -> RoutingSolution:

@@ -154,3 +154,29 @@ def test_no_solution_found_is_not_called_infeasible():
     assert sol.status is SolveStatus.TIME_LIMIT
     assert sol.dropped_tasks == [0, 1] and sol.routes == [[]]
     assert sol.status.value == "no solution within the time limit"
+
+
+def test_or_tools_accepts_a_route_that_departs_late_to_wait_at_the_depot(caplog):
+    # Visit 0 any time, visit 1 in (500, 510); the route's arcs use 300 energy of 400, and each time unit of
+    # waiting on the way costs 5: departing at 0 would wait 300 (1,500 energy). Only a late departure fits.
+    m = np.array([[0, 100, 300], [100, 0, 100], [100, 100, 0]])
+    p = RoutingProblem(1, [Visit(0), Visit(1, window=(500, 510))], [m],
+                       [Vehicle(0, 0, (0, 1000), energy_capacity=400, idle_energy_rate=5)], [1000, 1000],
+                       energy_matrices=[m])
+    with caplog.at_level(logging.WARNING, logger="planner.routing.solver"):
+        sol = solve(p, FAST)
+    assert not [r for r in caplog.records if "rejected" in r.getMessage()]
+    assert sol.routes == [[0, 1]] and sol.departures == [300] and sol.start_times == [[400, 500]]
+    check_solution(p, sol)
+
+
+def test_routes_of_the_search_are_kept_when_or_tools_has_no_time_left(monkeypatch, caplog):
+    import planner.routing.solver as solver
+
+    monkeypatch.setattr(solver, "_left", lambda params, t0: 0.001)  # OR-Tools gets a millisecond
+    p = drone_day(6)
+    with caplog.at_level(logging.INFO, logger="planner.routing.solver"):
+        sol = solve(p, FAST)
+    assert any("keeping them" in r.getMessage() for r in caplog.records)
+    assert sol.status is SolveStatus.FEASIBLE and len(sol.dropped_tasks) < p.num_tasks // 2
+    check_solution(p, sol)
