@@ -147,7 +147,7 @@ def run_pyvrp(scenario: Scenario, time_limit_s: float, seed: int, mode: str) -> 
             [0] * nv, [t for t in range(problem.num_tasks) if t not in served],
             solution_cost(problem, got.routes), SolveStatus.FEASIBLE, got.wall_s)
         objective += solution.objective
-        sorties += group_sorties(job, prepared, solution)
+        sorties += group_sorties(prepared, solution)
     flown = _flown(sorties, scenario, len({t for s in sorties for t in s.tasks}), first, objective)
     flown.broken, flown.chain_broken = broken, chain_broken
     return flown, sorted(relaxed)
