@@ -34,26 +34,14 @@ def run_lowalt(problem: RoutingProblem, time_limit_s: float, seed: int) -> tuple
 
 
 def run_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int) -> tuple[list[list[int]], int, float]:
-    """PyVRP on the same matrix: each required edge is a required group of its two oriented clients."""
-    import pyvrp
-    from pyvrp.stop import MaxRuntime
+    """PyVRP on the same RoutingProblem (benchmarks.pyvrp_peer): each required edge a group of two arcs."""
+    from benchmarks.pyvrp_peer import solve_pyvrp
+    from planner.routing.solver import solution_cost
 
-    t0 = time.monotonic()
-    model = pyvrp.Model()
-    locations = [model.add_location(0, 0) for _ in range(problem.num_nodes)]  # the matrix replaces coords
-    model.add_depot(locations[0])
-    groups = [model.add_client_group(required=True) for _ in range(problem.num_tasks)]
-    for i, visit in enumerate(problem.visits):
-        model.add_client(locations[1 + i], delivery=[visit.demand], required=False, group=groups[visit.task])
-    model.add_vehicle_type(len(problem.vehicles), capacity=[problem.vehicles[0].capacity])
-    matrix = np.asarray(problem.time_matrices[0], dtype=np.int64)
-    data = model.data().replace(distance_matrices=[matrix], duration_matrices=[np.zeros_like(matrix)])
-    result = pyvrp.solve(data, stop=MaxRuntime(time_limit_s - (time.monotonic() - t0)), seed=seed, display=False)
-    if not result.is_feasible():
+    got = solve_pyvrp(problem, time_limit_s, seed)
+    if not got.feasible:
         raise RuntimeError("PyVRP found no feasible solution")
-    # A client activity's idx is its client index, i.e. the RoutingProblem visit index.
-    routes = [[a.idx for a in route if a.is_client()] for route in result.best.routes()]
-    return [r for r in routes if r], int(round(result.cost())), time.monotonic() - t0
+    return [r for r in got.routes if r], solution_cost(problem, got.routes), got.wall_s
 
 
 def load_bks(path: Path) -> dict[str, int]:

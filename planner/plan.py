@@ -12,7 +12,7 @@ import shapely
 
 from airspace.projection import Projector
 from missions.intents import with_intents
-from missions.models import MissionPlan, PlanSummary, Scenario
+from missions.models import MissionPlan, PlanSummary, Scenario, UnservedTask
 from missions.tasks import tasks_from_targets
 from planner.deconflict import retime_to_clear
 from planner.fleet.decompose import partition
@@ -22,7 +22,7 @@ from planner.fleet.group_solve import GroupJob
 from planner.flight.energy import FlightEnergy
 from planner.options import PlanOptions
 from planner.problem.feasibility import grounded
-from planner.problem.task_airspace import split_tasks_by_airspace
+from planner.problem.task_airspace import TaskWithEpochs, split_tasks_by_airspace
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,31 @@ GROUP_ZONE_MARGIN_M = 3000.0  # zones this far beyond a group's reach still shap
 def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
     options = options or PlanOptions()
     started = time.perf_counter()
+    jobs, tasks, unserved = plan_jobs(scenario, options)
+    results = run_groups(jobs, options.executor, options.workers, options.scheduler_address, options.progress)
+    for r in results:
+        logger.info("group %s: %s", r.name, r.stats)
+    sorties = [s for r in results for s in r.sorties]
+    sorties.sort(key=lambda s: (s.takeoff, s.sortie_id))
+    unserved += [u for r in results for u in r.unserved]
+    objectives = [r.objective for r in results if r.objective is not None]
+    objective = sum(objectives) if objectives else None
+    solve_time = time.perf_counter() - started
+    # plan.tasks: every flyable task (served or unserved); pieces that could never be flown are only in unserved.
+    result = _assemble(scenario, options, [t.task for t in tasks], sorties, unserved, solve_time, objective)
+    result = with_intents(result, options.deconfliction)  # each sortie's operational intent (missions.intents)
+    result = retime_to_clear(result, scenario, options.deconfliction, operating_window(scenario),
+                             options.clearance_m)
+    logger.info("plan %s: %d sorties, %d drones, coverage %.1f %%, %d unserved, %.1f s", scenario.name,
+                result.summary.sorties, result.summary.drones_used, 100 * result.summary.coverage,
+                len(result.unserved), solve_time)
+    return result
+
+
+def plan_jobs(scenario: Scenario, options: PlanOptions) -> tuple[list[GroupJob], list[TaskWithEpochs],
+                                                                 list[UnservedTask]]:
+    """Tasks cut and split by airspace, and one solve job per group of nearby hangars with its time share;
+    also the tasks that can never be flown, with their reasons."""
     window = operating_window(scenario)
     transit_m = min(options.transit_altitude_m or DEFAULT_TRANSIT_M, scenario.airspace.ceiling_m)
     zones = scenario.zones()
@@ -48,8 +73,6 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
                                              max_leg_m=options.max_leg_m or default_max_leg_m(scenario, transit_m))
     tasks, blocked = split_tasks_by_airspace(raw_tasks, zones, authorised, epochs, projector, options.clearance_m,
                                              transit_m, scenario.airspace.ceiling_m)
-    unserved = list(unserved) + blocked
-
     groups = partition(scenario, tasks, projector, options.max_group_hangars, window, transit_m)
     per_group_s = _group_time_limit(options, len(groups))
     jobs = [
@@ -61,21 +84,7 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
         )
         for group in groups
     ]
-    results = run_groups(jobs, options.executor, options.workers, options.scheduler_address, options.progress)
-    sorties = [s for r in results for s in r.sorties]
-    sorties.sort(key=lambda s: (s.takeoff, s.sortie_id))
-    unserved += [u for r in results for u in r.unserved]
-    objectives = [r.objective for r in results if r.objective is not None]
-    objective = sum(objectives) if objectives else None
-    solve_time = time.perf_counter() - started
-    # plan.tasks: every flyable task (served or unserved); pieces that could never be flown are only in unserved.
-    result = _assemble(scenario, options, [t.task for t in tasks], sorties, unserved, solve_time, objective)
-    result = with_intents(result, options.deconfliction)  # each sortie's operational intent (missions.intents)
-    result = retime_to_clear(result, scenario, options.deconfliction, window, options.clearance_m)
-    logger.info("plan %s: %d sorties, %d drones, coverage %.1f %%, %d unserved, %.1f s", scenario.name,
-                result.summary.sorties, result.summary.drones_used, 100 * result.summary.coverage,
-                len(result.unserved), solve_time)
-    return result
+    return jobs, tasks, list(unserved) + blocked
 
 
 def operating_window(scenario: Scenario) -> tuple[int, int]:

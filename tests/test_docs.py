@@ -158,12 +158,13 @@ def test_readme_command_table_lists_every_cli_command_and_the_exit_codes():
 def test_benchmarks_section_has_commands_and_measured_figures_but_no_visible_todo():
     text = README.read_text(encoding="utf-8")
     section = re.search(r"## Benchmarks\n(.*?)\n## ", text, re.S).group(1)
-    for script in ("benchmarks/legal_matrix.py", "benchmarks.carp", "benchmarks/scale.py"):
+    for script in ("benchmarks/legal_matrix.py", "benchmarks.carp", "benchmarks/scale.py", "benchmarks/fleet.py"):
         assert script in section
     assert re.search(r"median \*\*\d+(\.\d+)? s\*\*", section)  # the legal-matrix figure
     for size in ("small", "medium", "city"):
         assert re.search(rf"^\| {size} \| \d+ \|", section, re.M)  # a scale-table row with numbers
     assert re.search(r"^\| mean \|", section, re.M)  # the CARP gap table's summary row
+    assert re.search(r"^\| points 8x2 \| \d+ \|", section, re.M)  # a fleet-table row with numbers
     assert "TODO" not in text and "TBD" not in text
 
 

@@ -18,7 +18,7 @@ from planner.options import PlanOptions
 from planner.problem.build import BuiltProblem, build_problem
 from planner.problem.context import ProblemContext
 from planner.routing.solver import solve
-from planner.routing.problem import SolveParams, seconds
+from planner.routing.problem import RoutingSolution, SolveParams, seconds
 from planner.flight.sorties import build_sortie
 from planner.problem.task_airspace import TaskWithEpochs
 
@@ -47,7 +47,16 @@ class GroupResult:
     stats: dict = field(default_factory=dict)
 
 
-def solve_group(job: GroupJob, progress: Callable[[int, float], None] | None = None) -> GroupResult:
+@dataclass
+class PreparedGroup:
+    """A group's routing problem and what turns its solution back into sorties."""
+
+    built: BuiltProblem
+    ctx: ProblemContext
+
+
+def prepare_group(job: GroupJob) -> PreparedGroup:
+    """The group's legal airspace, transit costs and RoutingProblem (what the solver sees)."""
     scenario, options = job.scenario, job.options
     zones = scenario.zones()
     airspace = LegalAirspace(zones, authorised=list(scenario.airspace.authorised),
@@ -57,18 +66,25 @@ def solve_group(job: GroupJob, progress: Callable[[int, float], None] | None = N
     costs = TransitCosts(site, airspace, job.epochs, job.transit_m)
     ctx = ProblemContext(scenario=scenario, tasks=job.tasks, epochs=job.epochs, window=job.window, site=site,
                          costs=costs, projector=job.projector, options=options, transit_m=job.transit_m)
-    built = build_problem(ctx)
+    return PreparedGroup(build_problem(ctx), ctx)
+
+
+def solve_group(job: GroupJob, progress: Callable[[int, float], None] | None = None) -> GroupResult:
+    options = job.options
+    prepared = prepare_group(job)
+    built = prepared.built
     unserved = list(built.unserved)
     if not (built.problem.visits and built.problem.vehicles):
         unserved += [_no_capacity(t, "no sortie slot of its hangars can fly it") for t in built.tasks]
         return GroupResult(job.name, [], unserved, None, {"tasks": len(job.tasks)})
     solution = solve(built.problem, SolveParams(time_limit_s=job.time_limit_s, seed=options.seed,
                                                 solution_limit=options.solution_limit, progress=progress))
-    sorties = _sorties(built, solution, ctx)
+    sorties = group_sorties(prepared, solution)
     unserved += [_no_capacity(built.tasks[t], f"no capacity left: the fleet's day is full "
                                               f"(priority {built.tasks[t].priority})") for t in solution.dropped_tasks]
     stats = {"tasks": len(job.tasks), "visits": len(built.problem.visits), "slots": len(built.problem.vehicles),
-             "status": solution.status, "solve_s": round(solution.wall_time_s, 2)}
+             "status": solution.status.value, "solve_s": round(solution.wall_time_s, 2),
+             "first_solution_s": round(solution.history[0][0], 3) if solution.history else None}
     return GroupResult(job.name, sorties, unserved, solution.objective, stats)
 
 
@@ -77,7 +93,9 @@ def _no_capacity(task, detail: str) -> UnservedTask:
                         detail=detail, coordinates=task.coordinates)
 
 
-def _sorties(built: BuiltProblem, solution, ctx: ProblemContext) -> list[Sortie]:
+def group_sorties(prepared: PreparedGroup, solution: RoutingSolution) -> list[Sortie]:
+    """The solution's routes flown as sorties (numbered per drone in takeoff order)."""
+    built, ctx = prepared.built, prepared.ctx
     scenario = ctx.scenario
     by_drone: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for v, route in enumerate(solution.routes):

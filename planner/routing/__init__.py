@@ -1,6 +1,6 @@
 """The generic routing core: multi-depot, multi-trip vehicle routing over plain integer matrices.
 
-Knows nothing of drones or geometry; the only package in lowalt that imports ortools (in `solver`).
+Knows nothing of the planner's aircraft or geometry; the only package in lowalt that imports ortools (in `solver`).
 """
 from planner.routing.problem import (
     TIME_UNITS_PER_S, RoutingProblem, RoutingSolution, SolveParams, Vehicle, Visit, seconds,

@@ -1,10 +1,11 @@
 """The routing core's input and output: plain integer matrices and task lists, no geometry, no ortools.
 
-The drone planner and the CARP benchmark both build a RoutingProblem, so they run the same solver code.
+The planner and the CARP benchmark both build a RoutingProblem, so they run the same solver code.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Callable, Sequence
 
 import numpy as np
@@ -28,24 +29,24 @@ class Visit:
 
     task: int
     window: tuple[int, int] | None = None  # allowed start-of-service times, time units
-    demand: int = 0  # CARP demand; drones use span (battery) instead
+    demand: int = 0  # load the visit adds (CARP demand), limited by Vehicle.capacity
     allowed_vehicles: tuple[int, ...] | None = None  # None: any vehicle
 
 
 @dataclass(frozen=True)
 class Vehicle:
-    """One sortie slot: a drone's k-th flight from its hangar (or one CARP vehicle)."""
+    """One route: a single vehicle, or one trip of a multi-trip vehicle (see `chain`)."""
 
     depot: int  # node index of its depot (0 <= depot < num_depots)
     profile: int  # index into RoutingProblem.time_matrices / cost_matrices
-    window: tuple[int, int]  # earliest takeoff, latest landing (time units)
-    max_span: int | None = None  # longest sortie from takeoff to landing incl. hover waits (battery)
+    window: tuple[int, int]  # earliest departure, latest return to the depot (time units)
+    max_span: int | None = None  # longest route from departure to return, waits included
     capacity: int | None = None  # CARP capacity; None: no capacity dimension for this vehicle
-    chain: int | None = None  # physical drone: vehicles of one chain are its sorties, in list order
-    recharge: int = 0  # minimum time on the dock after this sortie before the chain's next one
+    chain: int | None = None  # one physical vehicle: the routes of one chain are its trips, in list order
+    recharge: int = 0  # minimum time at the depot after this route before the chain's next one
     fixed_cost: int = 0  # cost of using this vehicle at all
     energy_capacity: int | None = None  # most energy one route may use (RoutingProblem.energy_matrices units)
-    idle_energy_rate: int = 0  # energy per time unit spent waiting between takeoff and landing (a drone hovers)
+    idle_energy_rate: int = 0  # energy per time unit spent waiting between departure and return
 
 
 @dataclass(frozen=True)
@@ -81,21 +82,31 @@ class RoutingProblem:
 class SolveParams:
     time_limit_s: float = 10.0
     seed: int = 0
-    # Deterministic work budget: the search stops after this many improving solutions or the time limit,
-    # whichever comes first; the same seed and budget give the same routes when the budget binds.
+    # Deterministic work budget: the core's search runs solver.SEARCH_ITERS_PER_SOLUTION x this many
+    # iterations and OR-Tools stops after this many solutions, unless the time limit comes first; the same
+    # seed and budget give the same routes when the budget binds.
     solution_limit: int | None = None
     log_search: bool = False
     progress: Callable[[int, float], None] | None = None  # (best objective so far, seconds elapsed)
+
+
+class SolveStatus(str, Enum):
+    """What a solve established: a proven optimum, a plan, a proof that none exists, or no plan in time."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"  # proven: a mandatory task no vehicle can serve, or OR-Tools' proof
+    TIME_LIMIT = "no solution within the time limit"  # not proven impossible: more time may find one
 
 
 @dataclass
 class RoutingSolution:
     routes: list[list[int]]  # per vehicle: visit indices (into problem.visits) in service order
     start_times: list[list[int]]  # per vehicle: service start time of each visit, time units
-    departures: list[int]  # per vehicle: takeoff time (time units)
-    arrivals: list[int]  # per vehicle: landing time (time units)
+    departures: list[int]  # per vehicle: departure time (time units), as early as allowed
+    arrivals: list[int]  # per vehicle: return time (time units)
     dropped_tasks: list[int]
     objective: int
-    status: str  # "optimal", "feasible", "infeasible", "timeout-no-solution"
+    status: SolveStatus
     wall_time_s: float
     history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, objective) improvements

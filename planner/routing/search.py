@@ -1,256 +1,484 @@
-"""Improvement phase for the uniform-fleet start: ruin-and-recreate with simulated annealing (SISR).
+"""The routing core's own search: ruin-and-recreate with simulated annealing (SISR) on the full RoutingProblem.
 
-Routes of problem nodes are ruined by removing strings of nearby tasks and rebuilt by cheapest insertion
-that also picks each task's alternative (a leg's orientation); capacity and route duration always hold.
+Several depots, vehicle profiles, chained vehicles, windows, energy, capacity, allowed vehicles, optional tasks
+and alternatives: every move is checked with planner.routing.rules, so the result is feasible as it stands.
 """
 from __future__ import annotations
 
+import logging
 import math
 import time
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
-_INF = np.iinfo(np.int64).max // 4
+from planner.routing.problem import RoutingProblem
+from planner.routing.rules import BIG, Rules
+
+logger = logging.getLogger(__name__)
+
+# A mandatory task left out costs this much: the search still moves, and a result with one is not a solution.
+MISSING_MANDATORY = 10**12
 
 
-class RuinRecreate:
-    """Slack Induction by String Removals (Christiaens & Vanden Berghe, 2020) over task alternatives.
+@dataclass
+class SearchResult:
+    routes: list[list[int]]  # per vehicle: visit indices
+    objective: int
+    complete: bool  # every mandatory task served: the routes are a solution
+    iterations: int
+    history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, objective) of improvements
 
-    `opts[t]` lists task t's alternative nodes (padded by repetition); a route is a list of nodes whose
-    cost is the matrix path depot -> nodes -> depot. A route is feasible when its load is within
-    `capacity` and its cost (= duration: the start only applies when cost and time matrices agree)
-    within `max_time`. At most `max_routes` routes are non-empty.
+
+class _State:
+    """Routes (problem nodes per vehicle) with their sums; routes are replaced, never mutated, so a copy
+    shares every untouched route and its cached arrays."""
+
+    __slots__ = ("routes", "where", "cost", "time", "energy", "load", "ready", "arrays", "objective", "dropped",
+                 "active", "windowed")
+
+    def copy(self) -> "_State":
+        c = _State()
+        c.routes, c.where = list(self.routes), self.where.copy()
+        c.cost, c.time, c.energy, c.load = list(self.cost), list(self.time), list(self.energy), list(self.load)
+        c.ready, c.arrays, c.objective, c.dropped = list(self.ready), list(self.arrays), self.objective, set(self.dropped)
+        c.active, c.windowed = set(self.active), list(self.windowed)
+        return c
+
+
+class Search:
+    """Slack Induction by String Removals (Christiaens & Vanden Berghe, 2020) generalised to the full problem.
+
+    Ruin removes strings of nearby tasks from nearby routes (and picks up nearby dropped tasks); recreate
+    inserts each task at its cheapest feasible place over every alternative, vehicle and position, or leaves
+    an optional task out when its penalty is cheaper. Annealing accepts worse solutions early on.
     """
 
     MEAN_REMOVED = 10  # SISR's c-bar: average number of tasks removed per ruin
     MAX_STRING = 10  # SISR's L-max: longest string removed from one route
-    BLINK = 0.01  # probability of skipping an insertion position (SISR's blinks)
-    NEAR = 20  # insertion looks at the routes of this many nearest tasks first (granular search)
-    T_START, T_END = 2.0, 0.02  # annealing temperatures in mean arcs of the start (tuned on egl-s, gdb8-9)
+    BLINK = 0.0  # probability of skipping an insertion position (SISR's blinks): none did better on egl
+    NEAR = 20  # insertion tries the routes of this many nearest tasks first (granular search) ...
+    ALL_ROUTES_BELOW = 40  # ... unless there are this few routes in use anyway
+    MAX_CHECKS = 16  # exact rule checks per insertion, cheapest candidates first
+    T_START, T_END = 0.5, 0.01  # annealing temperatures in mean arcs of the start (tuned on six egl instances)
 
-    def __init__(self, matrix: np.ndarray, opts: np.ndarray, demand: np.ndarray, depot: int,
-                 capacity: int, max_time: int, max_routes: int):
-        self.m = np.asarray(matrix, dtype=np.int64)
-        self.opts = np.asarray(opts, dtype=np.int64)
-        self.demand = np.asarray(demand, dtype=np.int64)
-        self.depot, self.capacity, self.max_time, self.max_routes = depot, capacity, max_time, max_routes
-        self.task_of = np.full(len(self.m), -1, dtype=np.int64)
-        for t, row in enumerate(self.opts):
-            self.task_of[row] = t
-        # Task proximity: cheapest connection either way between any alternatives of the two tasks.
-        sub = self.m[np.ix_(self.opts.ravel(), self.opts.ravel())]
-        n, w = self.opts.shape
-        sub = sub.reshape(n, w, n, w).min(axis=(1, 3))
-        prox = np.minimum(sub, sub.T).astype(float)
+    def __init__(self, problem: RoutingProblem, rules: Rules | None = None):
+        self.p = problem
+        self.r = r = rules or Rules(problem)
+        nd = problem.num_depots
+        self.nv = len(problem.vehicles)
+        opts: list[list[int]] = [[] for _ in range(problem.num_tasks)]
+        for i, visit in enumerate(problem.visits):
+            if r.alone_ok[nd + i].any():
+                opts[visit.task].append(nd + i)
+        self.opts = [np.array(o, dtype=np.int64) for o in opts]
+        self.penalty = [int(pen) if pen is not None else MISSING_MANDATORY for pen in problem.task_penalties]
+        self.mandatory = [pen is None for pen in problem.task_penalties]
+        self.tasks = [t for t in range(problem.num_tasks) if len(opts[t])]
+        # Mandatory tasks no vehicle can serve even alone: no solution exists (a proof, not a search failure).
+        self.impossible = [t for t in range(problem.num_tasks) if not opts[t] and self.mandatory[t]]
+        self.demand = np.array([int(r.demand[o[0]]) if o else 0 for o in opts], dtype=np.int64)
+        # Task proximity: the cheapest connection either way between any alternatives, over every profile.
+        n = problem.num_tasks
+        cmin = r.C.min(axis=0)
+        prox = np.full((n, n), float(BIG))
+        if self.tasks:
+            width = max(len(o) for o in opts)
+            padded = np.array([(o + [o[0]] * width)[:width] if o else [0] * width for o in opts], dtype=np.int64)
+            sub = cmin[np.ix_(padded.ravel(), padded.ravel())].reshape(n, width, n, width).min(axis=(1, 3))
+            prox = np.minimum(sub, sub.T).astype(float)
+            empty = np.array([not o for o in opts])
+            prox[empty, :] = prox[:, empty] = float(BIG)
         np.fill_diagonal(prox, -1.0)  # a task is its own nearest neighbour: the ruin starts from it
         self.neighbours = np.argsort(prox, axis=1, kind="stable")
-        # Both-orientation service of a task alone on a route (the "new route" insertion).
-        self.alone = self.m[depot, self.opts] + self.m[self.opts, depot]
-        # Duration checks are skipped when even a route through every node could not exceed max_time.
-        self.timed = max_time < int(self.m[np.r_[depot, self.opts.ravel()]].max(axis=1).sum())
-        # Per task: arc costs from every node into each alternative, and from each alternative out.
-        self.into = [np.ascontiguousarray(self.m[:, row]) for row in self.opts]
-        self.out_of = [np.ascontiguousarray(self.m[row, :].T) for row in self.opts]
+        self.n = n_nodes = problem.num_nodes
+        self.arc_tables: list[tuple | None] = [None] * problem.num_tasks
+        self.has_window = np.array([(r.a[x] > 0 or r.b[x] < BIG) for x in range(n_nodes)], dtype=bool)
+        self.capacity = [int(c) for c in r.capacity]
+        self.allowed_opts = [r.allowed[o] for o in self.opts]  # per task: alternatives x vehicles
+        self.allowed_any = [a.any(axis=0).tolist() if len(a) else [False] * self.nv for a in self.allowed_opts]
+        self.all_allowed = [bool(a.all()) for a in self.allowed_opts]
+        self.alone_opts = [np.where(r.alone_ok[o], r.alone_cost[o], BIG) for o in self.opts]
+        # Durations matter only if some route could outlast its vehicle's window or span.
+        longest = int(r.T.max(axis=2).sum(axis=1).max()) if n_nodes else 0
+        self.time_binds = bool((r.duration_limit < longest).any())
+        # Unused vehicles alike in every respect (no chain) are interchangeable: insertion tries one per class.
+        # Unchained vehicles alike in every respect are interchangeable; in a chain, a run of unused alike
+        # vehicles offers one new route (its first), since their order is all that tells them apart.
+        classes: dict[tuple, int] = {}
+        self.vclass, self.chained, self.before = [], [], [-1] * self.nv
+        for v, veh in enumerate(problem.vehicles):
+            alike = (veh.depot, veh.profile, veh.window, veh.max_span, veh.capacity, veh.fixed_cost,
+                     veh.energy_capacity, veh.idle_energy_rate, veh.recharge, r.allowed[:, v].tobytes())
+            self.vclass.append(classes.setdefault((veh.chain, alike), len(classes)))
+            self.chained.append(veh.chain is not None)
+            if veh.chain is not None and r.chain_pos[v] > 0:
+                self.before[v] = r.chains[r.chain_of[v]][r.chain_pos[v] - 1]
+        # Cheapest lone service of a task (recreate's sort keys).
+        self.alone = np.array([int(r.alone_cost[o].min()) if len(o) else 0 for o in self.opts], dtype=np.int64)
 
-    # --- route bookkeeping -------------------------------------------------------------------------
-    def route_cost(self, route: list[int]) -> int:
-        if not route:
-            return 0
-        nodes = [self.depot] + route + [self.depot]
-        return int(self.m[nodes[:-1], nodes[1:]].sum())
+    # --- state -----------------------------------------------------------------------------------------
+    def state(self, routes: list[list[int]]) -> _State:
+        s = _State()
+        s.routes = [list(x) for x in routes]
+        s.where = np.full(self.p.num_tasks, -1, dtype=np.int64)
+        s.cost, s.time, s.energy, s.load = [0] * self.nv, [0] * self.nv, [0] * self.nv, [0] * self.nv
+        s.arrays = [None] * self.nv
+        s.active = {v for v, route in enumerate(s.routes) if route}
+        s.windowed = [False] * self.nv
+        for v, route in enumerate(s.routes):
+            s.where[self.r.task_of[route]] = v
+            s.cost[v], s.time[v], s.energy[v], s.load[v] = self.r.arc_sums(v, route)
+            s.windowed[v] = bool(self.has_window[route].any()) if route and self.r.windows else False
+        s.ready = [0] * self.nv
+        for c in range(len(self.r.chains)):
+            self._chain_ready(s, c)
+        s.dropped = {t for t in range(self.p.num_tasks) if s.where[t] < 0}
+        s.objective = self.objective(s)
+        return s
 
-    def total(self, routes: list[list[int]]) -> int:
-        return sum(self.route_cost(r) for r in routes)
+    def objective(self, s: _State) -> int:
+        used = sum(s.cost[v] + int(self.r.fixed[v]) for v in range(self.nv) if s.routes[v])
+        return used + sum(self.penalty[t] for t in s.dropped)
 
-    def feasible(self, routes: list[list[int]]) -> bool:
-        tasks = [int(self.task_of[x]) for r in routes for x in r]
-        if sorted(tasks) != list(range(len(self.opts))):
-            return False
-        if sum(1 for r in routes if r) > self.max_routes:
-            return False
-        for r in routes:
-            if sum(int(self.demand[self.task_of[x]]) for x in r) > self.capacity:
+    def _arrival(self, v: int, route: list[int], ready: int, duration: int, windowed: bool) -> int | None:
+        """Arrival of vehicle v flying `route` (arc time sum `duration`) from `ready` on, None if a rule breaks.
+        Without visit windows nothing waits, so the arc sum decides in O(1); energy is checked by the caller."""
+        r = self.r
+        if windowed:
+            got = r.route_times(v, route, ready)
+            return None if got is None else got[1]
+        arrival = max(ready, r.win_lo[v]) + duration
+        if arrival > r.win_hi[v] or duration > r.span[v]:
+            return None
+        return arrival
+
+    def _chain_ready(self, s: _State, c: int) -> None:
+        """Recompute s.ready (earliest departure allowed by the chain) for every vehicle of chain c."""
+        r = self.r
+        ready = -BIG
+        for v in r.chains[c]:
+            s.ready[v] = ready
+            if s.routes[v]:
+                arrival = self._arrival(v, s.routes[v], ready, s.time[v], s.windowed[v])
+                if arrival is None:  # cannot happen for a state built from accepted moves
+                    raise AssertionError(f"chain {c} of vehicle {v} broke a rule")
+                ready = arrival + r.recharge[v]
+
+    def _fits(self, s: _State, v: int, route: list[int], sums: tuple[int, int, int, int] | None = None,
+              windowed: bool | None = None) -> bool:
+        """Exact rule check of vehicle v flying `route` (arc sums `sums`; energy already checked when given),
+        with every later vehicle of its chain."""
+        r = self.r
+        if sums is None:
+            sums = r.arc_sums(v, route)
+            if sums[2] > r.ecap[v]:
                 return False
-            if self.route_cost(r) > self.max_time:
-                return False
+        duration = sums[1]
+        if not r.exact:  # no waits, no chain: the arc sums decide
+            return duration <= r.duration_limit[v]
+        if windowed is None:
+            windowed = bool(self.has_window[route].any()) if route and r.windows else False
+        c = r.chain_of[v]
+        arrival = self._arrival(v, route, s.ready[v] if c >= 0 else r.win_lo[v], duration, windowed)
+        if arrival is None:
+            return False
+        if c < 0:
+            return True
+        ready = arrival + r.recharge[v] if route else s.ready[v]
+        for w in r.chains[c][r.chain_pos[v] + 1:]:
+            if ready <= s.ready[w]:
+                return True  # later vehicles can take off as early as before
+            if s.routes[w]:
+                later = self._arrival(w, s.routes[w], ready, s.time[w], s.windowed[w])
+                if later is None:
+                    return False
+                ready = later + r.recharge[w]
         return True
 
+    def _slots(self, s: _State, v: int) -> np.ndarray:
+        """Insertion slots of route v; rows: predecessor, successor, arc cost, arc time, arc energy, vehicle,
+        position, the profile's offset into the flattened matrices, time room and energy room left."""
+        a = s.arrays[v]
+        if a is None:
+            r = self.r
+            d, p = int(r.depot[v]), int(r.profile[v])
+            nodes = np.array([d] + s.routes[v] + [d], dtype=np.int64)
+            a = np.empty((10, len(nodes) - 1), dtype=np.int64)
+            a[0], a[1] = nodes[:-1], nodes[1:]
+            a[2] = r.C[p, a[0], a[1]]
+            a[3] = r.T[p, a[0], a[1]]
+            a[4] = r.E[p, a[0], a[1]] if r.E is not None else 0
+            a[5] = v
+            a[6] = np.arange(len(nodes) - 1)
+            a[7] = p * self.n
+            a[8] = int(r.duration_limit[v]) - s.time[v]
+            a[9] = int(r.ecap[v]) - s.energy[v] if r.has_energy else BIG
+            s.arrays[v] = a
+        return a
+
+    def _set_route(self, s: _State, v: int, route: list[int], sums: tuple[int, int, int, int] | None = None) -> None:
+        s.routes[v] = route
+        s.arrays[v] = None
+        s.cost[v], s.time[v], s.energy[v], s.load[v] = sums if sums is not None else self.r.arc_sums(v, route)
+        s.windowed[v] = bool(self.has_window[route].any()) if route and self.r.windows else False
+        if route:
+            s.active.add(v)
+        else:
+            s.active.discard(v)
+        if self.r.chain_of[v] >= 0:
+            self._chain_ready(s, self.r.chain_of[v])
+
+    def _arcs(self, t: int) -> tuple:
+        """Task t's arc tables, built once: (cost in, cost out, time in, time out, energy in, energy out), each
+        (profiles x nodes, alternatives); row p * n + i holds the arc from (in) or to (out) node i."""
+        got = self.arc_tables[t]
+        if got is None:
+            r, opts = self.r, self.opts[t]
+            tables = []
+            for m in (r.C, r.T, r.E):
+                if m is None:
+                    tables += [None, None]
+                    continue
+                tables.append(np.ascontiguousarray(m[:, :, opts].reshape(-1, len(opts))))
+                tables.append(np.ascontiguousarray(m[:, opts, :].transpose(0, 2, 1).reshape(-1, len(opts))))
+            got = self.arc_tables[t] = tuple(tables)
+        return got
+
     # --- ruin ----------------------------------------------------------------------------------------
-    def ruin(self, s: "_State", rng: np.random.Generator) -> list[int]:
+    def ruin(self, s: _State, rng: np.random.Generator) -> list[int]:
         """Remove strings around a random seed task from nearby routes; returns the removed tasks."""
-        sizes = [len(r) for r in s.routes if r]
+        sizes = [len(x) for x in s.routes if x]
+        if not sizes:
+            return sorted(s.dropped)[: self.MEAN_REMOVED] if s.dropped else []
         ls_max = min(self.MAX_STRING, sum(sizes) / len(sizes))
         ks_max = 4.0 * self.MEAN_REMOVED / (1.0 + ls_max) - 1.0
         ks = int(rng.random() * ks_max) + 1
-        seed = int(rng.integers(len(self.opts)))
+        seed = self.tasks[int(rng.integers(len(self.tasks)))]
         removed: list[int] = []
         ruined: set[int] = set()
+        before = set(s.dropped)
+        picked_dropped = 0
         for t in self.neighbours[seed]:
             if len(ruined) >= ks:
                 break
-            r = int(s.where[t])
-            if r < 0 or r in ruined:
+            t = int(t)
+            v = int(s.where[t])
+            if v < 0:
+                if t in before and len(self.opts[t]) and picked_dropped < self.MEAN_REMOVED:
+                    removed.append(t)  # a nearby task left out gets another chance
+                    picked_dropped += 1
                 continue
-            route = s.routes[r]
+            if v in ruined:
+                continue
+            route = s.routes[v]
             size = int(rng.random() * min(len(route), ls_max)) + 1
-            pos = next(i for i, x in enumerate(route) if self.task_of[x] == t)
+            pos = next(i for i, x in enumerate(route) if self.r.task_of[x] == t)
             lo = max(0, min(pos - int(rng.integers(size)), len(route) - size))
-            m, hi = self.m, lo + size
-            before = self.depot if lo == 0 else route[lo - 1]
-            after = self.depot if hi == len(route) else route[hi]
-            path = [before] + route[lo:hi] + [after]
-            gain = sum(int(m[a, b]) for a, b in zip(path, path[1:])) - int(m[before, after])
-            for x in route[lo:hi]:
-                task = int(self.task_of[x])
+            rest = route[:lo] + route[lo + size:]
+            if not self._fits(s, v, rest):
+                # Matrices need not obey the triangle inequality (a line's adjacent legs skip the climb
+                # between them) and a shorter route may wait longer on the way: then the whole route goes.
+                lo, size, rest = 0, len(route), []
+            for x in route[lo:lo + size]:
+                task = int(self.r.task_of[x])
                 removed.append(task)
                 s.where[task] = -1
-                s.loads[r] -= int(self.demand[task])
-            s.costs[r] -= gain
-            s.set_route(r, route[:lo] + route[hi:])
-            ruined.add(r)
+                s.dropped.add(task)
+            self._set_route(s, v, rest)
+            ruined.add(v)
         return removed
 
     # --- recreate ------------------------------------------------------------------------------------
-    def recreate(self, s: "_State", removed: list[int], rng: np.random.Generator) -> bool:
-        """Cheapest insertion (with blinks) of each removed task, in SISR's random sort order."""
+    def recreate(self, s: _State, removed: list[int], rng: np.random.Generator) -> None:
+        """Insert each removed task at its cheapest feasible place (with blinks), in SISR's random order."""
         key = rng.random()
         if key < 4 / 11:
             rng.shuffle(removed)
         elif key < 8 / 11:
             removed.sort(key=lambda t: -int(self.demand[t]))
         elif key < 10 / 11:
-            removed.sort(key=lambda t: -int(self.alone[t].min()))
+            removed.sort(key=lambda t: -int(self.alone[t]))
         else:
-            removed.sort(key=lambda t: int(self.alone[t].min()))
-        timed = self.timed
+            removed.sort(key=lambda t: int(self.alone[t]))
         for t in removed:
-            opts = self.opts[t]
-            dem = int(self.demand[t])
-            # Granular: routes serving one of the task's nearest tasks; all routes if none of them fit.
-            near = set(s.where[self.neighbours[t, 1:self.NEAR + 1]].tolist())
-            near.discard(-1)
-            best, choice = _INF, None
-            for pool in (sorted(near), range(len(s.routes))):
-                rids = [r for r in pool if s.routes[r] and s.loads[r] + dem <= self.capacity]
-                if rids:
-                    best, choice = self._best_slot(s, t, rids, timed, rng)
-                if choice is not None:
-                    break
-            if s.used < self.max_routes:
-                o = int(self.alone[t].argmin())
-                if self.alone[t, o] < best and self.alone[t, o] <= self.max_time:
-                    best, choice = int(self.alone[t, o]), (-1, 0, int(opts[o]))
-            if choice is None:
-                return False
-            r, slot, node = choice
-            if r < 0:
-                r = s.routes.index([])
-            route = s.routes[r]
-            s.set_route(r, route[:slot] + [node] + route[slot:])
-            s.where[t] = r
-            s.loads[r] += dem
-            s.costs[r] += best
-        return True
+            self.insert(s, t, rng)
+        s.objective = self.objective(s)
 
-    def _best_slot(self, s: "_State", t: int, rids: list[int], timed: bool, rng: np.random.Generator):
-        """Cheapest (delta, (route, slot, node)) over the slots of routes `rids`, or (_INF, None)."""
-        slots = np.concatenate([s.slots(r) for r in rids], axis=1)  # rows: predecessor, successor, arc
-        delta = self.into[t].take(slots[0], axis=0) + self.out_of[t].take(slots[1], axis=0)
-        delta -= slots[2][:, None]
-        if timed:
-            ri = np.repeat(rids, [s.arrays[r].shape[1] for r in rids])
-            delta[np.asarray(s.costs)[ri][:, None] + delta > self.max_time] = _INF
-        blinks = rng.binomial(len(delta), self.BLINK)
-        if blinks:
-            delta[rng.integers(len(delta), size=blinks)] = _INF
-        k = int(delta.argmin())
-        if delta.flat[k] >= _INF:
-            return _INF, None
-        i, o = divmod(k, delta.shape[1])
-        for r in rids:  # position i of the concatenation -> (route, slot within it)
-            size = s.arrays[r].shape[1]
-            if i < size:
-                break
-            i -= size
-        return int(delta.flat[k]), (r, i, int(self.opts[t, o]))
+    def insert(self, s: _State, t: int, rng: np.random.Generator | None) -> bool:
+        """Insert task t at its cheapest feasible place, or leave it out when its penalty is cheaper."""
+        active = sorted(s.active)
+        pools: list[list[int]] = [active]
+        if len(active) > self.ALL_ROUTES_BELOW:
+            near = {int(s.where[u]) for u in self.neighbours[t, 1:self.NEAR + 1]}
+            near.discard(-1)
+            pools = [sorted(near), active]
+        for k, pool in enumerate(pools):
+            choice = self._best(s, t, pool, k == len(pools) - 1, rng)
+            if choice is not None:
+                v, pos, node, sums = choice
+                route = s.routes[v]
+                self._set_route(s, v, route[:pos] + [node] + route[pos:], sums)
+                s.where[t] = v
+                s.dropped.discard(t)
+                return True
+        return False
+
+    def _best(self, s: _State, t: int, pool: list[int], with_empty: bool, rng: np.random.Generator | None):
+        """Cheapest feasible (vehicle, position, node, new sums) costing less than the task's penalty over
+        routes `pool` (and unused vehicles when `with_empty`), or None."""
+        r = self.r
+        opts, dem, allowed = self.opts[t], int(self.demand[t]), self.allowed_any[t]
+        cap = self.capacity
+        rows = [v for v in pool if allowed[v] and s.load[v] + dem <= cap[v]]
+        blocks: list[np.ndarray] = []
+        slots = None
+        if rows:
+            arrays = [self._slots(s, v) for v in rows]
+            slots = np.concatenate(arrays, axis=1) if len(arrays) > 1 else arrays[0]
+            arcs = self._arcs(t)
+            into, out = slots[7] + slots[0], slots[7] + slots[1]  # rows of the task's arc tables
+            delta = arcs[0].take(into, axis=0) + arcs[1].take(out, axis=0) - slots[2][:, None]
+            bad = None
+            if not self.all_allowed[t]:
+                bad = ~self.allowed_opts[t][:, slots[5]].T
+            if self.time_binds:
+                dt = arcs[2].take(into, axis=0) + arcs[3].take(out, axis=0) - slots[3][:, None]
+                over = dt > slots[8][:, None]
+                bad = over if bad is None else bad | over
+            if r.has_energy:
+                de = arcs[4].take(into, axis=0) + arcs[5].take(out, axis=0) - slots[4][:, None]
+                over = de > slots[9][:, None]
+                bad = over if bad is None else bad | over
+            if bad is not None:
+                delta[bad] = BIG
+            blocks.append(delta.ravel())
+        width = len(opts)
+        n_rows = len(blocks[0]) // width if blocks else 0
+        empty: list[int] = []
+        if with_empty:
+            seen: set[int] = set()
+            routes, before, vclass, chained = s.routes, self.before, self.vclass, self.chained
+            for v in range(self.nv):  # one unused vehicle per class of interchangeable ones
+                if routes[v] or not allowed[v]:
+                    continue
+                if chained[v]:
+                    b = before[v]
+                    if b < 0 or routes[b] or vclass[b] != vclass[v]:
+                        empty.append(v)
+                elif vclass[v] not in seen:
+                    seen.add(vclass[v])
+                    empty.append(v)
+            if empty:
+                blocks.append(self.alone_opts[t][:, empty].T.ravel())
+        if not blocks:
+            return None
+        flat = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+        if rng is not None and self.BLINK:
+            blinks = rng.binomial(len(flat), self.BLINK)
+            if blinks:
+                flat = flat.copy()
+                flat[rng.integers(len(flat), size=blinks)] = BIG
+        limit = min(self.penalty[t], BIG)
+        if len(flat) > 64:
+            k = int(flat.argmin())
+            if flat[k] >= limit:
+                return None
+            order = np.argsort(flat, kind="stable") if r.exact else [k]
+        else:
+            order = np.argsort(flat, kind="stable")
+        checks = 0
+        for k in order:
+            delta = int(flat[k])
+            if delta >= limit:
+                return None
+            row, alt = divmod(int(k), width)
+            node = int(opts[alt])
+            if row < n_rows:
+                assert slots is not None
+                v, p = int(slots[5, row]), int(slots[6, row])
+                prof = int(r.profile[v])
+                prv, nxt = int(slots[0, row]), int(slots[1, row])
+                T = r.Tl[prof]
+                d_time = T[prv][node] + T[node][nxt] - int(slots[3, row])
+                d_energy = (r.El[prof][prv][node] + r.El[prof][node][nxt] - int(slots[4, row])) \
+                    if r.El is not None else 0
+                sums = (s.cost[v] + delta, s.time[v] + d_time, s.energy[v] + d_energy, s.load[v] + dem)
+            else:
+                v, p = empty[row - n_rows], 0
+                sums = r.arc_sums(v, [node])
+            if r.exact:
+                route = s.routes[v]
+                windowed = s.windowed[v] or bool(self.has_window[node])
+                if not self._fits(s, v, route[:p] + [node] + route[p:], sums, windowed):
+                    checks += 1
+                    if checks >= self.MAX_CHECKS:
+                        return None
+                    continue
+            return v, p, node, sums
+        return None
 
     # --- search --------------------------------------------------------------------------------------
-    def improve(self, routes: list[list[int]], rng: np.random.Generator, max_iters: int | None,
-                budget_s: float) -> tuple[int, list[list[int]], int]:
-        """SA over ruin-and-recreate from feasible `routes`; returns (best cost, best routes, iterations).
+    def construct(self, rng: np.random.Generator) -> _State:
+        """Cheapest insertion from nothing, farthest tasks first (they have the fewest good places)."""
+        s = self.state([[] for _ in range(self.nv)])
+        order = sorted(self.tasks, key=lambda t: (-int(self.mandatory[t]), -int(self.alone[t]), t))
+        for t in order:
+            self.insert(s, t, None)
+        s.objective = self.objective(s)
+        return s
 
-        With `max_iters` the run is that many iterations (deterministic for the rng); otherwise the
-        time budget ends it and the temperature follows elapsed time.
-        """
-        t0 = time.monotonic()
-        routes = [list(r) for r in routes] + [[] for _ in range(self.max_routes - len(routes))]
-        cur = _State(self, routes)
-        cur_cost = sum(cur.costs)
-        best_cost, best = cur_cost, [list(r) for r in routes]
-        arcs = sum(len(r) + 1 for r in routes if r)
-        # Temperatures in cost units of one average arc of the start: SISR's 100 -> 1 on CVRP scales.
-        t_start, t_end = self.T_START * cur_cost / arcs, self.T_END * cur_cost / arcs
-        iters = 0
-        while True:
-            if max_iters is not None:
-                if iters >= max_iters or time.monotonic() - t0 > budget_s:
-                    break
-                frac = iters / max_iters
+    def run(self, rng: np.random.Generator, budget_s: float, max_iters: int | None,
+            start: list[list[int]] | None = None, t0: float | None = None,
+            improved: Callable[[int], None] | None = None) -> SearchResult:
+        """Annealing over ruin-and-recreate; `max_iters` makes it a fixed amount of work (deterministic)."""
+        t0 = time.monotonic() if t0 is None else t0
+        began = time.monotonic()
+        nd = self.p.num_depots
+        cur = None
+        if start is not None:
+            nodes = [[nd + i for i in route] for route in start]
+            nodes += [[] for _ in range(self.nv - len(nodes))]
+            if self.r.check(nodes) is None:
+                cur = self.state(nodes)
             else:
-                frac = (time.monotonic() - t0) / budget_s
-                if frac >= 1.0:
-                    break
-            temp = t_start * (t_end / t_start) ** frac
-            iters += 1
-            cand = cur.copy()
-            removed = self.ruin(cand, rng)
-            if not self.recreate(cand, removed, rng):
-                continue
-            cost = sum(cand.costs)
-            if cost < cur_cost - temp * math.log(rng.random()):
-                cur, cur_cost = cand, cost
-                if cost < best_cost:
-                    best_cost, best = cost, [list(r) for r in cand.routes]
-        return best_cost, [r for r in best if r], iters
-
-
-class _State:
-    """Routes with their loads, costs and cached insertion arrays; routes are replaced, never mutated,
-    so a copy shares every untouched route and its arrays."""
-
-    def __init__(self, rr: RuinRecreate | None, routes: list[list[int]]):
-        if rr is None:
-            return
-        self.rr = rr
-        self.routes = routes
-        self.where = np.full(len(rr.opts), -1, dtype=np.int64)
-        for r, route in enumerate(routes):
-            self.where[rr.task_of[route]] = r
-        self.loads = [int(rr.demand[rr.task_of[r]].sum()) if r else 0 for r in routes]
-        self.costs = [rr.route_cost(r) for r in routes]
-        self.arrays = [None] * len(routes)
-        self.used = sum(1 for r in routes if r)
-
-    def slots(self, r: int) -> np.ndarray:
-        """Insertion slots of route r (rows: predecessor, successor, the arc's cost), built on demand."""
-        if self.arrays[r] is None:
-            nodes = np.array([self.rr.depot] + self.routes[r] + [self.rr.depot], dtype=np.int64)
-            a = np.empty((3, len(nodes) - 1), dtype=np.int64)
-            a[0], a[1] = nodes[:-1], nodes[1:]
-            a[2] = self.rr.m[a[0], a[1]]
-            self.arrays[r] = a
-        return self.arrays[r]
-
-    def set_route(self, r: int, route: list[int]) -> None:
-        """Replace route r; the caller has already updated its load and cost."""
-        self.used += (1 if route else 0) - (1 if self.routes[r] else 0)
-        self.routes[r] = route
-        self.arrays[r] = None
-        if not route:  # exact zero even if the depot's own diagonal entry is not
-            self.loads[r] = self.costs[r] = 0
-
-    def copy(self) -> "_State":
-        c = _State(None, [])
-        c.rr, c.routes, c.where = self.rr, list(self.routes), self.where.copy()
-        c.loads, c.costs, c.arrays, c.used = list(self.loads), list(self.costs), list(self.arrays), self.used
-        return c
+                logger.info("initial routes break the problem's rules: constructing instead")
+        if cur is None:
+            cur = self.construct(rng)
+        best = cur
+        history = [(time.monotonic() - t0, best.objective)]
+        complete = not any(self.mandatory[t] for t in best.dropped)
+        if improved is not None and complete:
+            improved(best.objective)
+        arcs = sum(len(x) + 1 for x in cur.routes if x)
+        scale = sum(cur.cost) / arcs if arcs else 1.0
+        t_start, t_end = self.T_START * scale, self.T_END * scale
+        iters = 0
+        if self.tasks:
+            while True:
+                elapsed = time.monotonic() - began
+                if max_iters is not None:
+                    if iters >= max_iters or elapsed > budget_s:
+                        break
+                    frac = iters / max_iters
+                else:
+                    frac = elapsed / budget_s if budget_s > 0 else 1.0
+                    if frac >= 1.0:
+                        break
+                temp = t_start * (t_end / t_start) ** frac if t_start > 0 else 0.0
+                iters += 1
+                cand = cur.copy()
+                removed = self.ruin(cand, rng)
+                self.recreate(cand, removed, rng)
+                threshold = cur.objective - temp * math.log(rng.random()) if temp > 0 else cur.objective
+                if cand.objective < threshold or cand.objective == cur.objective:
+                    cur = cand
+                    if cand.objective < best.objective:
+                        best = cand
+                        history.append((time.monotonic() - t0, best.objective))
+                        if improved is not None and best.objective < MISSING_MANDATORY:
+                            improved(best.objective)
+        routes = [[x - nd for x in route] for route in best.routes]
+        complete = not any(self.mandatory[t] for t in best.dropped)
+        return SearchResult(routes, best.objective, complete, iters, history)

@@ -1,6 +1,6 @@
 """The routing core: solves a RoutingProblem with OR-Tools (the only ortools importer in lowalt).
 
-Multi-depot sortie slots chained per drone, time/battery/capacity dimensions, alternatives per task.
+Multi-depot routes chained per vehicle (trips), time/span/energy/capacity dimensions, alternatives per task.
 """
 from __future__ import annotations
 
@@ -11,24 +11,16 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from planner.routing.problem import RoutingProblem, RoutingSolution, SolveParams
+from planner.routing.problem import RoutingProblem, RoutingSolution, SolveParams, SolveStatus
+from planner.routing.rules import Rules
+from planner.routing.search import Search
 
 logger = logging.getLogger(__name__)
 
-_STATUS = {
-    "ROUTING_SUCCESS": "feasible",
-    "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": "feasible",
-    "ROUTING_OPTIMAL": "optimal",
-    "ROUTING_FAIL": "infeasible",
-    "ROUTING_INFEASIBLE": "infeasible",
-    "ROUTING_FAIL_TIMEOUT": "timeout-no-solution",
-    "ROUTING_NOT_SOLVED": "timeout-no-solution",
-}
-# Share of the time budget the start (split + ruin-and-recreate) may use before OR-Tools takes over:
-# on CARP the start's search improves ~1000x faster per second than GLS, which mostly certifies it.
-START_BUDGET_SHARE = 0.85
-START_SPLITS = 50  # deterministic start budget when SolveParams.solution_limit is set: giant tours ...
-START_ITERS = 500  # ... and ruin-and-recreate iterations
+# Share of the time budget the core's search may use before OR-Tools certifies and improves its routes
+# (measured on the planner's days and CARP: see README "Benchmarks").
+SEARCH_BUDGET_SHARE = 0.85
+SEARCH_ITERS_PER_SOLUTION = 10  # the search's fixed iterations per unit of SolveParams.solution_limit
 
 
 def validate_problem(problem: RoutingProblem) -> None:
@@ -111,9 +103,9 @@ def _build(problem: RoutingProblem, seed: int) -> _Model:
     horizon = max(veh.window[1] for veh in problem.vehicles)
     routing.AddDimensionWithVehicleTransits(
         [time_cb[veh.profile] for veh in problem.vehicles],
-        horizon,  # slack: a drone may hover/wait for a visit window
+        horizon,  # slack: a vehicle may wait for a visit window
         horizon,  # capacity: cumuls are absolute times; an unreachable arc (>= unreachable) overflows it
-        False,  # takeoff times are free within each vehicle window
+        False,  # departure times are free within each vehicle window
         "time",
     )
     time_dim = routing.GetDimensionOrDie("time")
@@ -160,21 +152,21 @@ def _build(problem: RoutingProblem, seed: int) -> _Model:
         else:
             routing.AddDisjunction(indices, int(penalty), 1)
 
-    _chain_sorties(problem, routing, time_dim)
+    _chain_trips(problem, routing, time_dim)
 
-    # Operators prefer a late takeoff and an early landing; finalizers do not change the objective.
+    # Early departures and arrivals (the result's schedule itself comes from Rules.schedule).
     for v in range(nv):
-        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
     for v in range(nv):
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
     return _Model(manager, routing, time_dim, node_of, model_of)
 
 
 def _add_energy(problem: RoutingProblem, routing, manager, time_dim, node_of: np.ndarray) -> None:
-    """Energy per route within each vehicle's capacity; a wait in the air (time slack) costs idle energy.
+    """Energy per route within each vehicle's capacity; a wait on the way (time slack) costs idle energy.
 
     The energy dimension's slack at a node is bounded below by the idle rate times the time dimension's
-    slack there, so hovering for a window is paid for; vehicles without a capacity get an unbounded one.
+    slack there, so waiting on the way for a window is paid for; vehicles without a capacity get an unbounded one.
     """
     assert problem.energy_matrices is not None
     ix = np.ix_(node_of, node_of)
@@ -229,8 +221,8 @@ def _forbid_arcs(problem, routing, manager, times, node_of) -> None:
             routing.NextVar(manager.NodeToIndex(int(node))).RemoveValue(end)
 
 
-def _chain_sorties(problem: RoutingProblem, routing, time_dim) -> None:
-    """A drone's sorties fly in list order, each after the previous landing plus its recharge."""
+def _chain_trips(problem: RoutingProblem, routing, time_dim) -> None:
+    """A chain's routes run in list order, each after the previous return plus its recharge."""
     solver = routing.solver()
     chains: dict[int, list[int]] = {}
     for v, veh in enumerate(problem.vehicles):
@@ -251,10 +243,10 @@ def _chain_sorties(problem: RoutingProblem, routing, time_dim) -> None:
                 )
 
 
-def _search_parameters(params: SolveParams, time_left_s: float, has_start: bool):
+def _search_parameters(params: SolveParams, time_left_s: float):
     sp = pywrapcp.DefaultRoutingSearchParameters()
-    # Local cheapest insertion builds a first drone plan in tens of milliseconds where parallel cheapest
-    # insertion needed ~6 s for 93 visits and 72 sortie slots (measured), too slow for per-group budgets.
+    # Local cheapest insertion builds a first solution in tens of milliseconds where parallel cheapest
+    # insertion needed ~6 s for 93 visits and 72 chained vehicles (measured), too slow for per-group budgets.
     sp.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
     sp.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     ms = max(1, int(round(time_left_s * 1000)))
@@ -271,92 +263,155 @@ def solve(
     params: SolveParams | None = None,
     initial_routes: list[list[int]] | None = None,
 ) -> RoutingSolution:
-    """Solve `problem` within params.time_limit_s; returns the best plan found (or the failure status).
+    """Solve `problem` within params.time_limit_s; returns the best plan found and a true status.
 
-    `initial_routes` (per vehicle, visit indices) seeds the search when it is feasible; otherwise a
-    constructive start from planner.routing.split is tried, then OR-Tools' own first solution.
-    Determinism: a run that stops on the time limit depends on machine speed. With
-    params.solution_limit set, the start does a fixed amount of work and OR-Tools stops after that many
-    solutions, so the same problem, seed and limit give the same routes (as long as the time limit
-    does not bind first). The seed picks the start's random giant tours and renumbers the visits.
+    The core's own search (planner.routing.search) runs first, from `initial_routes` when they keep the
+    problem's rules, else from a cheapest-insertion start; OR-Tools then certifies its routes under the full
+    model and improves them for the rest of the budget. Times in the result follow Rules.schedule: each
+    vehicle departs as early as allowed, delayed only to wait at its depot instead of on the way.
+    Determinism: with params.solution_limit set, the search does a fixed number of iterations and OR-Tools
+    stops after that many solutions, so the same problem, seed and limit give the same routes (as long as
+    the time limit does not bind first). The seed drives the search's random moves and renumbers the visits.
     """
     params = params or SolveParams()
     t0 = time.monotonic()
     validate_problem(problem)
+    rules = Rules(problem)
+    search = Search(problem, rules)
     history: list[tuple[float, int]] = []
-    if initial_routes is None:
-        from planner.routing.split import start_routes
 
-        # Fixed work counts under a solution limit keep the whole run deterministic for a seed.
-        fixed = params.solution_limit is not None
-        initial_routes = start_routes(problem, params.seed, params.time_limit_s * START_BUDGET_SHARE,
-                                      START_SPLITS if fixed else None, START_ITERS if fixed else None)
-    model = _build(problem, params.seed)
-    routing, manager = model.routing, model.manager
+    def improved(value: int) -> None:
+        if history and value >= history[-1][1]:
+            return
+        elapsed = time.monotonic() - t0
+        history.append((elapsed, int(value)))
+        if params.progress is not None:
+            params.progress(int(value), elapsed)
 
-    best = [None]
-
-    def on_solution() -> None:
-        value = routing.CostVar().Value()
-        if best[0] is None or value < best[0]:
-            best[0] = value
-            elapsed = time.monotonic() - t0
-            history.append((elapsed, int(value)))
-            if params.progress is not None:
-                params.progress(int(value), elapsed)
-
-    routing.AddAtSolutionCallback(on_solution)
-    time_left = max(0.05, params.time_limit_s - (time.monotonic() - t0))
-    sp = _search_parameters(params, time_left, initial_routes is not None)
-    start = None
-    if initial_routes is not None:
-        initial_routes = list(initial_routes) + [[]] * (len(problem.vehicles) - len(initial_routes))
-        routing.CloseModelWithParameters(sp)
-        model_routes = [[manager.NodeToIndex(int(model.model_of[problem.num_depots + i])) for i in r]
-                        for r in initial_routes]
-        start = routing.ReadAssignmentFromRoutes(model_routes, True)
-        if start is None:
-            logger.info("initial routes violate the model's constraints; using OR-Tools' first solution")
-    if start is not None:
-        assignment = routing.SolveFromAssignmentWithParameters(start, sp)
-    else:
-        assignment = routing.SolveWithParameters(sp)
-    status_name = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    fixed = search_iterations(params.solution_limit) if params.solution_limit is not None else None
+    found = search.run(np.random.default_rng(params.seed), params.time_limit_s * SEARCH_BUDGET_SHARE, fixed,
+                       initial_routes, t0, improved)
+    if found.complete:
+        logger.info("search: objective %d after %d iterations, %.2f s", found.objective, found.iterations,
+                    time.monotonic() - t0)
+    model, assignment = _certify_and_improve(problem, params, found, t0, improved)
+    routing = model.routing
+    status_name = _status_name(routing)
     wall = time.monotonic() - t0
     if status_name == "ROUTING_INVALID":
         raise ValueError("OR-Tools rejected the RoutingProblem as invalid")
+    if assignment is None and found.complete and status_name in _OUT_OF_TIME:
+        # The search's routes keep every rule (planner.routing.rules); OR-Tools only ran out of time.
+        logger.info("routing: OR-Tools had no time to restore the search's routes; keeping them")
+        return _search_solution(problem, rules, found, wall, history)
     if assignment is None:
-        status = _STATUS.get(status_name, "infeasible")
+        status = _failure_status(search, status_name)
         logger.info("routing: no solution (%s) after %.2f s", status, wall)
         nv = len(problem.vehicles)
         return RoutingSolution([[] for _ in range(nv)], [[] for _ in range(nv)],
                                [v.window[0] for v in problem.vehicles], [v.window[0] for v in problem.vehicles],
                                list(range(problem.num_tasks)), 0, status, wall, history)
-    solution = _read_solution(problem, model, assignment, _STATUS.get(status_name, "feasible"), wall, history)
+    status = SolveStatus.OPTIMAL if status_name == "ROUTING_OPTIMAL" else SolveStatus.FEASIBLE
+    solution = _read_solution(problem, rules, model, assignment, status, wall, history)
     logger.info("routing: objective %d, %d tasks dropped, %s, %.2f s", solution.objective,
                 len(solution.dropped_tasks), solution.status, wall)
     return solution
 
 
-def _read_solution(problem, model: _Model, assignment, status, wall, history) -> RoutingSolution:
+def _certify_and_improve(problem: RoutingProblem, params: SolveParams, found, t0: float, improved):
+    """OR-Tools from the search's routes (locked as its first solution) for the rest of the budget.
+
+    A lock restores the routes and lets OR-Tools set the times and energies itself (reading them in as an
+    assignment leaves cumuls it may not restore). Locks OR-Tools cannot complete mean the model holds a rule
+    planner.routing.rules does not: that is logged as the bug it is, and OR-Tools starts on its own.
+    """
+    model = _model(problem, params, t0, improved)
+    if not found.complete:
+        return model, model.routing.SolveWithParameters(_search_parameters(params, _left(params, t0)))
+    routes = [[model.manager.NodeToIndex(int(model.model_of[problem.num_depots + i])) for i in r]
+              for r in found.routes]
+    assignment = None
+    if model.routing.ApplyLocksToAllVehicles(routes, False):
+        assignment = model.routing.SolveWithParameters(_search_parameters(params, _left(params, t0)))
+        if assignment is None and _status_name(model.routing) in _OUT_OF_TIME:
+            return model, None  # no time left to restore them: the caller keeps the search's routes
+    if assignment is None:
+        logger.warning("OR-Tools rejected the search's routes (objective %d): a rule of the model is not "
+                       "checked by planner.routing.rules; falling back to OR-Tools' own first solution",
+                       found.objective)
+        model = _model(problem, params, t0, improved)
+        assignment = model.routing.SolveWithParameters(_search_parameters(params, _left(params, t0)))
+    return model, assignment
+
+
+_OUT_OF_TIME = ("ROUTING_FAIL_TIMEOUT", "ROUTING_NOT_SOLVED")
+
+
+def _status_name(routing) -> str:
+    return routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+
+
+def _model(problem: RoutingProblem, params: SolveParams, t0: float, improved) -> _Model:
+    model = _build(problem, params.seed)
+    routing = model.routing
+    routing.AddAtSolutionCallback(lambda: improved(int(routing.CostVar().Value())))
+    routing.CloseModelWithParameters(_search_parameters(params, _left(params, t0)))
+    return model
+
+
+def _left(params: SolveParams, t0: float) -> float:
+    return max(0.05, params.time_limit_s - (time.monotonic() - t0))
+
+
+def search_iterations(solution_limit: int) -> int:
+    """The search's fixed work under a solution limit: iterations grow with it, so one knob sets the effort."""
+    return SEARCH_ITERS_PER_SOLUTION * int(solution_limit)
+
+
+def _failure_status(search: Search, status_name: str) -> SolveStatus:
+    """Infeasible only when proven: a mandatory task no vehicle can fly even alone, or OR-Tools' proof."""
+    if search.impossible or status_name == "ROUTING_INFEASIBLE":
+        return SolveStatus.INFEASIBLE
+    return SolveStatus.TIME_LIMIT
+
+
+def _search_solution(problem: RoutingProblem, rules: Rules, found, wall: float, history) -> RoutingSolution:
+    nd = problem.num_depots
+    schedule = rules.schedule([[nd + i for i in r] for r in found.routes])
+    assert schedule is not None, "the search returned routes that break its own rules"
+    starts = [s.starts if s is not None else [] for s in schedule]
+    departures = [s.departure if s is not None else v.window[0] for s, v in zip(schedule, problem.vehicles)]
+    arrivals = [s.arrival if s is not None else v.window[0] for s, v in zip(schedule, problem.vehicles)]
+    served = {problem.visits[i].task for r in found.routes for i in r}
+    dropped = [t for t in range(problem.num_tasks) if t not in served]
+    return RoutingSolution([list(r) for r in found.routes], starts, departures, arrivals, dropped,
+                           solution_cost(problem, found.routes), SolveStatus.FEASIBLE, wall, history)
+
+
+def _read_solution(problem, rules: Rules, model: _Model, assignment, status, wall, history) -> RoutingSolution:
     routing, manager, time_dim = model.routing, model.manager, model.time_dim
     nd = problem.num_depots
     routes, starts, departures, arrivals = [], [], [], []
-    served = set()
     for v in range(len(problem.vehicles)):
         index = routing.Start(v)
         departures.append(int(assignment.Value(time_dim.CumulVar(index))))
         route, times = [], []
         index = assignment.Value(routing.NextVar(index))
         while not routing.IsEnd(index):
-            visit = int(model.node_of[manager.IndexToNode(index)]) - nd
-            route.append(visit)
+            route.append(int(model.node_of[manager.IndexToNode(index)]) - nd)
             times.append(int(assignment.Value(time_dim.CumulVar(index))))
-            served.add(problem.visits[visit].task)
             index = assignment.Value(routing.NextVar(index))
         arrivals.append(int(assignment.Value(time_dim.CumulVar(index))))
         routes.append(route)
         starts.append(times)
+    schedule = rules.schedule([[nd + i for i in r] for r in routes])
+    if schedule is None:
+        logger.warning("OR-Tools' routes break planner.routing.rules: keeping OR-Tools' own times")
+    else:
+        for v, planned in enumerate(schedule):
+            if planned is not None:
+                departures[v], starts[v], arrivals[v] = planned.departure, planned.starts, planned.arrival
+    served = {problem.visits[i].task for r in routes for i in r}
     dropped = [t for t in range(problem.num_tasks) if t not in served]
     objective = int(assignment.ObjectiveValue())
     if not history or history[-1][1] != objective:

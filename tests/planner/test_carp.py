@@ -75,67 +75,58 @@ def test_gdb1_solves_near_its_best_known_cost_with_valid_routes():
     assert sol.objective <= 316 * 1.03
 
 
-def _search(problem):
-    from planner.routing.search import RuinRecreate
-    from planner.routing.split import GiantTourSplit
-
-    g = GiantTourSplit(problem)
-    big = np.iinfo(np.int64).max // 4
-    return g, RuinRecreate(g.matrix, g.options, g.demand, g.depot, int(min(g.capacity, big)),
-                           int(min(g.max_time, big)), g.max_routes)
-
-
-def test_ruin_and_recreate_keep_routes_valid_and_costs_equal_to_recomputed():
-    from planner.routing.search import _State
+def test_ruin_and_recreate_keep_routes_valid_and_sums_equal_to_recomputed():
+    from planner.routing.search import Search
 
     inst = load_carp(CARP / "val1A.dat")
-    g, rr = _search(problem_from_carp(inst))
-    _, routes = g.split(g.nearest_neighbour_order(np.random.default_rng(0), 0.0))
+    problem = problem_from_carp(inst)
+    search = Search(problem)
     rng = np.random.default_rng(1)
-    state = _State(rr, [list(r) for r in routes] + [[] for _ in range(rr.max_routes - len(routes))])
+    state = search.construct(rng)
     arcs = [None] + oriented_arcs(inst)  # node 0 is the depot
     first, before = state, [list(r) for r in state.routes]
     for _ in range(50):
         cand = state.copy()
-        removed = rr.ruin(cand, rng)
+        removed = search.ruin(cand, rng)
         assert removed and all(cand.where[t] == -1 for t in removed)
-        assert rr.recreate(cand, removed, rng)
-        assert rr.feasible(cand.routes)
-        assert cand.costs == [rr.route_cost(r) for r in cand.routes]
-        assert cand.loads == [int(sum(g.demand[rr.task_of[x]] for x in r)) for r in cand.routes]
+        search.recreate(cand, removed, rng)
+        assert not cand.dropped  # every required edge found a place
+        assert search.r.check(cand.routes) is None
+        assert cand.cost == [search.r.arc_sums(v, r)[0] for v, r in enumerate(cand.routes)]
+        assert cand.load == [int(sum(inst.required[search.r.task_of[x]][3] for x in r)) for r in cand.routes]
         # The instance alone agrees with the state's bookkeeping.
-        assert routes_cost(inst, [[arcs[x] for x in r] for r in cand.routes if r]) == sum(cand.costs)
+        assert routes_cost(inst, [[arcs[x] for x in r] for r in cand.routes if r]) == sum(cand.cost) == cand.objective
         state = cand
     # The first state survives its copies untouched (routes are replaced, never mutated).
-    assert first.routes == before and first.costs == [rr.route_cost(r) for r in before]
+    assert first.routes == before and first.cost == [search.r.arc_sums(v, r)[0] for v, r in enumerate(before)]
 
 
 @pytest.mark.slow
-def test_improved_start_reaches_the_best_known_cost_of_gdb1():
-    from planner.routing.split import start_routes
+def test_search_reaches_the_best_known_cost_of_gdb1():
+    from planner.routing.search import Search
 
     inst = load_carp(GDB1)
-    problem = problem_from_carp(inst)
-    routes = start_routes(problem, seed=0, budget_s=30.0, max_splits=20, max_iters=1500)
+    found = Search(problem_from_carp(inst)).run(np.random.default_rng(0), 30.0, 1500)
     arcs = oriented_arcs(inst)
-    assert routes_cost(inst, [[arcs[i] for i in r] for r in routes if r]) == 316
+    assert found.complete
+    assert routes_cost(inst, [[arcs[i] for i in r] for r in found.routes if r]) == found.objective == 316
 
 
-def test_start_is_deterministic_for_a_seed_under_fixed_work():
-    from planner.routing.split import start_routes
+def test_search_is_deterministic_for_a_seed_under_fixed_work():
+    from planner.routing.search import Search
 
     problem = problem_from_carp(load_carp(CARP / "val1A.dat"))
-    a = start_routes(problem, seed=5, budget_s=30.0, max_splits=10, max_iters=200)
-    b = start_routes(problem, seed=5, budget_s=30.0, max_splits=10, max_iters=200)
-    assert a == b
+    a = Search(problem).run(np.random.default_rng(5), 30.0, 200)
+    b = Search(problem).run(np.random.default_rng(5), 30.0, 200)
+    assert a.routes == b.routes and a.objective == b.objective
 
 
 def test_solver_never_returns_worse_than_its_start():
+    from planner.routing.search import Search
     from planner.routing.solver import solution_cost
-    from planner.routing.split import start_routes
 
     problem = problem_from_carp(load_carp(CARP / "gdb8.dat"))
-    start = start_routes(problem, seed=2, budget_s=30.0, max_splits=10, max_iters=100)
-    sol = solve(problem, SolveParams(time_limit_s=3.0, seed=2), initial_routes=start)
+    start = Search(problem).run(np.random.default_rng(2), 30.0, 20).routes  # a short search: a poor start
+    sol = solve(problem, SolveParams(time_limit_s=3.0, seed=2, solution_limit=100), initial_routes=start)
     assert sol.dropped_tasks == [] and sol.objective == solution_cost(problem, sol.routes)
     assert sol.objective <= solution_cost(problem, start)

@@ -190,37 +190,39 @@ def test_stops_at_the_time_limit_with_a_solution():
     assert sol.objective == solution_cost(p, sol.routes)
 
 
-def test_giant_tour_split_matches_brute_force_over_cuts_and_orientations():
-    from itertools import product
+def test_search_finds_the_brute_force_optimum_over_orders_cuts_and_orientations():
+    from itertools import permutations, product
 
-    from planner.routing.split import GiantTourSplit
+    from planner.routing.search import Search
 
     rng = np.random.default_rng(7)
     n_tasks = 5
     m = rng.integers(1, 50, size=(2 * n_tasks + 1, 2 * n_tasks + 1))
     np.fill_diagonal(m, 0)
-    visits = [Visit(k // 2, demand=int(d)) for k, d in enumerate(rng.integers(1, 4, size=2 * n_tasks))]
-    visits = [Visit(v.task, demand=visits[2 * v.task].demand) for v in visits]  # alternatives share demand
+    demand = rng.integers(1, 4, size=n_tasks)
+    visits = [Visit(k // 2, demand=int(demand[k // 2])) for k in range(2 * n_tasks)]  # two orientations each
     p = RoutingProblem(1, visits, [m], [Vehicle(0, 0, (0, 10**6), capacity=5)] * 5, [None] * n_tasks)
-    order = np.array([3, 0, 4, 1, 2])
-    cost, routes = GiantTourSplit(p).split(order)
     best = None
-    for cuts in product([0, 1], repeat=n_tasks - 1):
-        for orient in product([0, 1], repeat=n_tasks):
-            nodes = [1 + 2 * t + o for t, o in zip(order, orient)]
-            groups, cur = [], [nodes[0]]
-            for cut, node in zip(cuts, nodes[1:]):
+    for order in permutations(range(n_tasks)):
+        for cuts in product([0, 1], repeat=n_tasks - 1):
+            groups, cur = [], [order[0]]
+            for cut, t in zip(cuts, order[1:]):
                 if cut:
                     groups.append(cur)
                     cur = []
-                cur.append(node)
+                cur.append(t)
             groups.append(cur)
-            if any(sum(visits[x - 1].demand for x in g) > 5 for g in groups):
+            if any(sum(demand[t] for t in g) > 5 for g in groups):
                 continue
-            total = sum(m[0, g[0]] + sum(m[a, b] for a, b in zip(g, g[1:])) + m[g[-1], 0] for g in groups)
+            total = 0
+            for g in groups:  # cheapest orientations of a fixed order: a shortest path over two choices
+                reach = {1 + 2 * g[0] + o: int(m[0, 1 + 2 * g[0] + o]) for o in (0, 1)}
+                for t in g[1:]:
+                    reach = {1 + 2 * t + o: min(c + int(m[x, 1 + 2 * t + o]) for x, c in reach.items()) for o in (0, 1)}
+                total += min(c + int(m[x, 0]) for x, c in reach.items())
             best = total if best is None else min(best, total)
-    assert cost == best
-    assert solution_cost(p, [[x - 1 for x in r] for r in routes]) == cost
+    found = Search(p).run(np.random.default_rng(0), 30.0, 300)
+    assert found.complete and found.objective == best == solution_cost(p, found.routes)
 
 
 def test_infeasible_initial_routes_fall_back_to_a_feasible_plan():
@@ -232,22 +234,22 @@ def test_infeasible_initial_routes_fall_back_to_a_feasible_plan():
     assert sorted(map(len, sol.routes)) == [1, 1] and sol.objective == 40
 
 
-def test_start_routes_respect_the_battery_span_and_capacity():
-    from planner.routing.split import start_routes
+def test_search_routes_respect_the_battery_span_and_capacity():
+    from planner.routing.search import Search
 
     base = random_problem(n=30, seed=9)
-    span = 2000  # binding: the capacity-only split has a 2188 route; the farthest visit alone needs 1874
+    span = 2000  # binding: the capacity-only routes run to 2188; the farthest visit alone needs 1874
     vehicles = [Vehicle(0, 0, (0, 10**6), max_span=span, capacity=40) for _ in range(30)]
     p = RoutingProblem(1, base.visits, base.time_matrices, vehicles, base.task_penalties)
-    routes = start_routes(p, seed=1, budget_s=30.0, max_splits=10, max_iters=300)
+    found = Search(p).run(np.random.default_rng(1), 30.0, 300)
     m = p.time_matrices[0]
-    assert sorted(i for r in routes for i in r) == list(range(30))
-    for r in routes:
+    assert found.complete and sorted(i for r in found.routes for i in r) == list(range(30))
+    for r in found.routes:
         nodes = [0] + [1 + i for i in r] + [0]
         assert sum(int(m[a, b]) for a, b in zip(nodes, nodes[1:])) <= span
         assert sum(p.visits[i].demand for i in r) <= 40
-    sol = solve(p, SolveParams(time_limit_s=3, solution_limit=50), initial_routes=routes)
-    assert sol.dropped_tasks == [] and sol.objective <= solution_cost(p, routes)
+    sol = solve(p, SolveParams(time_limit_s=3, solution_limit=50), initial_routes=found.routes)
+    assert sol.dropped_tasks == [] and sol.objective <= found.objective == solution_cost(p, found.routes)
 
 
 def test_energy_capacity_splits_visits_that_time_alone_would_join():

@@ -1,0 +1,208 @@
+"""Drone-day benchmark: lowalt's plan() against PyVRP on the same RoutingProblems, same time limit, same run.
+
+Both solutions are flown as sorties by the same code (planner.fleet.group_solve.group_sorties) and measured
+from their geometry the same way. usage: python benchmarks/fleet.py [--time-limit 20] [--repeats 3] [--only NAME]
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from airspace.projection import Projector
+from missions.models import MissionPlan, Scenario, Sortie
+from missions.verify import verify_plan
+from planner import PlanOptions, plan
+
+PLAIN = dict(line_km=0.0, lakes=0, corridors=0, zones=0, closures=0, wind_ms=0.0, windows=False)
+# Synthetic days alternate two drone models over the hangars; "mixed" adds zones, a closure (two epochs),
+# wind and windows. The first two are the days of issue 10.
+INSTANCES: dict[str, dict] = {
+    "points 8x2": dict(PLAIN, hangars=8, points=120),
+    "points 20x2": dict(PLAIN, hangars=20, points=260),
+    "lines 6x2": dict(PLAIN, hangars=6, line_km=60.0, points=10, lakes=2),
+    "windows 6x2": dict(PLAIN, hangars=6, line_km=20.0, points=60, windows=True),
+    "mixed 9x2": dict(hangars=9, line_km=60.0, points=40, lakes=1, corridors=1, zones=3, closures=1, wind_ms=5.0,
+                      windows=True),
+    "demo": {},
+}
+DEMO = Path(__file__).resolve().parent.parent / "missions" / "demo" / "wuhan" / "scenario.yaml"
+
+
+def scenario_for(name: str, seed: int) -> Scenario:
+    if name == "demo":
+        from missions.loader import load_scenario
+
+        return load_scenario(DEMO)
+    from missions.synthetic import synthetic_scenario
+
+    return synthetic_scenario(seed, name=name, **INSTANCES[name])
+
+
+@dataclass
+class Flown:
+    km: float
+    deadhead: float  # share of the flown distance that is not inspection
+    idle_drones: int
+    served: int
+    first_feasible_s: float | None  # summed over groups: when every group had a plan
+    objective: int
+    sorties: int
+    tasks: int = 0  # the plan's tasks (line legs, points)
+    broken: int = 0  # sorties that break lowalt's rules (battery, windows, energy) flown alone
+    chain_broken: bool = False  # a drone's sorties overlap or skip the recharge
+    note: str = ""
+
+
+def _flown(sorties: list[Sortie], scenario: Scenario, served: int, first: float | None, objective: int,
+           note: str = "") -> Flown:
+    projector = Projector.for_lonlat(scenario.hangars[0].lon, scenario.hangars[0].lat)
+    total = sum(s.distance_m for s in sorties)
+    inspected = 0.0
+    for sortie in sorties:
+        for inspection in sortie.inspections:
+            pts = np.asarray(inspection.coordinates)[:, :2]
+            x, y = projector.forward(pts[:, 0], pts[:, 1])
+            inspected += float(np.sum(np.hypot(np.diff(x), np.diff(y))))
+    drones = sum(h.drones for h in scenario.hangars)
+    flying = len({s.drone_id for s in sorties})
+    return Flown(total / 1000.0, (total - inspected) / total if total else 0.0, drones - flying, served, first,
+                 objective, len(sorties), note=note)
+
+
+class _GroupStats(logging.Handler):
+    """Collects plan()'s per-group solver figures from its log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.stats: list[dict] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg == "group %s: %s" and isinstance(record.args, tuple):
+            self.stats.append(dict(record.args[1]))
+
+
+def run_lowalt(scenario: Scenario, time_limit_s: float, seed: int) -> Flown:
+    handler = _GroupStats()
+    log = logging.getLogger("planner.plan")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        result: MissionPlan = plan(scenario, PlanOptions(time_limit_s=time_limit_s, seed=seed))
+    finally:
+        log.removeHandler(handler)
+    report = verify_plan(result, scenario)
+    firsts = [s.get("first_solution_s") for s in handler.stats if "first_solution_s" in s]
+    first = sum(firsts) if firsts and None not in firsts else None
+    note = f"{len(report.violations)} violations" if report.violations else ""
+    flown = _flown(result.sorties, scenario, len({t for s in result.sorties for t in s.tasks}), first,
+                   int(result.summary.objective or 0), note)
+    flown.tasks = len(result.tasks)
+    return flown
+
+
+def run_pyvrp(scenario: Scenario, time_limit_s: float, seed: int, mode: str) -> tuple[Flown, list[str]]:
+    from benchmarks.pyvrp_peer import solve_pyvrp
+    from planner.fleet.group_solve import group_sorties, prepare_group
+    from planner.plan import plan_jobs
+    from planner.routing.problem import RoutingSolution, SolveStatus
+    from planner.routing.rules import Rules
+    from planner.routing.solver import solution_cost
+
+    jobs, _, _ = plan_jobs(scenario, PlanOptions(time_limit_s=time_limit_s, seed=seed))
+    sorties: list[Sortie] = []
+    relaxed: set[str] = set()
+    first, objective, broken, chain_broken = 0.0, 0, 0, False
+    for job in jobs:
+        prepared = prepare_group(job)
+        problem = prepared.built.problem
+        if not (problem.visits and problem.vehicles):
+            continue
+        got = solve_pyvrp(problem, job.time_limit_s, seed, mode)
+        relaxed.update(got.relaxed)
+        if got.first_feasible_s is None:
+            first = float("nan")
+        else:
+            first += got.first_feasible_s
+        nd = problem.num_depots
+        rules = Rules(problem)
+        nodes = [[nd + i for i in r] for r in got.routes]
+        alone = [v for v, r in enumerate(nodes) if r and rules.route_times(v, r, -10**15) is None]
+        broken += len(alone)
+        chain_broken |= not alone and rules.check(nodes) is not None
+        served = {problem.visits[i].task for r in got.routes for i in r}
+        nv = len(problem.vehicles)
+        solution = RoutingSolution(
+            got.routes, [[] for _ in range(nv)],
+            [t if t is not None else problem.vehicles[v].window[0] for v, t in enumerate(got.takeoffs)],
+            [0] * nv, [t for t in range(problem.num_tasks) if t not in served],
+            solution_cost(problem, got.routes), SolveStatus.FEASIBLE, got.wall_s)
+        objective += solution.objective
+        sorties += group_sorties(prepared, solution)
+    flown = _flown(sorties, scenario, len({t for s in sorties for t in s.tasks}), first, objective)
+    flown.broken, flown.chain_broken = broken, chain_broken
+    return flown, sorted(relaxed)
+
+
+SOLVERS = ("lowalt", "pyvrp trips", "pyvrp sorties")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--time-limit", type=float, default=20.0)
+    ap.add_argument("--repeats", type=int, default=3, help="runs per instance (seeds 0..R-1); medians printed")
+    ap.add_argument("--only", action="append", help="instance name (repeatable)")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    names = args.only or list(INSTANCES)
+    print(f"time limit {args.time_limit:g} s per plan, {args.repeats} runs each (seeds 0..{args.repeats - 1}), "
+          f"medians; ratio = lowalt km / this solver's km")
+    print(f"{'instance':<12} {'solver':<14} {'tasks':>5} {'km':>7} {'ratio':>6} {'deadhead':>8} {'idle':>4} "
+          f"{'first s':>7} {'served':>6} {'objective':>9} {'broken':>6}")
+    relaxed_all: set[str] = set()
+    for name in names:
+        runs: dict[str, list[Flown]] = {k: [] for k in SOLVERS}
+        for seed in range(args.repeats):
+            scenario = scenario_for(name, seed)
+            runs["lowalt"].append(run_lowalt(scenario, args.time_limit, seed))
+            for mode in ("trips", "sorties"):
+                flown, relaxed = run_pyvrp(scenario, args.time_limit, seed, mode)
+                runs[f"pyvrp {mode}"].append(flown)
+                relaxed_all.update(f"{mode}: {r}" for r in relaxed)
+            if runs["lowalt"][-1].note:
+                print(f"  {name} seed {seed}: lowalt {runs['lowalt'][-1].note}")
+
+        def med(values):
+            values = [v for v in values if v is not None and v == v]
+            return statistics.median(values) if values else float("nan")
+
+        tasks = max(f.tasks for f in runs["lowalt"])
+        for solver in SOLVERS:
+            rows = runs[solver]
+            ratio = med([m.km / p.km for m, p in zip(runs["lowalt"], rows) if p.km])
+            broken = med([f.broken for f in rows])
+            chain = sum(f.chain_broken for f in rows)
+            print(f"{name:<12} {solver:<14} {tasks:>5} {med([f.km for f in rows]):>7.1f} {ratio:>6.3f} "
+                  f"{100 * med([f.deadhead for f in rows]):>7.1f}% {med([f.idle_drones for f in rows]):>4g} "
+                  f"{med([f.first_feasible_s for f in rows]):>7.2f} {med([f.served for f in rows]):>6g} "
+                  f"{med([f.objective for f in rows]):>9g} {broken:>4g}{'c' if chain else ' ':1}", flush=True)
+    print("broken: sorties (median) that break lowalt's battery, window or energy rules; c: some drone's sorties "
+          "overlap or skip the recharge")
+    print("PyVRP relaxes:\n  " + ("\n  ".join(sorted(relaxed_all)) or "nothing"))
+    return 0
+
+
+if __name__ == "__main__":
+    started = time.time()
+    code = main()
+    print(f"({time.time() - started:.0f} s)")
+    raise SystemExit(code)

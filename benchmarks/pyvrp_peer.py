@@ -1,0 +1,192 @@
+"""PyVRP as a peer solver on lowalt's own RoutingProblem: the same matrices, everything PyVRP can express.
+
+Chains of vehicles (a drone's sorties) become one multi-trip vehicle reloading at its depot, whose service time
+is the recharge; alternatives become client groups, penalties prizes. `relaxed` lists what PyVRP cannot hold.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.routing.problem import RoutingProblem
+
+FORBIDDEN = 10**9  # an arc a vehicle type may not fly (the visit is not allowed for it): priced out
+
+
+@dataclass
+class PeerResult:
+    routes: list[list[int]]  # per RoutingProblem vehicle: visit indices (trip k of a chain -> its k-th vehicle)
+    takeoffs: list[int | None]  # per vehicle: PyVRP's trip start (time units), None when unused
+    feasible: bool
+    first_feasible_s: float | None  # seconds from the start of the solve to PyVRP's first feasible solution
+    wall_s: float
+    relaxed: list[str] = field(default_factory=list)
+
+
+def _units(problem: RoutingProblem) -> list[list[int]]:
+    """Vehicle groups PyVRP sees as one vehicle: a chain's vehicles, or one unchained vehicle each."""
+    chains: dict[int, list[int]] = {}
+    units: list[list[int]] = []
+    for v, veh in enumerate(problem.vehicles):
+        if veh.chain is None:
+            units.append([v])
+        elif veh.chain in chains:
+            chains[veh.chain].append(v)
+        else:
+            chains[veh.chain] = [v]
+            units.append(chains[veh.chain])
+    return units
+
+
+def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mode: str = "trips") -> PeerResult:
+    """mode "trips": a drone is one multi-trip vehicle (recharge exact, battery per trip only bounded below);
+    "sorties": every sortie slot is its own vehicle (battery and slot windows exact, sorties of one drone may
+    overlap in time). PyVRP cannot hold both at once."""
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    t0 = time.monotonic()
+    nd, n = problem.num_depots, problem.num_nodes
+    vehicles = problem.vehicles
+    relaxed: set[str] = set()
+    units = _units(problem) if mode == "trips" else [[v] for v in range(len(vehicles))]
+    if mode == "sorties" and any(v.chain is not None for v in vehicles):
+        relaxed.add("a drone's sorties are separate vehicles: they may overlap in time, no recharge between")
+    model = pyvrp.Model()
+    locations = [model.add_location(0, 0) for _ in range(n)]  # the matrices replace coordinates
+    recharge = [0] * nd
+    for unit in units:
+        d = vehicles[unit[0]].depot
+        if len(unit) > 1:
+            if recharge[d] and recharge[d] != vehicles[unit[0]].recharge:
+                relaxed.add("recharge: one per depot (the largest)")
+            recharge[d] = max(recharge[d], vehicles[unit[0]].recharge)
+    depots = [model.add_depot(locations[d], service_duration=recharge[d]) for d in range(nd)]
+    capacity_dims = any(v.capacity is not None for v in vehicles)
+    # Battery per sortie as a load that each trip's reload resets: a visit loads the cheapest way out of it, a
+    # lower bound on the time the trip spends from it on (a relaxation, never stricter than the span).
+    # The battery is energy when the problem has it (capacity per vehicle), else time (max span).
+    energy = problem.energy_matrices is not None and all(v.energy_capacity is not None for v in vehicles)
+    spans = [v.max_span for v in vehicles]
+    battery_matrices = problem.energy_matrices if energy else problem.time_matrices
+    assert battery_matrices is not None
+
+    def battery_limit(v: int) -> int | None:
+        return vehicles[v].energy_capacity if energy else vehicles[v].max_span
+
+    battery = mode == "trips" and (energy or all(s is not None for s in spans)) and bool(vehicles)
+    # Sorties mode holds an energy battery exactly as PyVRP's distance (then the cost is the duration).
+    energy_as_distance = mode == "sorties" and energy and problem.cost_matrices is None
+    if battery:
+        rows = np.stack([np.asarray(m, dtype=np.int64)[nd:] for m in battery_matrices]).astype(float)
+        rows[:, np.arange(n - nd), nd + np.arange(n - nd)] = np.inf  # not to itself
+        cheapest_out = [int(x) for x in rows.min(axis=(0, 2))]
+
+    visits_of: dict[int, list[int]] = {}
+    for i, visit in enumerate(problem.visits):
+        visits_of.setdefault(visit.task, []).append(i)
+    groups = {task: model.add_client_group(required=problem.task_penalties[task] is None)
+              for task, members in visits_of.items() if len(members) > 1}
+    for i, visit in enumerate(problem.visits):
+        penalty = problem.task_penalties[visit.task]
+        group = groups.get(visit.task)
+        lo, hi = visit.window if visit.window is not None else (0, np.iinfo(np.int64).max)
+        delivery = ([visit.demand] if capacity_dims else []) + ([cheapest_out[i]] if battery else [])
+        model.add_client(locations[nd + i], delivery=delivery,
+                         tw_early=int(lo), tw_late=int(hi), prize=int(penalty or 0),
+                         required=penalty is None and group is None, group=group)
+
+    # One PyVRP profile per (matrix profile, visits forbidden to the unit): allowed vehicles by pricing out.
+    profile_keys: dict[tuple, int] = {}
+    profiles, distance, duration = [], [], []
+    types = []
+    for unit in units:
+        first = vehicles[unit[0]]
+        if len({vehicles[v].profile for v in unit}) > 1:
+            relaxed.add("epoch-dependent speeds: a drone flies every sortie with its first sortie's matrix")
+        forbidden = tuple(i for i, visit in enumerate(problem.visits)
+                          if visit.allowed_vehicles is not None and not set(unit) & set(visit.allowed_vehicles))
+        partly = [i for i, visit in enumerate(problem.visits) if visit.allowed_vehicles is not None
+                  and set(unit) & set(visit.allowed_vehicles) and not set(unit) <= set(visit.allowed_vehicles)]
+        if partly:
+            relaxed.add("allowed vehicles per sortie (closures, wind by epoch): allowed per drone")
+        key = (first.profile, forbidden)
+        if key not in profile_keys:
+            profile_keys[key] = len(profile_keys)
+            t = np.minimum(np.asarray(problem.time_matrices[first.profile], dtype=np.int64), FORBIDDEN)
+            c = np.minimum(np.asarray((problem.cost_matrices or problem.time_matrices)[first.profile],
+                                      dtype=np.int64), FORBIDDEN)
+            t, c = t.copy(), c.copy()
+            if energy_as_distance:
+                assert problem.energy_matrices is not None
+                c = np.minimum(np.asarray(problem.energy_matrices[first.profile], dtype=np.int64), FORBIDDEN)
+            if forbidden:
+                cols = nd + np.array(forbidden)
+                t[:, cols] = t[cols, :] = FORBIDDEN
+                c[:, cols] = c[cols, :] = FORBIDDEN
+            np.fill_diagonal(t, 0)  # never flown (a visit does not follow itself); PyVRP wants zeros
+            np.fill_diagonal(c, 0)
+            distance.append(c)
+            duration.append(t)
+            profiles.append(model.add_profile())
+        lo = min(vehicles[v].window[0] for v in unit)
+        hi = max(vehicles[v].window[1] for v in unit)
+        if len(unit) > 1 and any(vehicles[v].window != (lo, hi) for v in unit):
+            relaxed.add("sortie windows within the day (epochs): one window per drone")
+        if battery:
+            relaxed.add("battery per sortie: only a lower bound (each visit's cheapest way out) is limited")
+            out_leg = int(np.asarray(battery_matrices[first.profile])[first.depot, nd:].min())
+            limit = [max(0, min(int(battery_limit(v) or 0) for v in unit) - out_leg)]
+        else:
+            limit = []
+        unlimited = np.iinfo(np.int64).max
+        shift = int(first.max_span) if len(unit) == 1 and first.max_span is not None else unlimited
+        max_distance = int(first.energy_capacity) if energy_as_distance and first.energy_capacity else unlimited
+        if energy_as_distance and first.idle_energy_rate and problem.visits and any(
+                visit.window is not None for visit in problem.visits):
+            relaxed.add("idle energy while waiting for a window: not counted; waiting time is counted as cost")
+        if any(vehicles[v].energy_capacity is not None for v in unit) and not (energy_as_distance or battery):
+            relaxed.add("energy per sortie: not limited")
+        if any(vehicles[v].fixed_cost for v in unit) and len(unit) > 1:
+            relaxed.add("fixed cost per sortie: charged once per drone")
+        d = depots[first.depot]
+        # The depot's service (the recharge) precedes every trip, the first one too: start that much earlier.
+        early = max(0, lo - recharge[first.depot]) if len(unit) > 1 else lo
+        types.append(model.add_vehicle_type(
+            num_available=1, capacity=([first.capacity] if capacity_dims else []) + limit, start_depot=d, end_depot=d,
+            fixed_cost=int(first.fixed_cost), tw_early=int(early), tw_late=int(hi), shift_duration=shift,
+            max_distance=max_distance, unit_distance_cost=0 if energy_as_distance else 1,
+            unit_duration_cost=1 if energy_as_distance else 0,
+            reload_depots=[d] if len(unit) > 1 else [], max_reloads=max(0, len(unit) - 1),
+            profile=profiles[profile_keys[key]],
+        ))
+    data = model.data().replace(distance_matrices=distance, duration_matrices=duration)
+    left = max(0.1, time_limit_s - (time.monotonic() - t0))
+    started = time.monotonic()
+    result = pyvrp.solve(data, stop=MaxRuntime(left), seed=seed, display=False, collect_stats=True)
+    wall = time.monotonic() - t0
+
+    first_feasible = None
+    elapsed = started - t0
+    for runtime, datum in zip(result.stats.runtimes, result.stats.data):
+        elapsed += runtime
+        if datum.best_feas:
+            first_feasible = elapsed
+            break
+    routes: list[list[int]] = [[] for _ in vehicles]
+    takeoffs: list[int | None] = [None] * len(vehicles)
+    for route in result.best.routes():
+        unit = units[route.vehicle_type()]
+        trips: dict[int, list[int]] = {}
+        starts: dict[int, int] = {}
+        for act in route.schedule():
+            if act.is_client():
+                trips.setdefault(act.trip, []).append(int(act.idx))
+            elif act.trip not in starts:
+                starts[act.trip] = int(act.end_time)
+        for k, trip in enumerate(t for _, t in sorted(trips.items())):
+            routes[unit[k]] = trip
+            takeoffs[unit[k]] = starts.get(sorted(trips)[k])
+    return PeerResult(routes, takeoffs, result.is_feasible(), first_feasible, wall, sorted(relaxed))

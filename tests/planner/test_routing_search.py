@@ -1,0 +1,182 @@
+"""The core's search on full problems (depots, profiles, chains, windows, energy with idle), its schedules and
+its status; every solution is re-checked here from the matrices alone, independently of planner.routing.rules.
+"""
+import logging
+
+import numpy as np
+import pytest
+
+from planner.routing.problem import RoutingProblem, SolveParams, SolveStatus, Vehicle, Visit
+from planner.routing.solver import solution_cost, solve
+
+FAST = SolveParams(time_limit_s=5.0, solution_limit=100)
+
+
+def drone_day(seed: int, n_tasks: int = 24) -> RoutingProblem:
+    """Two hangars, two speed profiles, three drones of three chained sorties each; some visit windows,
+    some tasks in two orientations, some kept off one hangar; energy with an idle rate; optional tasks."""
+    rng = np.random.default_rng(seed)
+    hangars = np.array([[0, 0], [3000, 500]])
+    visits, points = [], []
+    for t in range(n_tasks):
+        xy = rng.uniform(-1500, 4500, size=2)
+        window = None
+        if t % 5 == 0:
+            lo = int(rng.integers(0, 4000))
+            window = (lo, lo + 300)
+        allowed = (0, 1, 2, 3, 4, 5) if t % 7 else (6, 7, 8)  # vehicles 6..8: the second hangar's drone
+        visits.append(Visit(t, window=window, allowed_vehicles=allowed))
+        points.append(xy)
+        if t % 4 == 1:  # a line leg: the other orientation starts elsewhere
+            visits.append(Visit(t, window=window, allowed_vehicles=allowed))
+            points.append(xy + rng.uniform(-300, 300, size=2))
+    xy = np.vstack([hangars, np.array(points)])
+    dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    service = np.r_[0, 0, rng.integers(20, 120, size=len(points))]
+    slow = np.ceil(dist / 10 + service[:, None]).astype(np.int64)
+    fast = np.ceil(dist / 14 + service[:, None]).astype(np.int64)
+    energy = [3 * slow, 3 * fast]
+    vehicles = []
+    for drone, (depot, profile) in enumerate([(0, 0), (0, 1), (1, 0)]):
+        for _ in range(3):
+            vehicles.append(Vehicle(depot=depot, profile=profile, window=(0, 6000), max_span=1500, chain=drone,
+                                    recharge=400, fixed_cost=100, energy_capacity=3600, idle_energy_rate=2))
+    penalties = [int(rng.integers(300, 3000)) for _ in range(n_tasks)]
+    return RoutingProblem(2, visits, [slow, fast], vehicles, penalties, energy_matrices=energy)
+
+
+def check_solution(p: RoutingProblem, sol) -> None:
+    """Every rule of the problem, recomputed from its matrices and the solution's own times."""
+    nd = p.num_depots
+    served = [p.visits[i].task for r in sol.routes for i in r]
+    assert len(served) == len(set(served)), "a task served twice"
+    assert sorted(set(range(p.num_tasks)) - set(served)) == sorted(sol.dropped_tasks)
+    assert all(p.task_penalties[t] is not None for t in sol.dropped_tasks)
+    by_chain: dict[int, list[int]] = {}
+    for v, (veh, route) in enumerate(zip(p.vehicles, sol.routes)):
+        if not route:
+            continue
+        T = p.time_matrices[veh.profile]
+        E = p.energy_matrices[veh.profile] if p.energy_matrices is not None else None
+        assert all(p.visits[i].allowed_vehicles is None or v in p.visits[i].allowed_vehicles for i in route)
+        t, prev, energy = sol.departures[v], veh.depot, 0
+        rate = veh.idle_energy_rate
+        assert veh.window[0] <= t
+        for i, start in zip(route, sol.start_times[v]):
+            node = nd + i
+            wait = start - (t + int(T[prev, node]))
+            assert wait >= 0, "service before arrival"
+            window = p.visits[i].window
+            assert window is None or window[0] <= start <= window[1]
+            if E is not None:
+                energy += int(E[prev, node]) + rate * wait
+            allowed = p.visits[i].allowed_vehicles or range(len(p.vehicles))
+            rate = max(p.vehicles[a].idle_energy_rate for a in allowed)
+            t, prev = start, node
+        landing = t + int(T[prev, veh.depot])
+        assert sol.arrivals[v] == landing <= veh.window[1]
+        if veh.max_span is not None:
+            assert landing - sol.departures[v] <= veh.max_span
+        if E is not None and veh.energy_capacity is not None:
+            assert energy + int(E[prev, veh.depot]) <= veh.energy_capacity
+        if veh.chain is not None:
+            by_chain.setdefault(veh.chain, []).append(v)
+    for members in by_chain.values():
+        for a, b in zip(members, members[1:]):
+            assert sol.departures[b] >= sol.arrivals[a] + p.vehicles[a].recharge
+    assert sol.objective == solution_cost(p, sol.routes)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_full_problem_plans_keep_every_rule_and_or_tools_accepts_the_search(seed, caplog):
+    p = drone_day(seed)
+    with caplog.at_level(logging.WARNING, logger="planner.routing.solver"):
+        sol = solve(p, SolveParams(time_limit_s=10.0, seed=seed, solution_limit=100))
+    assert not [r for r in caplog.records if "rejected" in r.getMessage() or "break" in r.getMessage()]
+    assert sol.status is SolveStatus.FEASIBLE
+    check_solution(p, sol)
+    assert len(sol.dropped_tasks) < p.num_tasks // 2  # the day has room for most of the work
+
+
+def test_search_alone_keeps_every_rule_of_the_full_problem():
+    from planner.routing.rules import Rules
+    from planner.routing.search import Search
+
+    p = drone_day(4, n_tasks=30)
+    found = Search(p).run(np.random.default_rng(4), 30.0, 400)
+    nd = p.num_depots
+    assert found.complete and found.objective == solution_cost(p, found.routes)
+    assert Rules(p).check([[nd + i for i in r] for r in found.routes]) is None
+
+
+def test_same_seed_and_solution_limit_give_the_same_full_plan():
+    p = drone_day(5)
+    a, b = solve(p, FAST), solve(p, FAST)
+    assert a.routes == b.routes and a.departures == b.departures and a.objective == b.objective
+
+
+def test_sorties_take_off_at_the_start_of_the_window_and_chain_with_recharge():
+    m = np.array([[0, 100, 100], [100, 0, 100], [100, 100, 0]])
+    slots = [Vehicle(0, 0, (500, 5000), max_span=250, chain=0, recharge=60)] * 2
+    p = RoutingProblem(1, [Visit(0), Visit(1)], [m], slots, [None, None])
+    sol = solve(p, FAST)
+    assert [len(r) for r in sol.routes] == [1, 1]
+    assert sol.departures == [500, 760]  # first at the window's start; second after landing (700) + recharge
+    assert sol.arrivals == [700, 960] and sol.start_times == [[600], [860]]
+
+
+def test_takeoff_waits_on_the_ground_for_a_window_not_in_the_air():
+    m = np.array([[0, 100, 300], [100, 0, 50], [100, 50, 0]])  # visit 0 first is cheaper
+    # Visit 0 any time, visit 1 from 2000: leaving at 0 would hover 1850 before visit 1.
+    p = RoutingProblem(1, [Visit(0), Visit(1, window=(2000, 2100))], [m],
+                       [Vehicle(0, 0, (0, 5000))], [None, None])
+    sol = solve(p, FAST)
+    assert sol.routes == [[0, 1]]
+    assert sol.departures == [1850] and sol.start_times == [[1950, 2000]] and sol.arrivals == [2100]
+
+
+def test_a_mandatory_task_no_vehicle_can_fly_is_proven_infeasible():
+    m = np.array([[0, 10, 10**9], [10, 0, 10**9], [10**9, 10**9, 0]])
+    p = RoutingProblem(1, [Visit(0), Visit(1)], [m], [Vehicle(0, 0, (0, 1000))], [None, None])
+    sol = solve(p, FAST)
+    assert sol.status is SolveStatus.INFEASIBLE and sol.routes == [[]]
+    assert sol.status.value == "infeasible"
+
+
+def test_no_solution_found_is_not_called_infeasible():
+    # Each mandatory task fits the vehicle alone; together they break its capacity, which neither the search
+    # nor OR-Tools' first-solution heuristics can repair: nothing is proven, so the status says no solution
+    # was found in time rather than that none exists.
+    m = np.array([[0, 10, 10], [10, 0, 10], [10, 10, 0]])
+    p = RoutingProblem(1, [Visit(0, demand=1), Visit(1, demand=1)], [m], [Vehicle(0, 0, (0, 1000), capacity=1)],
+                       [None, None])
+    sol = solve(p, SolveParams(time_limit_s=1.0, solution_limit=10))
+    assert sol.status is SolveStatus.TIME_LIMIT
+    assert sol.dropped_tasks == [0, 1] and sol.routes == [[]]
+    assert sol.status.value == "no solution within the time limit"
+
+
+def test_or_tools_accepts_a_route_that_departs_late_to_wait_at_the_depot(caplog):
+    # Visit 0 any time, visit 1 in (500, 510); the route's arcs use 300 energy of 400, and each time unit of
+    # waiting on the way costs 5: departing at 0 would wait 300 (1,500 energy). Only a late departure fits.
+    m = np.array([[0, 100, 300], [100, 0, 100], [100, 100, 0]])
+    p = RoutingProblem(1, [Visit(0), Visit(1, window=(500, 510))], [m],
+                       [Vehicle(0, 0, (0, 1000), energy_capacity=400, idle_energy_rate=5)], [1000, 1000],
+                       energy_matrices=[m])
+    with caplog.at_level(logging.WARNING, logger="planner.routing.solver"):
+        sol = solve(p, FAST)
+    assert not [r for r in caplog.records if "rejected" in r.getMessage()]
+    assert sol.routes == [[0, 1]] and sol.departures == [300] and sol.start_times == [[400, 500]]
+    check_solution(p, sol)
+
+
+def test_routes_of_the_search_are_kept_when_or_tools_has_no_time_left(monkeypatch, caplog):
+    import planner.routing.solver as solver
+
+    monkeypatch.setattr(solver, "_left", lambda params, t0: 0.001)  # OR-Tools gets a millisecond
+    p = drone_day(6)
+    with caplog.at_level(logging.INFO, logger="planner.routing.solver"):
+        sol = solve(p, FAST)
+    assert any("keeping them" in r.getMessage() for r in caplog.records)
+    assert sol.status is SolveStatus.FEASIBLE and len(sol.dropped_tasks) < p.num_tasks // 2
+    check_solution(p, sol)
