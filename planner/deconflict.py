@@ -2,8 +2,9 @@
 
 Sorties are taken least movable first (then by takeoff) against what is already in the sky (other operators'
 filed volumes, then the sorties placed before them); a conflicting sortie takes off earlier or later by the
-smallest shift that clears it (or, when it cannot move and meets one placed sortie, that one moves) within its
-slack: its drone's sorties before and after with recharge, the windows,
+smallest shift that clears it within its slack (or, when only its drone's next sortie holds it back, later with
+that drone's following sorties pushed as far as their recharge needs; or, when it cannot move and meets one placed
+sortie, that one moves); the slack: its drone's sorties before and after with recharge, the windows,
 its targets' windows, the clock changes, and the hours of part-time keep-out zones near its path (the whole
 flight stays on its side of them). Paths and distances do not change. What no shift clears stays in the plan, named in plan.warnings, and the verifier reports it.
 Height layers and rerouting are not tried yet (issue 15, item 4).
@@ -43,6 +44,17 @@ def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: Deconflictio
         conflicts = index.conflicts(table)
         if conflicts:
             shift, (lo, hi), (earliest, latest) = _nearest_shift(index, table, sortie, limits, options)
+            if shift is None:
+                # Pinned by its drone's next sortie: move later and push that drone's following sorties along.
+                pushed = _chain_shift(index, filed, placed, table, sortie, limits, options)
+                if pushed is not None:
+                    shift, followers = pushed
+                    for follower, delay in followers:
+                        limits.current[follower.sortie_id] = _retimed(follower, delay, options)
+                        if follower.sortie_id in placed:
+                            placed[follower.sortie_id] = placed[follower.sortie_id].shifted(delay)
+                        moved += 1
+                    index = IntentIndex(VolumeTable.concat([filed, *placed.values()]), options.separation)
             if shift is None:
                 # Pinned itself: perhaps the one it meets can move, around everything else and this one.
                 others = [c.second.id for c in conflicts if c.second.kind == "sortie"]
@@ -85,6 +97,31 @@ def _nearest_shift(index: IntentIndex, table: VolumeTable, sortie: Sortie, limit
     return index.nearest_clear_offset(table, lo, hi), (lo, hi), (earliest, latest)
 
 
+def _chain_shift(index: IntentIndex, filed: VolumeTable, placed: dict[str, VolumeTable], table: VolumeTable,
+                 sortie: Sortie, limits: "_Limits", options: DeconflictionOptions):
+    """(shift, [(following sortie, its delay)]) that clears `sortie` by taking off later than its next sortie
+    allows, pushing that drone's following sorties just as far as their recharge needs; None when no such
+    shift clears it or a pushed sortie would meet anything else."""
+    _, own_late = limits.slack(sortie)
+    chain_late = min(limits.chain_late(sortie), options.max_takeoff_shift_s)
+    if chain_late <= own_late:
+        return None
+    shift = index.nearest_clear_offset(table, own_late, chain_late)
+    if shift is None or shift <= own_late:
+        return None
+    followers = limits.pushes(sortie, shift)
+    moving = {f.sortie_id for f, _ in followers}
+    rest = IntentIndex(VolumeTable.concat([filed, table.shifted(shift)] +
+                                          [t for sid, t in placed.items() if sid not in moving]), options.separation)
+    for follower, delay in followers:
+        follower_table = placed.get(follower.sortie_id)
+        if follower_table is None:
+            follower_table = sortie_table(follower, limits.scenario, limits.projector, options.intent)
+        if rest.conflicts(follower_table.shifted(delay)):
+            return None
+    return shift, followers
+
+
 def _retimed(sortie: Sortie, delay_s: float, options: DeconflictionOptions) -> Sortie:
     inspections = [i.model_copy(update={"start": later(i.start, delay_s), "end": later(i.end, delay_s)})
                    for i in sortie.inspections]
@@ -108,7 +145,39 @@ class _Limits:
         earliest, latest = self.slack(sortie)
         return latest - earliest
 
-    def slack(self, sortie: Sortie) -> tuple[float, float]:
+    def following(self, sortie: Sortie) -> Sortie | None:
+        """The same drone's next sortie, if any."""
+        after = [self.current[sid] for sid in self.by_drone[sortie.drone_id]
+                 if self.current[sid].takeoff > sortie.takeoff]
+        return min(after, key=lambda s: s.takeoff) if after else None
+
+    def gap(self, sortie: Sortie, follower: Sortie) -> float:
+        """Seconds `sortie` may land later before `follower` would take off with less than a full recharge."""
+        recharge_s = self.scenario.hangar(sortie.hangar_id).recharge_min * 60.0
+        return (self.scenario.seconds_after_midnight(follower.takeoff) - recharge_s
+                - self.scenario.seconds_after_midnight(sortie.landing))
+
+    def chain_late(self, sortie: Sortie) -> float:
+        """Latest takeoff offset of `sortie` if the drone's following sorties move later with it as needed."""
+        late = self.slack(sortie, with_following=False)[1]
+        follower = self.following(sortie)
+        if follower is not None:
+            late = min(late, self.gap(sortie, follower) + self.chain_late(follower))
+        return late
+
+    def pushes(self, sortie: Sortie, delay_s: float) -> list[tuple[Sortie, float]]:
+        """The following sorties a `delay_s` later takeoff of `sortie` moves, each with its own delay."""
+        out: list[tuple[Sortie, float]] = []
+        follower = self.following(sortie)
+        while follower is not None:
+            delay_s = math.ceil(delay_s - self.gap(sortie, follower))
+            if delay_s <= 0:
+                break
+            out.append((follower, float(delay_s)))
+            sortie, follower = follower, self.following(follower)
+        return out
+
+    def slack(self, sortie: Sortie, with_following: bool = True) -> tuple[float, float]:
         """(earliest, latest) takeoff offsets of `sortie`: its drone's sorties before and after (with recharge), the
         operating and hangar windows, its targets' windows, the day's clock changes, and the active hours of every
         part-time keep-out zone its path passes near (the whole flight stays on the side of them it is on)."""
@@ -128,7 +197,7 @@ class _Limits:
         if before:
             previous = max(before, key=lambda s: s.takeoff)
             early.append(scenario.seconds_after_midnight(previous.landing) + recharge_s - takeoff_s)
-        if after:
+        if after and with_following:
             following = min(after, key=lambda s: s.takeoff)
             late.append(scenario.seconds_after_midnight(following.takeoff) - recharge_s - landing_s)
         # A daylight-saving change: no flight may touch its clock span (airspace.clock), nor land before a skipped

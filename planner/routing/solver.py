@@ -253,6 +253,10 @@ def _search_parameters(params: SolveParams, time_left_s: float):
     sp.time_limit.seconds, sp.time_limit.nanos = divmod(ms, 1000)
     sp.time_limit.nanos *= 1_000_000
     if params.solution_limit is not None:
+        # A fixed budget: greedy descent stops at its local optimum by itself. Guided local search from the
+        # search's (already good) routes finds few accepted solutions, so it ran into the time limit every time,
+        # and a run that stops on time is neither fast nor reproducible.
+        sp.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
         sp.solution_limit = int(params.solution_limit)
     sp.log_search = bool(params.log_search)
     return sp

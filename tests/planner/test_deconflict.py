@@ -2,6 +2,8 @@
 sortie's slack, paths untouched; what no shift clears is named in plan.warnings and fails verification."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from airspace.windows import TimeWindow
@@ -127,3 +129,31 @@ def test_plan_draws_intents_records_the_options_and_clears_simultaneous_launches
     assert result.deconfliction == DeconflictionOptions()
     assert find_conflicts(result, scenario).conflicts == ()
     assert verify_plan(result, scenario).ok
+
+
+def test_a_sortie_pinned_by_its_drones_next_flight_moves_later_and_pushes_that_flight_along():
+    # Both first sorties may not take off earlier (their hangars open at their takeoff) and each drone's second
+    # sortie follows after exactly the 32 min recharge, so neither may move later on its own: the one placed second
+    # moves later and its drone's second sortie is pushed by the same amount, which stays within the day.
+    from missions.intents import with_intents
+    from tests.helpers.plan_factory import build_plan, build_sortie
+
+    base, day = crossing_day(0.0)
+    a, b = (next(s for s in day.sorties if s.sortie_id == sid) for sid in ("A", "B"))
+    clock = base.seconds_after_midnight
+    hangars = [h.model_copy(update={"window": TimeWindow.from_seconds(math.ceil(clock(s.takeoff)), 17 * 3600)})
+               for h, s in zip(base.hangars, (a, b))]
+    scenario = base.model_copy(update={"hangars": hangars})
+    recharge_s = 32 * 60
+    hop = {0: [(114.401, 30.501)]}
+    a2 = build_sortie(scenario, "A2", "HW-1", clock(a.landing) + recharge_s, [], via=hop)
+    b2 = build_sortie(scenario, "B2", "HS-1", clock(b.landing) + recharge_s, [],
+                      via={0: [(114.421, 30.481)]})
+    tight = with_intents(build_plan(scenario, day.tasks, [a, b, a2, b2]))
+    assert SEPARATION in verify_plan(tight, scenario).kinds()
+    cleared = retime_to_clear(tight, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    shifts = _shifts(tight, cleared)
+    first = "B" if "B" in shifts else "A"
+    assert set(shifts) == {first, f"{first}2"} and shifts[first] > 0
+    assert shifts[f"{first}2"] == pytest.approx(shifts[first], abs=1.0)
+    assert cleared.warnings == [] and verify_plan(cleared, scenario).ok
