@@ -60,16 +60,24 @@ class Offline:
         self.page.wait_for_function(
             "document.readyState === 'complete' && (typeof L === 'undefined' || window.lowaltTimeline !== undefined)")
 
+    def wait_until(self, condition: str, what: str) -> None:
+        """Wait for a page condition; on timeout say which one, with the popups the page holds then."""
+        try:
+            self.page.wait_for_function(condition)
+        except Exception as exc:  # playwright's TimeoutError: name the state instead of a bare timeout
+            popups = self.page.evaluate("document.querySelectorAll('.leaflet-popup').length")
+            raise AssertionError(f"page never reached: {what} ({popups} popup(s) in the page)") from exc
+
     def close_popups(self) -> None:
         """Close any open popup through Leaflet and wait until none is left in the page."""
         self.page.evaluate("Object.values(window).filter(v => v instanceof L.Map).forEach(m => m.closePopup())")
-        self.page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
+        self.wait_until("document.querySelectorAll('.leaflet-popup').length === 0", "no popup after closePopup()")
 
     def popup_text(self, locator) -> str:
         """Click `locator` (a drawn path) and return the text of the one popup it opens."""
         self.close_popups()
         locator.dispatch_event("click")
-        self.page.wait_for_function("document.querySelectorAll('.leaflet-popup-content').length === 1")
+        self.wait_until("document.querySelectorAll('.leaflet-popup-content').length === 1", "one popup after a click")
         return self.page.locator(".leaflet-popup-content").inner_text()
 
     def _dialog(self, dialog) -> None:
@@ -135,7 +143,7 @@ def test_sortie_popup_opens_on_click(offline_map):
     assert "Battery used" in text and "Takeoff" in text
     # The close button is a real control: clicking it removes the popup.
     page.locator(".leaflet-popup-close-button").click()
-    page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
+    offline_map.wait_until("document.querySelectorAll('.leaflet-popup').length === 0", "no popup after its close button")
 
 
 def test_day_slider_moves_one_marker_per_airborne_drone(offline_map, plan, scenario):
