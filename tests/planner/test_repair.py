@@ -1,0 +1,113 @@
+"""Decomposition strands nothing: tasks a group leaves undone go to free drones within reach in any group.
+
+Stranding is judged by missions.stranding (straight-line lower bounds, no planner code): after the repair pass
+no task is unserved for capacity or time while a drone within reach has the free time to fly it alone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from airspace.geometry import Geometry
+from airspace.windows import TimeWindow
+from airspace.zones import Restriction, Zone
+from missions.models import AirspaceSpec, DroneModel, Hangar, Scenario, Target, Weather
+from missions.stranding import stranded_tasks
+from missions.verify import verify_plan
+from planner import PlanOptions, plan
+from planner.fleet import group_solve
+from tests.helpers.determinism import comparable
+from tests.planner.test_reasons import _timeout
+
+ORIGIN = (114.40, 30.50)
+DEG_LON_M, DEG_LAT_M = 95_950.0, 110_850.0
+
+
+def _at(east_m: float, north_m: float = 0.0) -> list[float]:
+    return [ORIGIN[0] + east_m / DEG_LON_M, ORIGIN[1] + north_m / DEG_LAT_M]
+
+
+def _square(east_m: float, half_m: float) -> Geometry:
+    return Geometry(type="Polygon", coordinates=[[_at(east_m - half_m, -half_m), _at(east_m + half_m, -half_m),
+                                                  _at(east_m + half_m, half_m), _at(east_m - half_m, half_m),
+                                                  _at(east_m - half_m, -half_m)]])
+
+
+def hotspot(points: int = 60) -> Scenario:
+    """Four hangars in a row, 3 km apart (groups of two: H1-H2 | H3-H4); closures sit over H1 and H2 until 15:00,
+    which the decomposition's whole-day estimate does not see, so it gives the west group work it cannot fly."""
+    model = DroneModel(id="m", cruise_speed_ms=15, inspection_speed_ms=8, endurance_min=30, reserve_fraction=0.2,
+                       max_wind_ms=12, climb_speed_ms=5)
+    hangars = [Hangar(id=f"H{k + 1}", lon=_at(k * 3000)[0], lat=ORIGIN[1], drone_model="m", drones=2,
+                      operating_radius_m=8000, recharge_min=30) for k in range(4)]
+    zones = [Zone(id=f"TFR-{k + 1}", restriction=Restriction.PROHIBITED, geometry=_square(k * 3000, 300),
+                  active=[TimeWindow(start="08:00", end="15:00")]) for k in range(2)]
+    targets = [Target(id=f"P{k}", kind="point", altitude_m=50, hover_s=300, priority=3, geometry=Geometry(
+        type="Point", coordinates=_at(4500 + (k % 5 - 2) * 800, (k // 5 - 4) * 500))) for k in range(points)]
+    return Scenario(name="hotspot", date=dt.date(2026, 11, 21), timezone="Asia/Shanghai",
+                    operating_window=TimeWindow(start="08:00", end="17:00"), weather=Weather(wind_speed_ms=0),
+                    drone_models=[model], hangars=hangars, airspace=AirspaceSpec(zones=zones), targets=targets)
+
+
+def _verified(result, scenario):
+    report = verify_plan(result, scenario)
+    assert report.ok, [str(v) for v in report.violations]
+    return result
+
+
+OPTIONS = dict(time_limit_s=12, max_group_hangars=2, seed=0, solution_limit=200)
+
+
+@pytest.mark.slow
+def test_repair_leaves_no_task_beside_a_free_drone_and_without_it_they_say_time_limit():
+    scenario = hotspot()
+    without = _verified(plan(scenario, PlanOptions(**OPTIONS, repair_rounds=0)), scenario)
+    stranded = stranded_tasks(without, scenario)
+    # Without repair the west group leaves work the east group's free drones could fly: every such task says so
+    # (time_limit: a free drone could fly it), none claims the fleet is full.
+    assert stranded, "the case must strand work without repair"
+    reasons = {u.task_id: u.reason.value for u in without.unserved}
+    assert {reasons[s.task_id] for s in stranded} == {"time_limit"}
+    repaired = _verified(plan(scenario, PlanOptions(**OPTIONS)), scenario)
+    assert stranded_tasks(repaired, scenario) == []
+    assert repaired.summary.repaired_tasks > 0
+    # Each stranded task fitted a free gap alone; together they need not all fit, but some must be flown.
+    assert repaired.summary.served_tasks > without.summary.served_tasks
+    assert {u.reason.value for u in repaired.unserved} <= {"no_capacity"}
+    # Repair sorties join the drones' own numbering: S1, S2, ... in takeoff order.
+    for drone in {s.drone_id for s in repaired.sorties}:
+        flown = sorted((s for s in repaired.sorties if s.drone_id == drone), key=lambda s: s.takeoff)
+        assert [s.sortie_id for s in flown] == [f"{drone}-S{k}" for k in range(1, len(flown) + 1)]
+    assert any(g.round >= 1 for g in repaired.summary.groups)
+
+
+@pytest.mark.slow
+def test_a_group_that_finds_no_plan_is_repaired_by_its_neighbours_and_warns(monkeypatch):
+    scenario = hotspot(points=30)
+    real = group_solve.solve
+    calls = Counter()
+
+    def first_group_times_out(problem, params, *args, **kwargs):
+        calls["n"] += 1
+        return _timeout(problem, params) if calls["n"] == 1 else real(problem, params, *args, **kwargs)
+
+    monkeypatch.setattr(group_solve, "solve", first_group_times_out)
+    result = _verified(plan(scenario, PlanOptions(**OPTIONS)), scenario)
+    first = [g for g in result.summary.groups if g.round == 0]
+    assert [g.status for g in first] == ["timeout-no-solution", "feasible"]
+    assert any(w.startswith("group-01 (2 hangars, 15 tasks): the solver found no plan within its") for w in result.warnings)
+    assert stranded_tasks(result, scenario) == []
+    # The failed group's tasks were flown by someone, or every drone within reach is busy (no_capacity).
+    assert {u.reason.value for u in result.unserved} <= {"no_capacity"}
+    assert result.summary.repaired_tasks >= 10
+
+
+@pytest.mark.slow
+def test_the_repair_pass_is_deterministic_for_a_seed_and_solution_limit():
+    scenario = hotspot(points=40)
+    first = plan(scenario, PlanOptions(**OPTIONS))
+    second = plan(scenario, PlanOptions(**OPTIONS))
+    assert comparable(first) == comparable(second)
+    _verified(first, scenario)
