@@ -59,9 +59,10 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
     unserved += [u for r in results for u in r.unserved]
     objective = sum(r.objective for r in results if r.objective is not None)
     penalties = {t: p for r in results if r.objective is not None for t, p in r.penalties.items()}
+    report = options.progress
     fixed = repair(city, sorties, [d for r in results for d in r.dropped], penalties, budget,
                    PlanBudget(options.time_limit_s, len(jobs), options.workers), tail_s,
-                   None if options.progress is None else lambda change, s: options.progress(objective + change, s))
+                   None if report is None else lambda change, s: report(objective + change, s))
     sorties = number_sorties(sorties + fixed.sorties)
     unserved += fixed.unserved
     summaries = [_group_summary(0, r.name, r.stats) for r in results]
