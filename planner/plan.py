@@ -19,7 +19,7 @@ from missions.models import GroupSummary, MissionPlan, PlanSummary, Scenario, So
 from missions.tasks import tasks_from_targets
 from planner.deconflict import retime_to_clear
 from planner.fleet.budget import REPAIR_SHARE, TAIL_S_PER_1000_TASKS, Budget
-from planner.fleet.city import City
+from planner.fleet.city import City, reach_area
 from planner.fleet.decompose import partition
 from planner.fleet.executors import run_groups
 from planner.fleet.group_solve import GroupJob
@@ -120,8 +120,7 @@ def prepare(scenario: Scenario, options: PlanOptions) -> tuple[City, list[Unserv
                                                  _subset(vertices, far))
         logger.info("%d of %d tasks beyond every hangar's operating radius", len(far), len(raw_tasks))
     near = [t for t, r in zip(raw_tasks, covered) if r.hangars]
-    city_area = City(scenario, options, window, transit_m, [], projector, index, {}, {}).reach_area(hangars)
-    zones = index.near(city_area, projector)
+    zones = index.near(reach_area(hangars, projector), projector)
     authorised = list(scenario.airspace.authorised)
     recharge_s = max((h.recharge_min * 60.0 for h in scenario.hangars), default=0.0)
     epochs = epochs_for(window, zones, authorised, min_length_s=int(options.min_sortie_min * 60),

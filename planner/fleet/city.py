@@ -24,6 +24,15 @@ from planner.problem.task_airspace import TaskWithEpochs
 GROUP_ZONE_MARGIN_M = 3000.0  # zones this far beyond a group's reach still shape its detours
 
 
+def reach_area(hangars: list[Hangar], projector: Projector) -> shapely.Geometry:
+    """Metric area the hangars' sorties can touch: their operating discs plus a margin, as one hull."""
+    if not hangars:
+        return shapely.Polygon()
+    discs = [projector.to_metric(shapely.Point(h.lon, h.lat)).buffer(h.operating_radius_m + GROUP_ZONE_MARGIN_M)
+             for h in hangars]
+    return shapely.unary_union(discs).convex_hull
+
+
 @dataclass(frozen=True)
 class City:
     scenario: Scenario
@@ -45,12 +54,7 @@ class City:
         return hangar.drones > 0 and not grounded(self.scenario.drone_model(hangar.drone_model), self.scenario)
 
     def reach_area(self, hangars: list[Hangar]) -> shapely.Geometry:
-        """Metric area the hangars' sorties can touch: their operating discs plus a margin, as one hull."""
-        if not hangars:
-            return shapely.Polygon()
-        discs = [self.projector.to_metric(shapely.Point(h.lon, h.lat)).buffer(h.operating_radius_m + GROUP_ZONE_MARGIN_M)
-                 for h in hangars]
-        return shapely.unary_union(discs).convex_hull
+        return reach_area(hangars, self.projector)
 
     def group_scenario(self, hangar_ids: tuple[str, ...]) -> Scenario:
         """The scenario as one group sees it: its hangars, the zones that can touch their sorties, no targets.

@@ -17,7 +17,7 @@ from missions.models import AirspaceSpec, DroneModel, Hangar, Scenario, Target, 
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
 from planner.fleet import group_solve
-from planner.routing.problem import RoutingSolution
+from tests.helpers.fleet_days import solver_timeout
 
 GEOD = pyproj.Geod(ellps="WGS84")
 HANGAR = (114.40, 30.50)
@@ -205,17 +205,9 @@ def _clock(seconds: float) -> str:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}"
 
 
-def _timeout(problem, params, *args, **kwargs):
-    """The routing core's answer when its clock stops before a first plan (planner.routing.solver.solve)."""
-    nv = len(problem.vehicles)
-    return RoutingSolution([[] for _ in range(nv)], [[] for _ in range(nv)], [v.window[0] for v in problem.vehicles],
-                           [v.window[0] for v in problem.vehicles], list(range(problem.num_tasks)), 0,
-                           "timeout-no-solution", 0.0, [])
-
-
 def test_time_limit_names_the_group_its_share_a_free_drone_and_gives_advice(monkeypatch):
     # The group's search finds no plan in its time and the repair pass gets none: a free drone could fly it.
-    monkeypatch.setattr(group_solve, "solve", _timeout)
+    monkeypatch.setattr(group_solve, "solve", solver_timeout)
     point = _point("P1", 2000)
     model = _model()
     result = _planned(_scenario([point]), time_limit_s=2, repair_rounds=0)

@@ -16,7 +16,8 @@ from missions.plan_io import read_plan
 from missions.verify import verify_plan
 from planner.cli.main import main
 from planner.fleet import group_solve
-from tests.planner.test_reasons import _point, _scenario, _timeout
+from tests.helpers.fleet_days import solver_timeout
+from tests.planner.test_reasons import _point, _scenario
 
 
 def _cli(argv: list[str]) -> tuple[int, str, str]:
@@ -87,7 +88,7 @@ def test_deadhead_share_is_transit_over_flown_distance_in_json_and_table(tmp_pat
 
 
 def test_solver_warnings_are_shown_by_plan_and_kept_in_the_json(tmp_path, monkeypatch):
-    monkeypatch.setattr(group_solve, "solve", _timeout)
+    monkeypatch.setattr(group_solve, "solve", solver_timeout)
     path = _write(tmp_path, _scenario([_point("P1", 1500)]))
     code, out, err = _cli(["plan", path, "--out", str(tmp_path / "a"), "--time-limit", "2"])
     assert code == 0, err
