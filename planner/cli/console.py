@@ -19,6 +19,7 @@ from airspace.projection import geodesic_length_m
 from missions.models import MissionPlan, Scenario
 from planner.cli.exit_codes import EXIT_FAILED, EXIT_INPUT, CommandError
 
+EXAMPLE_CHARS = 240  # an unserved example's reason names its numbers: keep them, cut only a very long one
 stderr = Console(stderr=True)
 stdout = Console()
 
@@ -123,7 +124,8 @@ def unserved_table(plan: MissionPlan, limit: int = 15) -> Table | None:
     table.add_column("example")
     for reason, count in sorted(counts.items(), key=lambda kv: -kv[1]):
         example = next(u for u in plan.unserved if u.reason.value == reason)
-        table.add_row(reason, str(count), f"{example.task_id}: {example.detail}"[:90])
+        text = f"{example.task_id}: {example.detail}"
+        table.add_row(reason, str(count), text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS - 1] + "…")
     return table
 
 
