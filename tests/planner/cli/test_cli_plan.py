@@ -36,6 +36,14 @@ def _write(tmp_path, scenario, **planning) -> str:
     return str(path)
 
 
+def _verified(out, scenario_path: str):
+    """The plan.json a command wrote, read back and verified against its scenario."""
+    plan = read_plan(out / "plan.json")
+    report = verify_plan(plan, load_scenario(scenario_path))
+    assert report.ok, [str(v) for v in report.violations]
+    return plan
+
+
 def _transit_heights(plan) -> set[float]:
     return {w.alt_m for s in plan.sorties for w in s.waypoints if w.action == "transit" and w.alt_m > 0}
 
@@ -45,14 +53,13 @@ def test_transit_altitude_comes_from_the_command_line_over_the_scenario(tmp_path
     code, out, err = _cli(["plan", path, "--out", str(tmp_path / "a"), "--time-limit", "3", "--json"])
     assert code == 0, err
     summary = json.loads(out)["summary"]
-    assert summary["transit_altitude_m"] == 90
-    assert _transit_heights(read_plan(tmp_path / "a" / "plan.json")) == {90.0}
+    assert summary["transit_altitude_m"] == 90 and json.loads(out)["verified"]
+    assert _transit_heights(_verified(tmp_path / "a", path)) == {90.0}
     code, out, err = _cli(["plan", path, "--out", str(tmp_path / "b"), "--time-limit", "3", "--json",
                            "--transit-altitude", "70"])
     assert code == 0, err
-    plan = read_plan(tmp_path / "b" / "plan.json")
+    plan = _verified(tmp_path / "b", path)
     assert json.loads(out)["summary"]["transit_altitude_m"] == 70 and _transit_heights(plan) == {70.0}
-    assert verify_plan(plan, load_scenario(path)).ok
 
 
 def test_transit_altitude_above_the_ceiling_is_refused(tmp_path):
@@ -75,13 +82,14 @@ def test_deadhead_share_is_transit_over_flown_distance_in_json_and_table(tmp_pat
     code, out, err = _cli(["plan", path, "--out", str(tmp_path / "a"), "--time-limit", "3", "--json"])
     assert code == 0, err
     summary = json.loads(out)["summary"]
-    plan = read_plan(tmp_path / "a" / "plan.json")
+    plan = _verified(tmp_path / "a", path)
     total = sum(s.distance_m for s in plan.sorties)
     # Points: nothing is flown along an inspection, so all of the distance is transit.
     assert summary["transit_distance_m"] == pytest.approx(total, abs=0.05)
     assert summary["deadhead_share"] == pytest.approx(1.0)
     code, out, err = _cli(["plan", path, "--out", str(tmp_path / "b"), "--time-limit", "3"])
     assert code == 0, err
+    _verified(tmp_path / "b", path)
     text = " ".join(out.split())  # the table wraps its caption to the console width
     assert f"deadhead {total / 1000:.1f} of {total / 1000:.1f} km · transit at 100 m" in text, out
     assert re.search(r"│ total +│ +1 │ +1 │ +1 │ +[\d.]+ │ +100% │", out), out
@@ -92,11 +100,12 @@ def test_solver_warnings_are_shown_by_plan_and_kept_in_the_json(tmp_path, monkey
     path = _write(tmp_path, _scenario([_point("P1", 1500)]))
     code, out, err = _cli(["plan", path, "--out", str(tmp_path / "a"), "--time-limit", "2"])
     assert code == 0, err
+    _verified(tmp_path / "a", path)
     assert re.search(r"warning: group-01 \(1 hangar, 1 task\): the solver found no plan within its [\d.]+ s "
                      r"\(status timeout-no-solution\); give more time \(--time-limit above 2 s\)\n", err), err
     assert "time_limit" in out  # the unserved table names the reason
     code, out, err = _cli(["plan", path, "--out", str(tmp_path / "b"), "--time-limit", "2", "--json"])
     warnings = json.loads(out)["warnings"]
-    assert warnings == read_plan(tmp_path / "b" / "plan.json").warnings
+    assert warnings == _verified(tmp_path / "b", path).warnings
     assert warnings[-1] == ("1 task left undone when the 2 s time limit ran out while a drone within reach was free "
                             "(reason time_limit); give more time")
