@@ -1,7 +1,8 @@
 """Decomposition that strands nothing: the repair pass against no repair and against bigger groups, where work strands.
 
 Two ways a split city strands work, each planned without and with the repair pass, medians of --repeats runs:
-- hotspot: closures over two hangars all morning, which the split's whole-day estimate cannot see (tests/helpers);
+- hotspot: two of four hangars open only in the afternoon, which the split's whole-day estimate cannot see
+  (tests/helpers/fleet_days.py);
 - failed group: the generated city with one hangar group whose search finds no plan in its time (the solver's
   time-out answer injected for group-05), as a new user saw at 150 hangars.
 "stranded": unserved for capacity or time beside a drone within reach with the free time (missions.stranding).
@@ -55,7 +56,7 @@ def run_one(variant: str, time_limit: float, workers: int) -> dict:
 
     case, changes = VARIANTS[variant]
     if case == "hotspot":
-        scenario = hotspot(points=60)
+        scenario = hotspot()
         limit = min(time_limit, 12.0)
     else:
         scenario = synthetic_scenario(0, wind_ms=5.0, lakes=15, corridors=10, **SIZES["city"])

@@ -295,8 +295,8 @@ DESCRIPTIONS: dict[str, str] = {
     "GroupSummary.round": "0 for the first pass; 1, 2, ... for repair rounds on the drones' free time.",
     "GroupSummary.hangars": "The group's hangar ids.",
     "GroupSummary.tasks": "Tasks given to the group.",
-    "GroupSummary.status": "The solver's status: `optimal`, `feasible`, `infeasible` or `timeout-no-solution` "
-                           "(no plan found: a warning says so), `nothing to fly` (every task had a reason before "
+    "GroupSummary.status": "The solver's status: `optimal`, `feasible`, `infeasible` or `no solution within the "
+                           "time limit` (no plan found: a warning says so), `nothing to fly` (every task had a reason before "
                            "solving), `not solved: no time left` or `checked only: repair_rounds is 0` (a repair "
                            "round that only checked which free drone could fly what).",
     "GroupSummary.time_limit_s": "Solver seconds the group was given (its share of what was left of the time limit "

@@ -18,7 +18,7 @@ from missions.intents import with_intents
 from missions.models import GroupSummary, MissionPlan, PlanSummary, Scenario, Sortie, UnservedTask
 from missions.tasks import tasks_from_targets
 from planner.deconflict import retime_to_clear
-from planner.fleet.budget import REPAIR_SHARE, TAIL_S_PER_1000_TASKS, Budget
+from planner.fleet.budget import MAX_REPAIR_SHARE, REPAIR_SHARE, TAIL_S_PER_1000_TASKS, Budget
 from planner.fleet.city import City, reach_area
 from planner.fleet.decompose import partition
 from planner.fleet.executors import run_groups
@@ -47,11 +47,15 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
     tail_s = 0.5 + TAIL_S_PER_1000_TASKS * len(tasks) / 1000
 
     def keep_s(done, pending: int) -> float:
-        # The repair reserve shrinks as groups finish with nothing undone, and stays whole once one leaves work.
+        # The repair reserve shrinks as groups finish with nothing undone; once groups leave work undone it grows
+        # with the share of their tasks they left (a group that found no plan leaves all of them).
         if len(jobs) <= 1:
             return tail_s
-        share = 1.0 if any(r.dropped for r in done) else pending / len(jobs)
-        return tail_s + REPAIR_SHARE * options.time_limit_s * share
+        undone = sum(len(r.dropped) for r in done)
+        if not undone:
+            return tail_s + REPAIR_SHARE * options.time_limit_s * pending / len(jobs)
+        given = sum(r.stats.get("tasks", 0) for r in done)
+        return tail_s + options.time_limit_s * min(MAX_REPAIR_SHARE, max(REPAIR_SHARE, undone / max(1, given)))
 
     results = run_groups(jobs, options.executor, options.workers, budget, keep_s, options.scheduler_address,
                          options.progress)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 MIN_SOLVE_S = 0.5  # a solve shorter than this rarely finds a first plan; the budget is overrun instead (and said)
 DEFAULT_OVERHEAD_S = 1.0  # a group's time outside the solver until one has been measured
 REPAIR_SHARE = 0.12  # of the limit kept for the repair pass when the city is split into groups
+MAX_REPAIR_SHARE = 0.5  # kept at most, when finished groups left (nearly) all their work undone
+LATER_ROUNDS_SHARE = 0.35  # of a repair round's time kept for the rounds after it
 TAIL_S_PER_1000_TASKS = 1.0  # assembling the plan (coverage, sorting) after the last solve, measured ~0.6 s
 
 

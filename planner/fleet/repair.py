@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from missions.models import Sortie, UnservedTask
-from planner.fleet.budget import MIN_SOLVE_S, Budget
+from planner.fleet.budget import LATER_ROUNDS_SHARE, MIN_SOLVE_S, Budget
 from planner.fleet.city import City
 from planner.fleet.decompose import partition
 from planner.fleet.executors import run_groups
@@ -65,7 +65,11 @@ def repair(city: City, sorties: list[Sortie], dropped: list[DroppedTask], penalt
         check_only = (solving_rounds >= city.options.repair_rounds
                       or budget.left() - keep_s < MIN_SOLVE_S + budget.overhead_s())
         offered = sorted(undone)
-        results = _round(city, offered, {t: candidates[t] for t in offered}, free, budget, keep_s, check_only)
+        # The search uses all the time it is given: keep a share for the rounds after this one, which place what
+        # this one leaves on the hangars not yet tried.
+        last = solving_rounds + 1 >= city.options.repair_rounds
+        later = 0.0 if last else LATER_ROUNDS_SHARE * max(0.0, budget.left() - keep_s)
+        results = _round(city, offered, {t: candidates[t] for t in offered}, free, budget, keep_s + later, check_only)
         solving_rounds += 0 if check_only else 1
         placed = [s for r in results for s in r.sorties]
         flown += placed

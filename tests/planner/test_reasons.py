@@ -218,7 +218,7 @@ def test_time_limit_names_the_group_its_share_a_free_drone_and_gives_advice(monk
         r"and found none; (H1-1) is free (\d\d:\d\d)-(\d\d:\d\d) and could fly it alone in (\d+) min from H1: give "
         r"more time \(--time-limit above 2 s\)", item.detail)
     assert float(share) == pytest.approx(group.time_limit_s, abs=0.051)
-    assert group.status == "timeout-no-solution" and result.sorties == []
+    assert group.status == "no solution within the time limit" and result.sorties == []
     assert (start, end) == ("08:00", "17:00")  # nothing flown: the whole day is free
     assert abs(int(minutes) - _solo_minutes(_metres(HANGAR, point.geometry.coordinates), 30, model)) <= 0.55
     assert any("group-01" in w and "found no plan" in w for w in result.warnings)

@@ -102,7 +102,7 @@ def test_solver_warnings_are_shown_by_plan_and_kept_in_the_json(tmp_path, monkey
     assert code == 0, err
     _verified(tmp_path / "a", path)
     assert re.search(r"warning: group-01 \(1 hangar, 1 task\): the solver found no plan within its [\d.]+ s "
-                     r"\(status timeout-no-solution\); give more time \(--time-limit above 2 s\)\n", err), err
+                     r"\(status no solution within the time limit\); give more time \(--time-limit above 2 s\)\n", err), err
     assert "time_limit" in out  # the unserved table names the reason
     code, out, err = _cli(["plan", path, "--out", str(tmp_path / "b"), "--time-limit", "2", "--json"])
     warnings = json.loads(out)["warnings"]
