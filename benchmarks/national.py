@@ -1,8 +1,6 @@
-"""National-size inputs in bounded memory: the national river layer and the Swiss 1,179-zone file, planned and verified.
+"""National-size inputs in bounded memory: the national river layer and the Swiss 1,179-zone file, planned, verified.
 
-Each case runs in its own process; peak RSS is the case's main process and its largest solver worker. Files as published:
-../shared/benchmarks/real_inputs/ (PROVENANCE.md). usage: python benchmarks/national.py [--cases rivers,swiss,along] ...
-"""
+usage: python benchmarks/national.py [--cases rivers,swiss,along] [--time-limit S] [--workers N] [--hangars N]"""
 from __future__ import annotations
 
 import argparse

@@ -1,13 +1,6 @@
-"""Decomposition that strands nothing: the repair pass against no repair and against bigger groups, where work strands.
+"""Decomposition that strands nothing: the repair pass against no repair and bigger groups where a split city strands.
 
-Two ways a split city strands work, each planned without and with the repair pass, medians of --repeats runs:
-- hotspot: two of four hangars open only in the afternoon, which the split's whole-day estimate cannot see
-  (tests/helpers/fleet_days.py);
-- failed group: the generated city with one hangar group whose search finds no plan in its time (the solver's
-  time-out answer injected for group-05), as a new user saw at 150 hangars.
-"stranded": unserved for capacity or time beside a drone within reach with the free time (missions.stranding).
-usage: python benchmarks/stranding.py [--repeats 3] [--time-limit 55] [--workers 2]
-"""
+usage: python benchmarks/stranding.py [--repeats 3] [--time-limit 55] [--workers 2] [--variants NAME,...]"""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: tests.helpers is importable
 
 FAILED_GROUP = "group-05"
+# Two ways a split city strands work: the hotspot (two of four hangars open only in the afternoon, which the split's
+# whole-day estimate cannot see; tests/helpers/fleet_days.py), and the generated city with one group whose search
+# finds no plan (the solver's time-out answer injected), as a new user saw at 150 hangars. "stranded": unserved
+# for capacity or time beside a drone within reach with the free time to fly it (missions.stranding).
 VARIANTS = {
     # name: case, PlanOptions changes
     "hotspot: no repair": ("hotspot", {"repair_rounds": 0, "max_group_hangars": 2}),

@@ -1,8 +1,6 @@
-"""Tasks stranded beside a free drone: left undone for capacity or time although a drone within reach had the
-free time to fly it alone, by straight-line lower bounds that share no code with the planner.
+"""Tasks stranded beside a free drone: unserved for capacity or time though a drone within reach had the free time.
 
-A plan that strands nothing gives an empty list; the city benchmark prints the count and tests assert it is zero.
-"""
+Straight-line lower bounds sharing no code with the planner; the city benchmark prints the count, tests assert none."""
 from __future__ import annotations
 
 from dataclasses import dataclass

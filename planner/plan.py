@@ -229,19 +229,19 @@ def _warnings(groups: list[GroupSummary], options: PlanOptions, fixed) -> list[s
     from planner.fleet.group_solve import NO_PLAN, NOT_SOLVED
 
     warnings = []
+    more = f"give more time (--time-limit above {options.time_limit_s:g} s)"
     for g in groups:
+        size = f"{_count(len(g.hangars), 'hangar')}, {_count(g.tasks, 'task')}"
         if g.status in NO_PLAN:
             stage = "" if g.round == 0 else f" (repair round {g.round})"
-            warnings.append(f"{g.name}{stage} ({_count(len(g.hangars), 'hangar')}, {_count(g.tasks, 'task')}): the solver found no plan "
-                            f"within its {g.time_limit_s:.1f} s (status {g.status}); give more time (--time-limit "
-                            f"above {options.time_limit_s:g} s)")
+            warnings.append(f"{g.name}{stage} ({size}): the solver found no plan within its {g.time_limit_s:.1f} s "
+                            f"(status {g.status}); {more}")
         elif g.status == NOT_SOLVED:
-            warnings.append(f"{g.name} ({_count(len(g.hangars), 'hangar')}, {_count(g.tasks, 'task')}): the time limit was spent before "
-                            f"this repair round could run; give more time (--time-limit above {options.time_limit_s:g} s)")
+            warnings.append(f"{g.name} ({size}): the time limit was spent before this repair round could run; {more}")
     late = [u for u in fixed.unserved if u.reason.value == "time_limit"]
     if late:
-        warnings.append(f"{_count(len(late), 'task')} left undone when the {options.time_limit_s:g} s time limit ran out while "
-                        f"a drone within reach was free (reason time_limit); give more time")
+        warnings.append(f"{_count(len(late), 'task')} left undone when the {options.time_limit_s:g} s time limit ran "
+                        f"out while a drone within reach was free (reason time_limit); give more time")
     return warnings
 
 

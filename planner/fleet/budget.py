@@ -1,8 +1,6 @@
 """The plan's wall-clock budget: one deadline for everything plan() does, shared out to group solves as they start.
 
-A group's solve gets its share of what is left when it starts, minus the time groups have spent outside the
-solver so far (legal matrices, sorties), so the time limit holds for the whole plan, not just for the solver.
-"""
+A group's solver time is its share of what is left, less the time groups spend outside the solver (measured)."""
 from __future__ import annotations
 
 import math

@@ -1,9 +1,6 @@
 """Run group solves in-process, in a local process pool, or on a Dask cluster; results come back in job order.
 
-Dask was chosen over Ray: pure-Python wheels from PyPI, a LocalCluster for tests, and it joins an existing
-scheduler by address without a runtime of its own; results are identical to the local executor for a seed.
-Locally a group is handed its solver time when it starts (planner.fleet.budget), so the plan keeps its deadline.
-"""
+Dask, not Ray: PyPI wheels, a LocalCluster for tests, an existing scheduler by address. Local groups get time as they start."""
 from __future__ import annotations
 
 import dataclasses

@@ -1,9 +1,6 @@
 """Solve one group of hangars with the tasks assigned to it: costs, routing problem, solver, sorties.
 
-A GroupJob is plain picklable data, so the same function runs in-process, in a process pool or on a Dask worker.
-Tasks the solver leaves undone come back as DroppedTask (with what serving one alone takes): planner.fleet
-decides whether a free drone elsewhere flies them or why none can.
-"""
+A GroupJob is plain picklable data (in-process, process pool or Dask); tasks left undone come back as DroppedTask."""
 from __future__ import annotations
 
 import logging

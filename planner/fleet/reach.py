@@ -1,9 +1,6 @@
-"""Which hangars can reach which tasks, for the whole city at once (vectorised, STRtree over hangar reach boxes).
+"""Which hangars can reach which tasks, for a whole city or country at once (vectorised, STRtree over reach boxes).
 
-Tasks no hangar's operating radius covers leave here as out_of_reach, naming the hangar that comes closest and the
-distances, before any group builds a matrix: a national river layer costs seconds here, not a 24 GB matrix.
-One projection serves a whole country here, so each hangar's radius is scaled by the projection's scale there.
-"""
+Tasks no operating radius covers leave as out_of_reach (nearest hangar, distances) before any matrix is built."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -150,4 +147,5 @@ def _geodesic_span(task: InspectionTask, hangar: Hangar) -> tuple[float, float]:
 def reach_text(task: InspectionTask, hangar: Hangar, near_m: float, far_m: float) -> str:
     where = (f"{far_m / 1000:.1f} km" if len(task.coordinates) == 1 or far_m - near_m < 50
              else f"{near_m / 1000:.1f}-{far_m / 1000:.1f} km")
-    return f"{where} from the nearest hangar, {hangar.id}: beyond its {hangar.operating_radius_m / 1000:.1f} km operating radius"
+    radius = hangar.operating_radius_m / 1000
+    return f"{where} from the nearest hangar, {hangar.id}: beyond its {radius:.1f} km operating radius"

@@ -1,10 +1,6 @@
 """Repair pass: tasks the groups left undone go to any drone within reach that still has the time, in any group.
 
-Each round offers every drone within reach of an undone task its free time (its day minus its sorties and the
-recharge around them) and solves the undone tasks on those drones, in groups of nearby hangars as in the first
-pass, until nothing is left that a free drone could fly, a round places nothing, or the budget is spent. A task
-no free drone can fly is no_capacity; one a free drone could fly when time ran out is time_limit.
-"""
+Rounds solve them on the drones' free time until none is left a free drone could fly; the rest get their true reason."""
 from __future__ import annotations
 
 import dataclasses
@@ -27,7 +23,6 @@ from planner.problem.availability import DroneTime, drone_times
 logger = logging.getLogger(__name__)
 
 CHECKED_ONLY = "checked only: repair_rounds is 0"
-
 
 
 @dataclass

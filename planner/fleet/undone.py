@@ -1,8 +1,6 @@
-"""Why a task the solvers left undone stays undone: every drone in reach busy, or the planning time ran out.
+"""Why a task the solvers left undone stays undone: every drone in reach is busy, or the time ran out.
 
-`no_capacity` names the drones within reach, their longest free gap and what the task needs alone; `time_limit`
-names a drone that could still fly it and the search time the group had, with the advice to give more.
-"""
+no_capacity names the drones, their longest free gap and what the task needs; time_limit a free drone and the time."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -77,7 +75,8 @@ def no_capacity(city: City, dropped: DroppedTask, sorties: list[Sortie]) -> Unse
     when = f" ({' and '.join(where)})" if where else ""
     mine = {s.drone_id for s in sorties} & set(drones)
     flown = [city.tasks[t].task.priority for s in sorties if s.drone_id in mine for t in s.tasks if t in city.tasks]
-    priorities = f"{min(flown)}" if flown and min(flown) == max(flown) else f"{min(flown, default=0)}-{max(flown, default=0)}"
+    lowest, highest = min(flown, default=0), max(flown, default=0)
+    priorities = f"{lowest}" if lowest == highest else f"{lowest}-{highest}"
     others = (f"they flew {len(flown)} other task{'s' if len(flown) != 1 else ''} of priority {priorities}" if flown
               else "they flew nothing else")
     detail = (f"no capacity: every drone within reach ({len(drones)}: {', '.join(h.id for h in hangars)}) is flying, "

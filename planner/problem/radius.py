@@ -1,8 +1,6 @@
-"""Transit arcs whose legal path leaves a hangar's operating radius: closed to that hangar's sorties.
+"""Transit arcs whose legal path bends out of a hangar's operating radius, closed to that hangar's sorties.
 
-A detour round a zone near the edge of the radius bulges out of it (the verifier's radius check found one at
-7,207 m of 7,000); straight legs between points inside a disc stay inside, so only bent paths are checked.
-"""
+A detour round a zone near the edge of the radius can leave it (7,207 m of 7,000, found by the verifier)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
