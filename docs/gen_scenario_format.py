@@ -27,7 +27,7 @@ from missions.export.dji_products import AIRCRAFT as DJI_AIRCRAFT, PAYLOADS as D
 from missions.models import (  # noqa: E402
     AirspaceSpec, Camera, DjiProfile, DroneModel, GridCell, GridSpec, Hangar, Inspection, InspectionTask, MissionPlan,
     PlanSummary, Scenario, Sortie, Target, TargetFileRef, UnservedReason, UnservedTask, Waypoint, Weather,
-    WindLayer, ZoneFileRef,
+    WindLayer, ZoneFileRef, GroupSummary, PlanningSpec,
 )
 from airspace.separation import SeparationMinima  # noqa: E402
 from missions.intent_models import (  # noqa: E402
@@ -97,6 +97,11 @@ DESCRIPTIONS: dict[str, str] = {
     "Scenario.hangars": "The docks and the drones based in them.",
     "Scenario.airspace": "Ceiling, zones, Beidou grid cells and authorisations.",
     "Scenario.targets": "What to inspect: inline targets and/or target files.",
+    "Scenario.planning": "How you want the day flown (choices rather than physics).",
+    "PlanningSpec.transit_altitude_m": "Height above ground at which drones fly between hangar and tasks and from "
+                                       "task to task. Unset: 100 m, or the airspace ceiling when that is lower. "
+                                       "Must not exceed `airspace.ceiling_m`. `lowalt plan --transit-altitude M` "
+                                       "overrides it for one run.",
     "TimeWindow.start": "Local clock time `HH:MM` or `HH:MM:SS` (quote it in YAML).",
     "TimeWindow.end": "Local clock time, after `start`; `24:00` is the end of the day.",
     "Weather.wind_speed_ms": "Mean wind speed at `reference_height_m` (a weather station's 10 m reading). Above a "
@@ -278,6 +283,25 @@ DESCRIPTIONS: dict[str, str] = {
     "PlanSummary.time_limit_s": "Solver time limit used.",
     "PlanSummary.served_tasks": "Tasks flown.",
     "PlanSummary.unserved_tasks": "Tasks listed as unserved.",
+    "PlanSummary.transit_distance_m": "Distance flown outside inspections: from the hangar to the tasks, between "
+                                      "them and back (total distance minus the inspected length).",
+    "PlanSummary.deadhead_share": "`transit_distance_m` over `total_distance_m` (0 to 1).",
+    "PlanSummary.transit_altitude_m": "Transit height used (options, else scenario `planning`, else the default).",
+    "PlanSummary.repaired_tasks": "Tasks the repair pass placed on drones with free time after the hangar groups "
+                                  "solved, across groups.",
+    "PlanSummary.groups": "Every solve: the hangar groups of the first pass (round 0) and the repair rounds, each "
+                          "with its solver status and time.",
+    "GroupSummary.name": "`group-<n>` (first pass) or `repair-group-<n>` (a repair round).",
+    "GroupSummary.round": "0 for the first pass; 1, 2, ... for repair rounds on the drones' free time.",
+    "GroupSummary.hangars": "The group's hangar ids.",
+    "GroupSummary.tasks": "Tasks given to the group.",
+    "GroupSummary.status": "The solver's status: `optimal`, `feasible`, `infeasible` or `no solution within the "
+                           "time limit` (no plan found: a warning says so), `nothing to fly` (every task had a reason before "
+                           "solving), `not solved: no time left` or `checked only: repair_rounds is 0` (a repair "
+                           "round that only checked which free drone could fly what).",
+    "GroupSummary.time_limit_s": "Solver seconds the group was given (its share of what was left of the time limit "
+                                 "when it started).",
+    "GroupSummary.solve_s": "Solver seconds it used.",
 }
 
 # Rules that a model validator enforces beyond single fields.
@@ -399,8 +423,9 @@ RESTRICTION_TEXT = {
 }
 
 SCENARIO_MODELS = [Scenario, TimeWindow, Weather, WindLayer, DroneModel, Camera, DjiProfile, Hangar, AirspaceSpec, Zone,
-                   ZoneFileRef, GridSpec, GridCell, IntentFileRef, ExternalVolume, Target, TargetFileRef, Geometry]
-PLAN_MODELS = [MissionPlan, PlanSummary, Sortie, Waypoint, Inspection, IntentVolume, DeconflictionOptions,
+                   ZoneFileRef, GridSpec, GridCell, IntentFileRef, ExternalVolume, Target, TargetFileRef, Geometry,
+                   PlanningSpec]
+PLAN_MODELS = [MissionPlan, PlanSummary, GroupSummary, Sortie, Waypoint, Inspection, IntentVolume, DeconflictionOptions,
                IntentOptions, SeparationMinima, InspectionTask, UnservedTask]
 
 SCENARIO_NOTES = """\
@@ -528,8 +553,13 @@ REASON_TEXT = {
                          "reach has a model grounded by today's wind",
     UnservedReason.WINDOW_IMPOSSIBLE: "its window does not meet a usable hangar window, or is shorter than the "
                                       "inspection takes",
-    UnservedReason.NO_CAPACITY: "could be flown alone, but the fleet's day is full (lower priorities are dropped "
+    UnservedReason.NO_CAPACITY: "could be flown alone, but every drone within reach is flying, recharging, "
+                                "through its sorties or under a closure whenever it could be flown; the detail names "
+                                "them, their longest free gap and what the task needs (lower priorities are dropped "
                                 "first)",
+    UnservedReason.TIME_LIMIT: "a drone within reach had the free time to fly it, but planning ran out of time "
+                               "first; the detail names the drone, its free time and the search time the group had: "
+                               "give more time (`--time-limit`)",
     UnservedReason.INVALID: "could not be turned into a task (a zero-length line, a corridor without a camera); "
                             "the detail says which",
 }

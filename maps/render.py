@@ -168,6 +168,7 @@ def _summary_html(plan: MissionPlan, scenario: Scenario, statuses: dict, conflic
         ("Sorties", str(len(plan.sorties))),
         ("Drones used", f"{used} of {fleet}"),
         ("Flight", f"{flight_km:.1f} km"),
+        ("Deadhead", f"{percent(plan.summary.deadhead_share)} (transit {plan.summary.transit_distance_m / 1000:.1f} km)"),
         ("Unserved tasks", str(len(plan.unserved))),
         ("Targets", f"{states.count('served')} served, {states.count('partly')} partly, "
                     f"{states.count('unserved')} unserved"),
@@ -176,8 +177,11 @@ def _summary_html(plan: MissionPlan, scenario: Scenario, statuses: dict, conflic
     if plan.warnings:
         rows.append(("Warnings", str(len(plan.warnings))))
     body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
+    # The warnings themselves (solver statuses, work the time limit cost), not just their count.
+    warnings = "".join(f"<li>{esc(w)}</li>" for w in plan.warnings)
     return (f"<h3>{esc(plan.scenario)}</h3><div>{esc(plan.date.isoformat())} · {esc(scenario.timezone)}</div>"
-            f'<table>{body}</table><a href="{SCHEDULE_FILENAME}" target="_blank">Schedule (Gantt)</a>')
+            f'<table>{body}</table>' + (f'<ul class="lowalt-warnings">{warnings}</ul>' if warnings else "")
+            + f'<a href="{SCHEDULE_FILENAME}" target="_blank">Schedule (Gantt)</a>')
 
 
 def _legend_html(with_grid: bool) -> str:

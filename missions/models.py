@@ -294,6 +294,13 @@ class TargetFileRef(BaseModel):
     encoding: str | None = None  # text encoding of a Shapefile without .cpg, e.g. GBK
 
 
+class PlanningSpec(BaseModel):
+    """How the operator wants the day flown: choices, not physics (those live in the drone and hangar profiles)."""
+
+    model_config = FROZEN
+    transit_altitude_m: float | None = Field(None, gt=0)  # None: 100 m, or the airspace ceiling when lower
+
+
 class Scenario(BaseModel):
     model_config = FROZEN
     name: str
@@ -306,6 +313,7 @@ class Scenario(BaseModel):
     hangars: list[Hangar]
     airspace: AirspaceSpec = Field(default_factory=AirspaceSpec)
     targets: list[Target | TargetFileRef] = Field(default_factory=list)
+    planning: PlanningSpec = Field(default_factory=PlanningSpec)
 
     @field_validator("timezone")
     @classmethod
@@ -318,6 +326,10 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
+        transit = self.planning.transit_altitude_m
+        if transit is not None and transit > self.airspace.ceiling_m:
+            raise ValueError(f"planning.transit_altitude_m: {transit:g} m is above the airspace ceiling "
+                             f"({self.airspace.ceiling_m:g} m)")
         models = {m.id for m in self.drone_models}
         for index, hangar in enumerate(self.hangars):
             if hangar.drone_model not in models:
@@ -386,7 +398,8 @@ class UnservedReason(str, Enum):
     BLOCKED_BY_AIRSPACE = "blocked_by_airspace"  # inside or only reachable through keep-out volumes
     WIND = "wind"  # grounded by wind, or a leg the airspeed limit cannot fly in the wind at its height
     WINDOW_IMPOSSIBLE = "window_impossible"  # its window does not meet any usable hangar window
-    NO_CAPACITY = "no_capacity"  # feasible alone, but the fleet's day was full (lower priority dropped first)
+    NO_CAPACITY = "no_capacity"  # feasible alone, but every drone in reach is busy (lower priority dropped first)
+    TIME_LIMIT = "time_limit"  # a drone could still fly it, but planning ran out of time first (give more time)
     INVALID = "invalid"  # could not be turned into a task (reason in detail)
 
 
@@ -464,6 +477,19 @@ class UnservedTask(BaseModel):
     coordinates: list[list[float]]
 
 
+class GroupSummary(BaseModel):
+    """One solve of a group of nearby hangars: the first pass (round 0) or a repair round."""
+
+    model_config = FROZEN
+    name: str
+    round: int = 0  # 0: the first pass; 1, 2, ...: repair rounds on the drones' free time
+    hangars: list[str]
+    tasks: int  # tasks given to the group
+    status: str  # the solver's: optimal, feasible, infeasible, timeout-no-solution, ...
+    time_limit_s: float  # the solver time the group had
+    solve_s: float  # solver wall time used
+
+
 class PlanSummary(BaseModel):
     model_config = FROZEN
     scenario: str
@@ -477,6 +503,11 @@ class PlanSummary(BaseModel):
     time_limit_s: float | None = None
     served_tasks: int = 0
     unserved_tasks: int = 0
+    transit_distance_m: float = 0.0  # flown outside inspections: to, between and back from the tasks
+    deadhead_share: float = 0.0  # transit_distance_m over total_distance_m
+    transit_altitude_m: float | None = None
+    repaired_tasks: int = 0  # tasks the repair pass placed on drones with free time, across groups
+    groups: list[GroupSummary] = Field(default_factory=list)
 
 
 class MissionPlan(BaseModel):

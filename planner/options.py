@@ -24,6 +24,7 @@ class PlanOptions(BaseModel):
     clearance_m: float = Field(20.0, ge=0)  # horizontal margin kept from every keep-out zone
     workers: int = Field(1, ge=1)  # processes solving hangar groups in parallel
     max_group_hangars: int = Field(12, ge=1)  # larger fleets are split into groups of nearby hangars
+    repair_rounds: int = Field(4, ge=0)  # rounds placing undone tasks on free drones of any group (0: check only)
     executor: Literal["local", "dask"] = "local"
     scheduler_address: str | None = None  # dask executor: an existing scheduler; None starts a local cluster
     progress: Callable[[int, float], None] | None = Field(None, exclude=True)

@@ -1,26 +1,35 @@
-"""plan(scenario, options) -> MissionPlan: tasks, airspace split, costs, routing, sorties, summary.
+"""plan(scenario, options) -> MissionPlan: tasks, reach, airspace split, groups, repair, sorties, summary.
 
-Every task ends up in a sortie or in `unserved` with a reason; nothing is dropped silently.
+Every task ends up in a sortie or in `unserved` with a reason; nothing is dropped silently. The time limit covers
+all of it (planner.fleet.budget).
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
-import time
 
+import numpy as np
 import shapely
 
-from airspace.projection import Projector
+from airspace.errors import LowaltError
+from airspace.projection import Projector, geodesic_length_m
 from missions.intents import with_intents
-from missions.models import MissionPlan, PlanSummary, Scenario, UnservedTask
+from missions.models import GroupSummary, MissionPlan, PlanSummary, Scenario, Sortie, UnservedTask
 from missions.tasks import tasks_from_targets
 from planner.deconflict import retime_to_clear
+from planner.fleet.budget import MAX_REPAIR_SHARE, REPAIR_SHARE, TAIL_S_PER_1000_TASKS, Budget
+from planner.fleet.city import City, reach_area
 from planner.fleet.decompose import partition
-from planner.problem.epochs import epochs_for
 from planner.fleet.executors import run_groups
 from planner.fleet.group_solve import GroupJob
+from planner.fleet.reach import TaskVertices, out_of_reach, reach_table
+from planner.fleet.repair import repair
+from planner.fleet.undone import PlanBudget
+from planner.fleet.zone_index import ZoneIndex
 from planner.flight.energy import FlightEnergy
 from planner.options import PlanOptions
+from planner.problem.epochs import epochs_for
 from planner.problem.feasibility import grounded
 from planner.problem.task_airspace import TaskWithEpochs, split_tasks_by_airspace
 
@@ -28,63 +37,122 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TRANSIT_M = 100.0
 LEG_SHARE_OF_BATTERY = 0.25  # a leg takes at most this share of a usable battery (the rest: transits to and from it)
-MIN_GROUP_TIME_S = 1.0
-GROUP_ZONE_MARGIN_M = 3000.0  # zones this far beyond a group's reach still shape its detours
 
 
 def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
     options = options or PlanOptions()
-    started = time.perf_counter()
-    jobs, tasks, unserved = plan_jobs(scenario, options)
-    results = run_groups(jobs, options.executor, options.workers, options.scheduler_address, options.progress)
-    for r in results:
-        logger.info("group %s: %s", r.name, r.stats)
+    budget = Budget(options.time_limit_s)
+    city, jobs, unserved = _first_pass(scenario, options)
+    tasks = list(city.tasks.values())
+    tail_s = 0.5 + TAIL_S_PER_1000_TASKS * len(tasks) / 1000
+
+    def keep_s(done, pending: int) -> float:
+        # The repair reserve shrinks as groups finish with nothing undone; once groups leave work undone it grows
+        # with the share of their tasks they left (a group that found no plan leaves all of them).
+        if len(jobs) <= 1:
+            return tail_s
+        undone = sum(len(r.dropped) for r in done)
+        if not undone:
+            return tail_s + REPAIR_SHARE * options.time_limit_s * pending / len(jobs)
+        given = sum(r.stats.get("tasks", 0) for r in done)
+        return tail_s + options.time_limit_s * min(MAX_REPAIR_SHARE, max(REPAIR_SHARE, undone / max(1, given)))
+
+    results = run_groups(jobs, options.executor, options.workers, budget, keep_s, options.scheduler_address,
+                         options.progress)
     sorties = [s for r in results for s in r.sorties]
-    sorties.sort(key=lambda s: (s.takeoff, s.sortie_id))
     unserved += [u for r in results for u in r.unserved]
-    objectives = [r.objective for r in results if r.objective is not None]
-    objective = sum(objectives) if objectives else None
-    solve_time = time.perf_counter() - started
+    objective = sum(r.objective for r in results if r.objective is not None)
+    penalties = {t: p for r in results if r.objective is not None for t, p in r.penalties.items()}
+    report = options.progress
+    fixed = repair(city, sorties, [d for r in results for d in r.dropped], penalties, budget,
+                   PlanBudget(options.time_limit_s, len(jobs), options.workers), tail_s,
+                   None if report is None else lambda change, s: report(objective + change, s))
+    sorties = number_sorties(sorties + fixed.sorties)
+    unserved += fixed.unserved
+    summaries = [_group_summary(0, r.name, r.stats) for r in results]
+    summaries += [_group_summary(k["round"], name, stats) for k in fixed.rounds for name, stats in k["groups"]]
+    warnings = _warnings(summaries, options, fixed)
     # plan.tasks: every flyable task (served or unserved); pieces that could never be flown are only in unserved.
-    result = _assemble(scenario, options, [t.task for t in tasks], sorties, unserved, solve_time, objective)
+    result = _assemble(scenario, options, city, tasks, sorties, unserved, budget.elapsed(),
+                       objective + fixed.objective_change if any(r.objective is not None for r in results) else None,
+                       summaries, warnings, sum(k["placed"] for k in fixed.rounds))
     result = with_intents(result, options.deconfliction)  # each sortie's operational intent (missions.intents)
     result = retime_to_clear(result, scenario, options.deconfliction, operating_window(scenario),
                              options.clearance_m)
     logger.info("plan %s: %d sorties, %d drones, coverage %.1f %%, %d unserved, %.1f s", scenario.name,
                 result.summary.sorties, result.summary.drones_used, 100 * result.summary.coverage,
-                len(result.unserved), solve_time)
+                len(result.unserved), result.summary.solve_time_s)
     return result
 
 
 def plan_jobs(scenario: Scenario, options: PlanOptions) -> tuple[list[GroupJob], list[TaskWithEpochs],
                                                                  list[UnservedTask]]:
-    """Tasks cut and split by airspace, and one solve job per group of nearby hangars with its time share;
-    also the tasks that can never be flown, with their reasons."""
+    """The first pass as plain jobs, each with the share of the time limit it would get if all started now (plan()
+    hands out the budget as groups start), the flyable tasks, and the tasks that can never be flown with their
+    reasons: what a benchmark needs to solve the same groups plan() solves."""
+    city, jobs, unserved = _first_pass(scenario, options)
+    share = Budget(options.time_limit_s).solve_share(len(jobs), options.workers)
+    return [dataclasses.replace(job, time_limit_s=share) for job in jobs], list(city.tasks.values()), unserved
+
+
+def _first_pass(scenario: Scenario, options: PlanOptions) -> tuple[City, list[GroupJob], list[UnservedTask]]:
+    city, unserved = prepare(scenario, options)
+    tasks = list(city.tasks.values())
+    groups = partition(scenario, tasks, city.projector, options.max_group_hangars, city.window, city.transit_m,
+                       [city.reach[t.task.task_id] for t in tasks])
+    return city, [city.job(group.name, group.hangar_ids, list(group.tasks)) for group in groups], unserved
+
+
+def prepare(scenario: Scenario, options: PlanOptions) -> tuple[City, list[UnservedTask]]:
+    """Tasks cut, those no hangar reaches reported, the rest split by airspace, with the hangars reaching each.
+
+    Out-of-reach tasks leave before the airspace split and before any matrix, and only zones within the fleet's
+    reach take part, so a national layer or a country's zones cost an index query, not a dense matrix.
+    """
     window = operating_window(scenario)
-    transit_m = min(options.transit_altitude_m or DEFAULT_TRANSIT_M, scenario.airspace.ceiling_m)
-    zones = scenario.zones()
+    transit_m = transit_altitude(scenario, options)
+    hangars = list(scenario.hangars)
+    projector = Projector.for_geometry(_extent(scenario))
+    index = ZoneIndex(scenario.zones())
+    raw_tasks, unserved = tasks_from_targets(scenario,
+                                             max_leg_m=options.max_leg_m or default_max_leg_m(scenario, transit_m))
+    vertices = TaskVertices.of(raw_tasks, projector)
+    covered = reach_table(raw_tasks, hangars, projector, vertices)
+    far = [k for k, r in enumerate(covered) if not r.hangars]
+    if far:
+        unserved = list(unserved) + out_of_reach([raw_tasks[k] for k in far], hangars, projector,
+                                                 _subset(vertices, far))
+        logger.info("%d of %d tasks beyond every hangar's operating radius", len(far), len(raw_tasks))
+    near = [t for t, r in zip(raw_tasks, covered) if r.hangars]
+    zones = index.near(reach_area(hangars, projector), projector)
     authorised = list(scenario.airspace.authorised)
     recharge_s = max((h.recharge_min * 60.0 for h in scenario.hangars), default=0.0)
     epochs = epochs_for(window, zones, authorised, min_length_s=int(options.min_sortie_min * 60),
                         blackouts=scenario.clock.unflyable_spans(recharge_s))
-    projector = Projector.for_geometry(_extent(scenario))
+    tasks, blocked = [], []
+    for local, members in _by_utm_zone(near).items():
+        # Clearance buffers are metres: cut each task in the projection of its own UTM zone.
+        kept, cut = split_tasks_by_airspace(members, zones, authorised, epochs, local, options.clearance_m,
+                                            transit_m, scenario.airspace.ceiling_m)
+        tasks += kept
+        blocked += cut
+    reach = reach_table([t.task for t in tasks], hangars, projector)
+    city = City(scenario, options, window, transit_m, epochs, projector, index,
+                {t.task.task_id: t for t in tasks}, {t.task.task_id: r for t, r in zip(tasks, reach)})
+    logger.info("%d zones of %d within the fleet's reach; %d epochs", len(zones), len(index), len(epochs))
+    return city, list(unserved) + blocked
 
-    raw_tasks, unserved = tasks_from_targets(scenario,
-                                             max_leg_m=options.max_leg_m or default_max_leg_m(scenario, transit_m))
-    tasks, blocked = split_tasks_by_airspace(raw_tasks, zones, authorised, epochs, projector, options.clearance_m,
-                                             transit_m, scenario.airspace.ceiling_m)
-    groups = partition(scenario, tasks, projector, options.max_group_hangars, window, transit_m)
-    per_group_s = _group_time_limit(options, len(groups))
-    jobs = [
-        GroupJob(
-            name=group.name,
-            scenario=_group_scenario(scenario, group.hangar_ids, projector, len(groups) > 1),
-            tasks=list(group.tasks), epochs=epochs, window=window, transit_m=transit_m, projector=projector,
-            options=options.model_copy(update={"progress": None}), time_limit_s=per_group_s,
-        )
-        for group in groups
-    ]
-    return jobs, tasks, list(unserved) + blocked
+
+def transit_altitude(scenario: Scenario, options: PlanOptions) -> float:
+    """The options' transit altitude, else the scenario's (planning.transit_altitude_m), else 100 m or the ceiling
+    when lower. One set above the ceiling is an error, not silently lowered."""
+    chosen = options.transit_altitude_m or scenario.planning.transit_altitude_m
+    ceiling = scenario.airspace.ceiling_m
+    if chosen is None:
+        return min(DEFAULT_TRANSIT_M, ceiling)
+    if chosen > ceiling:
+        raise LowaltError(f"transit altitude {chosen:g} m is above the airspace ceiling ({ceiling:g} m)")
+    return float(chosen)
 
 
 def operating_window(scenario: Scenario) -> tuple[int, int]:
@@ -111,54 +179,95 @@ def default_max_leg_m(scenario: Scenario, transit_m: float = DEFAULT_TRANSIT_M) 
     return min(lengths, default=math.inf)  # nothing bounds it (no hangar, no holdable heading): one leg per line
 
 
+def number_sorties(sorties: list[Sortie]) -> list[Sortie]:
+    """Sorties in takeoff order, numbered per drone S1, S2, ... (repair sorties join a drone's earlier ones)."""
+    ordered = sorted(sorties, key=lambda s: (s.takeoff, s.drone_id, s.sortie_id))
+    count: dict[str, int] = {}
+    numbered = []
+    for sortie in ordered:
+        count[sortie.drone_id] = count.get(sortie.drone_id, 0) + 1
+        name = f"{sortie.drone_id}-S{count[sortie.drone_id]}"
+        if name != sortie.sortie_id:
+            sortie = sortie.model_copy(update={"sortie_id": name, "inspections": [
+                i.model_copy(update={"sortie_id": name}) for i in sortie.inspections]})
+        numbered.append(sortie)
+    return sorted(numbered, key=lambda s: (s.takeoff, s.sortie_id))
+
+
 def _extent(scenario: Scenario) -> shapely.Geometry:
+    """Where the fleet flies: its hangars (targets beyond their reach are reported, not flown, so they must not
+    pull the metric projection away from the city)."""
     points = [shapely.Point(h.lon, h.lat) for h in scenario.hangars]
-    points += [t.geometry.shape for t in scenario.resolved_targets()]
+    if not points:
+        points = [t.geometry.shape for t in scenario.resolved_targets()] or [shapely.Point(0, 0)]
     return shapely.GeometryCollection(points)
 
 
-def _group_scenario(scenario: Scenario, hangar_ids: tuple[str, ...], projector: Projector, local: bool) -> Scenario:
-    """The scenario as one group sees it: its hangars and, in a split city, only the zones near them.
-
-    Each group builds a legal-path graph per epoch; with every zone of a city in it, that graph cost more than
-    the solver (23 s of 54 s at 150 hangars, measured). Sorties never leave their hangars' radius, so zones
-    beyond it plus a margin cannot touch them; the verifier still checks every zone.
-    """
-    hangars = [scenario.hangar(h) for h in hangar_ids]
-    if not local:
-        return scenario.model_copy(update={"hangars": hangars})
-    area = shapely.unary_union([
-        projector.to_metric(shapely.Point(h.lon, h.lat)).buffer(h.operating_radius_m + GROUP_ZONE_MARGIN_M)
-        for h in hangars
-    ]).convex_hull
-    zones = [z for z in scenario.zones() if projector.to_metric(z.geometry.shape).intersects(area)]
-    airspace = scenario.airspace.model_copy(update={"zones": zones})
-    return scenario.model_copy(update={"hangars": hangars, "airspace": airspace})
+def _by_utm_zone(tasks: list) -> dict[Projector, list]:
+    zones: dict[Projector, list] = {}
+    for task in tasks:
+        first = task.coordinates[0]
+        zones.setdefault(Projector.for_lonlat(first[0], first[1]), []).append(task)
+    return zones
 
 
-def _group_time_limit(options: PlanOptions, groups: int) -> float:
-    """Share the wall-clock budget: each worker solves groups one after another."""
-    if groups <= 1:
-        return options.time_limit_s
-    rounds = -(-groups // max(1, options.workers))
-    return max(MIN_GROUP_TIME_S, options.time_limit_s / rounds)
+def _subset(vertices: TaskVertices, keep: list[int]) -> TaskVertices:
+    counts = np.diff(vertices.offsets)[keep]
+    rows = np.concatenate([np.arange(vertices.offsets[k], vertices.offsets[k + 1]) for k in keep])
+    return TaskVertices(vertices.xy[rows], np.concatenate([[0], np.cumsum(counts)]))
 
 
-def _assemble(scenario, options, tasks, sorties, unserved, solve_time, objective) -> MissionPlan:
+def _group_summary(round_: int, name: str, stats: dict) -> GroupSummary:
+    return GroupSummary(name=name, round=round_, hangars=list(stats.get("hangar_ids", [])),
+                        tasks=stats.get("tasks", 0), status=str(stats.get("status", "")),
+                        time_limit_s=float(stats.get("time_limit_s", 0.0)), solve_s=float(stats.get("solve_s", 0.0)))
+
+
+def _warnings(groups: list[GroupSummary], options: PlanOptions, fixed) -> list[str]:
+    """Solver statuses that leave work undone, and how many tasks the time limit cost (not the wall time itself:
+    the same scenario, options and seed give the same plan and the same warnings)."""
+    from planner.fleet.group_solve import NO_PLAN, NOT_SOLVED
+
+    warnings = []
+    more = f"give more time (--time-limit above {options.time_limit_s:g} s)"
+    for g in groups:
+        size = f"{_count(len(g.hangars), 'hangar')}, {_count(g.tasks, 'task')}"
+        if g.status in NO_PLAN:
+            stage = "" if g.round == 0 else f" (repair round {g.round})"
+            warnings.append(f"{g.name}{stage} ({size}): the solver found no plan within its {g.time_limit_s:.1f} s "
+                            f"(status {g.status}); {more}")
+        elif g.status == NOT_SOLVED:
+            warnings.append(f"{g.name} ({size}): the time limit was spent before this repair round could run; {more}")
+    late = [u for u in fixed.unserved if u.reason.value == "time_limit"]
+    if late:
+        warnings.append(f"{_count(len(late), 'task')} left undone when the {options.time_limit_s:g} s time limit ran "
+                        f"out while a drone within reach was free (reason time_limit); give more time")
+    return warnings
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _assemble(scenario, options, city: City, tasks, sorties, unserved, solve_time, objective, groups, warnings,
+              repaired) -> MissionPlan:
     from missions.coverage import coverage
 
     draft = MissionPlan(
-        scenario=scenario.name, date=scenario.date, timezone=scenario.timezone, tasks=tasks, sorties=sorties,
-        unserved=sorted(unserved, key=lambda u: u.task_id),
+        scenario=scenario.name, date=scenario.date, timezone=scenario.timezone, tasks=[t.task for t in tasks],
+        sorties=sorties, unserved=sorted(unserved, key=lambda u: u.task_id),
         summary=PlanSummary(scenario=scenario.name, coverage=0.0, total_distance_m=0.0, sorties=0, drones_used=0,
                             solve_time_s=0.0),
-        options=options.summary(),
+        warnings=warnings, options=options.summary(),
     )
     served = sum(len(s.tasks) for s in sorties)
+    total = round(sum(s.distance_m for s in sorties), 2)
+    inspected = sum(geodesic_length_m(i.coordinates) for s in sorties for i in s.inspections)
+    transit = round(max(0.0, total - inspected), 2)
     summary = PlanSummary(
         scenario=scenario.name,
         coverage=round(coverage(draft, scenario), 6),
-        total_distance_m=round(sum(s.distance_m for s in sorties), 2),
+        total_distance_m=total,
         sorties=len(sorties),
         drones_used=len({s.drone_id for s in sorties}),
         solve_time_s=round(solve_time, 3),
@@ -167,5 +276,10 @@ def _assemble(scenario, options, tasks, sorties, unserved, solve_time, objective
         time_limit_s=options.time_limit_s,
         served_tasks=served,
         unserved_tasks=len(unserved),
+        transit_distance_m=transit,
+        deadhead_share=round(transit / total, 4) if total else 0.0,
+        transit_altitude_m=city.transit_m,
+        repaired_tasks=repaired,
+        groups=groups,
     )
     return draft.model_copy(update={"summary": summary})

@@ -15,9 +15,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from airspace.errors import InputError
+from airspace.projection import geodesic_length_m
 from missions.models import MissionPlan, Scenario
 from planner.cli.exit_codes import EXIT_FAILED, EXIT_INPUT, CommandError
 
+EXAMPLE_CHARS = 240  # an unserved example's reason names its numbers: keep them, cut only a very long one
 stderr = Console(stderr=True)
 stdout = Console()
 
@@ -74,8 +76,9 @@ def solver_progress(time_limit_s: float, enabled: bool = True) -> Iterator:
 
 
 def summary_table(plan: MissionPlan, scenario: Scenario) -> Table:
-    """Per hangar: drones, drones used, sorties, km flown, tasks served, and the energy its sorties use (mean and
-    most, as shares of a full battery; the reserve leaves 1 - reserve_fraction usable)."""
+    """Per hangar: drones, drones used, sorties, km flown, its deadhead share (flown outside inspections), tasks
+    served, and the energy its sorties use (mean and most, as shares of a full battery; the reserve leaves
+    1 - reserve_fraction usable)."""
     sorties_by = defaultdict(list)
     for sortie in plan.sorties:
         sorties_by[sortie.hangar_id].append(sortie)
@@ -86,20 +89,25 @@ def summary_table(plan: MissionPlan, scenario: Scenario) -> Table:
     table.add_column("used", justify="right", footer=str(s.drones_used))
     table.add_column("sorties", justify="right", footer=str(s.sorties))
     table.add_column("km", justify="right", footer=f"{s.total_distance_m / 1000:.1f}")
+    table.add_column("deadhead", justify="right", footer=f"{s.deadhead_share:.0%}")
     table.add_column("tasks", justify="right", footer=str(s.served_tasks))
     table.add_column("battery avg", justify="right")
     table.add_column("battery max", justify="right")
     table.add_column("usable", justify="right")
     for hangar in scenario.hangars:
         flown = sorties_by.get(hangar.id, [])
-        km = sum(x.distance_m for x in flown) / 1000
+        metres = sum(x.distance_m for x in flown)
+        inspected = sum(geodesic_length_m(i.coordinates) for x in flown for i in x.inspections)
         used = [x.battery_used for x in flown]
         usable = scenario.drone_model(hangar.drone_model).usable_battery
         table.add_row(hangar.id, str(hangar.drones), str(len({x.drone_id for x in flown})), str(len(flown)),
-                      f"{km:.1f}", str(sum(len(x.tasks) for x in flown)),
+                      f"{metres / 1000:.1f}", f"{max(0.0, metres - inspected) / metres:.0%}" if metres else "-",
+                      str(sum(len(x.tasks) for x in flown)),
                       f"{sum(used) / len(used):.0%}" if used else "-", f"{max(used):.0%}" if used else "-",
                       f"{usable:.0%}")
-    table.caption = (f"coverage {s.coverage:.1%} · unserved tasks {len(plan.unserved)} · "
+    transit = f" · transit at {s.transit_altitude_m:g} m" if s.transit_altitude_m is not None else ""
+    table.caption = (f"coverage {s.coverage:.1%} · unserved tasks {len(plan.unserved)} · deadhead "
+                     f"{s.transit_distance_m / 1000:.1f} of {s.total_distance_m / 1000:.1f} km{transit} · "
                      f"solve {s.solve_time_s:.1f} s · seed {s.seed}")
     return table
 
@@ -116,12 +124,16 @@ def unserved_table(plan: MissionPlan, limit: int = 15) -> Table | None:
     table.add_column("example")
     for reason, count in sorted(counts.items(), key=lambda kv: -kv[1]):
         example = next(u for u in plan.unserved if u.reason.value == reason)
-        table.add_row(reason, str(count), f"{example.task_id}: {example.detail}"[:90])
+        text = f"{example.task_id}: {example.detail}"
+        table.add_row(reason, str(count), text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS - 1] + "…")
     return table
 
 
 def print_plan_summary(plan: MissionPlan, scenario: Scenario) -> None:
+    """The tables on stdout; the plan's warnings (solver statuses, time-limited work) on stderr."""
     stdout.print(summary_table(plan, scenario))
     unserved = unserved_table(plan)
     if unserved is not None:
         stdout.print(unserved)
+    for warning in plan.warnings:
+        stderr.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)

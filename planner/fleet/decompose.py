@@ -12,6 +12,7 @@ import numpy as np
 
 from airspace.projection import Projector
 from missions.models import Hangar, InspectionTask, Scenario
+from planner.fleet.reach import Reach, hangar_xy, reach_table
 from planner.flight.energy import FlightEnergy
 from planner.problem.feasibility import grounded
 from planner.problem.task_airspace import TaskWithEpochs
@@ -44,16 +45,20 @@ def bisect_hangars(hangars: list[Hangar], xy: np.ndarray, max_size: int) -> list
 
 
 def partition(scenario: Scenario, tasks: list[TaskWithEpochs], projector: Projector, max_hangars: int,
-              window: tuple[int, int], transit_m: float) -> list[Group]:
+              window: tuple[int, int], transit_m: float, reach: list[Reach] | None = None,
+              spare_s: np.ndarray | None = None) -> list[Group]:
+    """Groups of <= max_hangars nearby hangars, each task given to one group that can fly it (by radius, drones
+    not grounded, one battery for the round trip), the one with the most spare drone time. `reach` (per task, from
+    planner.fleet.reach) saves recomputing which hangars cover each task; `spare_s` (per hangar) replaces the
+    whole-day estimate of its drones' time (the repair pass knows their free time)."""
     hangars = list(scenario.hangars)
     if len(hangars) <= max_hangars:
-        return [Group("all", tuple(h.id for h in hangars), tuple(tasks))]
-    hx, hy = projector.forward(np.array([h.lon for h in hangars]), np.array([h.lat for h in hangars]))
-    hxy = np.column_stack([hx, hy])
+        return [Group("group-01", tuple(h.id for h in hangars), tuple(tasks))]
+    hxy = hangar_xy(hangars, projector)
     members = bisect_hangars(hangars, hxy, max_hangars)
     group_of = {i: g for g, idx in enumerate(members) for i in idx}
-    radius = np.array([h.operating_radius_m for h in hangars])
     flying = np.array([h.drones > 0 and not grounded(scenario.drone_model(h.drone_model), scenario) for h in hangars])
+    reach = reach if reach is not None else reach_table([t.task for t in tasks], hangars, projector)
 
     # Spare drone time per group: usable battery time (at hover power) times the sorties a day allows (rough,
     # for balance only).
@@ -65,7 +70,7 @@ def partition(scenario: Scenario, tasks: list[TaskWithEpochs], projector: Projec
         if flying[i]:
             usable = flights[models[i].id].usable_hover_s
             sorties = max(1.0, day_s / (usable + hangar.recharge_min * 60))
-            capacity[group_of[i]] += hangar.drones * usable * sorties
+            capacity[group_of[i]] += hangar.drones * usable * sorties if spare_s is None else spare_s[i]
     load = np.zeros(len(members))
     # Battery share per metre of the way there and back at transit height, and along a leg at inspection
     # height flown its cheaper way, each at the worst heading of the day's wind.
@@ -73,32 +78,36 @@ def partition(scenario: Scenario, tasks: list[TaskWithEpochs], projector: Projec
                           for m in models])
     usable_e = np.array([flights[m.id].usable for m in models])
 
-    candidates: list[tuple[TaskWithEpochs, list[int], np.ndarray]] = []
-    for item in tasks:
+    candidates: list[tuple[TaskWithEpochs, list[int], int, float]] = []
+    for item, covered in zip(tasks, reach):
         task = item.task
-        coords = np.asarray(task.coordinates, dtype=float)[:, :2]
-        tx, ty = projector.forward(coords[:, 0], coords[:, 1])
-        dist = np.hypot(tx[:, None] - hx[None, :], ty[:, None] - hy[None, :])
-        far = np.max(dist, axis=0)
-        # Reachable on one battery with the wind priced in: a group that only has hangars at the edge of their
-        # radius would just report the task out of reach.
-        inspect_e = np.array([_inspection_share(flights[m.id], task) for m in models])
-        trip_e = (dist[0] + dist[-1]) * transit_e + inspect_e
-        ok = (far <= radius) & flying & (trip_e <= usable_e)
-        groups = sorted({group_of[i] for i in np.flatnonzero(ok)})
-        candidates.append((item, groups, far))
+        nearest = int(covered.hangars[0]) if covered.hangars else -1
+        idx = np.array(covered.hangars, dtype=int)
+        groups: list[int] = []
+        if len(idx):
+            coords = np.asarray(task.coordinates, dtype=float)[[0, -1], :2]
+            tx, ty = projector.forward(coords[:, 0], coords[:, 1])
+            ends = np.hypot(np.asarray(tx)[:, None] - hxy[None, idx, 0], np.asarray(ty)[:, None] - hxy[None, idx, 1])
+            # Reachable on one battery with the wind priced in: a group that only has hangars at the edge of their
+            # radius would just report the task out of reach.
+            inspect_e = np.array([_inspection_share(flights[models[i].id], task) for i in idx])
+            trip_e = (ends[0] + ends[1]) * transit_e[idx] + inspect_e
+            ok = flying[idx] & (trip_e <= usable_e[idx])
+            groups = sorted({group_of[int(i)] for i in idx[ok]})
+        candidates.append((item, groups, nearest, covered.farthest_m[0] if covered.hangars else 0.0))
     # Tasks with the fewest options choose first; ties by priority (high first), then id, for determinism.
     order = sorted(range(len(candidates)),
                    key=lambda k: (len(candidates[k][1]) or 99, -candidates[k][0].task.priority,
                                   candidates[k][0].task.task_id))
     assigned: list[list[TaskWithEpochs]] = [[] for _ in members]
     for k in order:
-        item, groups, far = candidates[k]
+        item, groups, nearest, nearest_m = candidates[k]
         if not groups:
-            # Nobody can fly it; its nearest hangar's group will explain why.
-            assigned[group_of[int(np.argmin(far))]].append(item)
+            # Nobody can fly it; its nearest hangar's group will explain why (plan() reports tasks no radius
+            # covers before partitioning; the first group takes any that reach here without one).
+            assigned[group_of[nearest] if nearest >= 0 else 0].append(item)
             continue
-        work = item.task.length_m / 8.0 + item.task.hover_s + 2 * float(np.min(far)) / 15.0
+        work = item.task.length_m / 8.0 + item.task.hover_s + 2 * nearest_m / 15.0
         best = min(groups, key=lambda g: ((load[g] + work) / max(capacity[g], 1.0), g))
         load[best] += work
         assigned[best].append(item)

@@ -81,6 +81,13 @@ class TransitCosts:
             raise InternalError(f"no legal transit path from {a} to {b}: the cost matrix said there was")
         return [tuple(c) for c in path.coords]
 
+    def bends(self, i: int, j: int, epoch: Epoch) -> np.ndarray:
+        """(lon, lat) of the corners the legal path from site i to site j bends at (none for a straight leg)."""
+        path = self._matrices[epoch.index].path(i, j)
+        if path is None or len(path.coords) <= 2:
+            return np.zeros((0, 2))
+        return np.asarray(path.coords[1:-1], dtype=float)
+
     def transit(self, flight: FlightEnergy, epoch: Epoch) -> "TransitArcs":
         """Seconds and battery shares from point i to point j at transit altitude; inf where no legal path or
         the wind refuses the leg. A straight leg is priced at its own heading; a path bent around zones turns

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from airspace.projection import Projector
+from airspace.projection import Projector, geodesic_length_m
 from missions.models import Hangar, Inspection, InspectionTask, Scenario, Sortie, Waypoint
 from planner.flight.costs import ADJACENT_M, TransitCosts
 from planner.flight.energy import FlightEnergy
@@ -150,7 +150,7 @@ def build_sortie(
         takeoff=takeoff,
         landing=scenario.local_datetime(takeoff_s + flight_s),
         waypoints=track.waypoints,
-        distance_m=round(path_length_m(track.waypoints, projector), 2),
+        distance_m=round(path_length_m(track.waypoints), 2),
         flight_time_s=flight_s,
         battery_used=round(track.energy, 6),
         tasks=[task.task_id for task, _ in visits],
@@ -173,11 +173,7 @@ def _metres(projector: Projector, a: tuple[float, float], b: tuple[float, float]
     return float(np.hypot(xs[1] - xs[0], ys[1] - ys[0]))
 
 
-def path_length_m(waypoints: list[Waypoint], projector: Projector) -> float:
-    """Horizontal length of the flown path (what a GIS measures on the LineString); climbs are priced in time."""
-    if len(waypoints) < 2:
-        return 0.0
-    lon = np.array([w.lon for w in waypoints])
-    lat = np.array([w.lat for w in waypoints])
-    xs, ys = projector.forward(lon, lat)
-    return float(np.sum(np.hypot(np.diff(xs), np.diff(ys))))
+def path_length_m(waypoints: list[Waypoint]) -> float:
+    """Horizontal length of the flown path on the ellipsoid (what the verifier and a GIS measure on the
+    LineString; a group's projection may be a country wide, so not in its metres); climbs are priced in time."""
+    return geodesic_length_m([(w.lon, w.lat) for w in waypoints])

@@ -116,8 +116,12 @@ def build_problem(ctx: ProblemContext) -> BuiltProblem:
         # A window too short for the inspection itself: drop the task with its reason and renumber the rest.
         for t, task in enumerate(task_list):
             if t not in served_tasks:
+                inspect_s = max(s.inspect_s for (task_id, _, _), s in services.items() if task_id == task.task_id)
+                window = task.window
                 unserved_tasks.append(unserved(task, UnservedReason.WINDOW_IMPOSSIBLE,
-                                               "its window is shorter than the inspection takes"))
+                                               f"its window {window.start}-{window.end} lasts "
+                                               f"{(window.end_s - window.start_s) / 60:.1f} min, shorter than the "
+                                               f"{inspect_s / 60:.1f} min the inspection takes"))
         new_index = {old: new for new, old in enumerate(sorted(served_tasks))}
         task_list = [task_list[t] for t in sorted(served_tasks)]
         visits = [Visit(task=new_index[v.task], window=v.window, demand=v.demand, allowed_vehicles=v.allowed_vehicles)
@@ -165,14 +169,28 @@ def _idle_rate(ctx: ProblemContext, model_id: str, tasks: list[InspectionTask]) 
 
 
 def _penalties(tasks, visits, vehicles, matrices, depot_of, slots, num_depots) -> list[int | None]:
-    """Cost of leaving a task undone: the cheapest round trip that serves it alone, weighted by priority."""
+    """Cost of leaving a task undone: the cheapest sortie that serves it alone (its round trip and the sortie's
+    fixed cost), weighted by priority, so a drone with the time always flies it rather than leave it."""
     penalties: list[int | None] = []
     for t, task in enumerate(tasks):
-        task_visits = [v for v in range(len(visits)) if visits[v].task == t]
-        work_units = min(
-            int(matrices[vehicles[veh].profile][depot_of[slots[veh].hangar_id], num_depots + v])
-            + int(matrices[vehicles[veh].profile][num_depots + v, depot_of[slots[veh].hangar_id]])
-            for v in task_visits for veh in visits[v].allowed_vehicles
-        )
-        penalties.append(max(1, work_units) * PRIORITY_WEIGHT[task.priority])
+        units, veh = cheapest_solo(t, visits, vehicles, matrices, depot_of, slots)
+        penalties.append(max(1, units + vehicles[veh].fixed_cost) * PRIORITY_WEIGHT[task.priority])
     return penalties
+
+
+def cheapest_solo(t: int, visits, vehicles, matrices, depot_of, slots) -> tuple[int, int]:
+    """(solver units, vehicle) of the cheapest round trip that serves task t alone: out, service, back."""
+    num_depots = len(depot_of)
+    return min(
+        (int(matrices[vehicles[veh].profile][depot_of[slots[veh].hangar_id], num_depots + v])
+         + int(matrices[vehicles[veh].profile][num_depots + v, depot_of[slots[veh].hangar_id]]), veh)
+        for v in range(len(visits)) if visits[v].task == t for veh in visits[v].allowed_vehicles
+    )
+
+
+def solo_round_trip(built: BuiltProblem, t: int) -> tuple[float, SlotInfo]:
+    """Seconds of the cheapest sortie flying task t alone, and a slot that flies it so."""
+    depot_of = {h: i for i, h in enumerate(built.depot_hangars)}
+    units, veh = cheapest_solo(t, built.problem.visits, built.problem.vehicles, built.problem.time_matrices,
+                               depot_of, built.slots)
+    return units / TIME_UNITS_PER_S, built.slots[veh]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Mapping
 
 import numpy as np
 
@@ -15,6 +16,8 @@ from planner.flight.costs import Site, TransitCosts
 from planner.flight.energy import FlightEnergy, grid_north_deg
 from planner.options import PlanOptions
 from planner.problem.epochs import Epoch
+from planner.problem.radius import RadiusGuard
+from planner.problem.availability import DroneTime
 from planner.problem.task_airspace import TaskWithEpochs
 
 
@@ -29,6 +32,7 @@ class ProblemContext:
     projector: Projector
     options: PlanOptions
     transit_m: float  # transit altitude above ground
+    availability: Mapping[str, DroneTime] | None = None  # repair pass: each offered drone's free time; None: all day
 
     @cached_property
     def models(self) -> dict[str, DroneModel]:
@@ -42,6 +46,13 @@ class ProblemContext:
             else (0.0, 0.0)
         north = grid_north_deg(self.projector, *centre) if hangars else 0.0
         return {m.id: FlightEnergy.of(m, self.scenario.weather, north) for m in self.scenario.drone_models}
+
+    @cached_property
+    def radius_guard(self) -> RadiusGuard:
+        """Legal paths that bend out of a hangar's operating radius (checked once per arc and hangar)."""
+        hangars = self.scenario.hangars
+        return RadiusGuard(self.costs, self.projector, self.hangar_xy, {h.id: h.operating_radius_m for h in hangars},
+                           {h.id: self.site.hangar_index[h.id] for h in hangars})
 
     @cached_property
     def hangar_xy(self) -> dict[str, np.ndarray]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from airspace.rules import active_during, is_keep_out
+from airspace.windows import clock_from_seconds
 from airspace.zones import Zone
 
 BOUNDARY_MARGIN_S = 60  # stay clear of the exact minute a closure starts or ends
@@ -56,3 +57,8 @@ def epochs_for(window: tuple[int, int], zones: Iterable[Zone], authorised: Itera
 
 def zone_active_in(zone: Zone, epoch: Epoch) -> bool:
     return active_during(zone, epoch.start_s, epoch.end_s)
+
+
+def clock(seconds: float) -> str:
+    """Clock seconds -> 'HH:MM' for reasons and warnings."""
+    return clock_from_seconds(seconds)[:5]

@@ -13,6 +13,7 @@ from missions.models import DroneModel, Hangar, InspectionTask, Scenario, Unserv
 from planner.flight.costs import ServiceCost, inspect_track
 from planner.flight.energy import FlightEnergy
 from planner.problem.context import ProblemContext
+from planner.problem.epochs import clock
 from planner.problem.task_airspace import TaskWithEpochs
 
 
@@ -34,13 +35,16 @@ def slot_reason(task: InspectionTask, item: TaskWithEpochs, epoch_index: int, ep
                 epoch_end_s: float, hangar: Hangar, farthest_m: float) -> Reason | None:
     """Why a slot of `hangar` in this epoch can never fly this task (None: it might). `farthest_m`: the task's
     farthest point from the hangar (the whole line, not just its ends, since a leg can bulge out of the radius)."""
+    slot = f"{clock(epoch_start_s)}-{clock(epoch_end_s)}"
     if epoch_index in item.blocked_epochs:
-        return Reason(UnservedReason.BLOCKED_BY_AIRSPACE, "closed by a temporary closure during this slot")
+        return Reason(UnservedReason.BLOCKED_BY_AIRSPACE, f"a temporary closure is over it {slot}")
     if farthest_m > hangar.operating_radius_m:
         return Reason(UnservedReason.OUT_OF_REACH,
-                      f"{farthest_m:.0f} m from {hangar.id}, radius {hangar.operating_radius_m:.0f} m", beyond_radius=True)
+                      f"{farthest_m / 1000:.1f} km from {hangar.id}, beyond its "
+                      f"{hangar.operating_radius_m / 1000:.1f} km operating radius", beyond_radius=True)
     if task.window is not None and (task.window.end_s <= epoch_start_s or task.window.start_s >= epoch_end_s):
-        return Reason(UnservedReason.WINDOW_IMPOSSIBLE, "target window outside the slot")
+        return Reason(UnservedReason.WINDOW_IMPOSSIBLE,
+                      f"its window {task.window.start}-{task.window.end} does not meet {hangar.id}'s flying time {slot}")
     return None
 
 
@@ -75,6 +79,11 @@ def round_trip_reason(ctx: ProblemContext, task: InspectionTask, hangar_id: str,
             why = (flight.refusal(costs.dx[i, j], costs.dy[i, j], transit_m, model.cruise_speed_ms)
                    or _bent_refusal(flight, transit_m))
             return Reason(UnservedReason.WIND, f"transit {way} from {hangar_id}: {why}")
+    guard = ctx.radius_guard
+    if guard.leaves(h, start, epoch, hangar_id) or guard.leaves(end, h, epoch, hangar_id):
+        radius = ctx.scenario.hangar(hangar_id).operating_radius_m
+        return Reason(UnservedReason.OUT_OF_REACH, f"the legal path between {hangar_id} and the task bends round "
+                                                   f"keep-out zones out of its {radius / 1000:.1f} km operating radius")
     if not np.isfinite(service.total_s):
         return Reason(UnservedReason.WIND, f"inspecting it: {_inspection_refusal(ctx, task, flight, reverse)}")
     climb, land = flight.vertical(0.0, transit_m), flight.vertical(transit_m, 0.0)
@@ -84,13 +93,18 @@ def round_trip_reason(ctx: ProblemContext, task: InspectionTask, hangar_id: str,
                       f"round trip from {hangar_id} needs {energy:.1%} of a battery ({_wind_on_the_way(ctx, flight, legs)}"
                       f"), usable {flight.usable:.0%}")
     seconds = climb[0] + arcs.seconds[h, start] + service.total_s + arcs.seconds[end, h] + land[0]
+    slot = f"{clock(epoch.start_s)}-{clock(epoch.end_s)}"
     if seconds > epoch.length_s:
         return Reason(UnservedReason.WINDOW_IMPOSSIBLE, f"round trip from {hangar_id} takes {seconds / 60:.1f} min, "
-                                                        f"longer than its {epoch.length_s / 60:.1f}-min slot")
+                                                        f"longer than its flying time {slot}")
     if task.window is not None:
         earliest_start = epoch.start_s + climb[0] + arcs.seconds[h, start] + service.descend_s
         if max(earliest_start, task.window.start_s) + service.inspect_s > min(task.window.end_s, epoch.end_s):
-            return Reason(UnservedReason.WINDOW_IMPOSSIBLE, "target window cannot be met from this slot")
+            return Reason(UnservedReason.WINDOW_IMPOSSIBLE,
+                          f"from {hangar_id} (flying time {slot}) the inspection reaches the task at "
+                          f"{clock(max(earliest_start, task.window.start_s))} at the earliest and takes "
+                          f"{service.inspect_s / 60:.1f} min, past the end of its window {task.window.start}-"
+                          f"{task.window.end}" + (" or the slot" if epoch.end_s < task.window.end_s else ""))
     return None
 
 

@@ -107,6 +107,8 @@ def arc_matrices(ctx: ProblemContext, flight: FlightEnergy, epoch: Epoch, depot_
     energy = matrix(arcs.energy, hop_e, np.array([s.total_e for s in service]), np.array([s.inspect_e for s in service]),
                     np.array([s.descend_e for s in service]), take_off[1], land[1])
     unreachable = ~np.isfinite(seconds) | ~np.isfinite(energy)
+    # A bent path between two tasks that leaves a hangar's radius is closed (planner.problem.radius).
+    unreachable[len(depot_hangars):, len(depot_hangars):] |= ctx.radius_guard.closed_between(ends, starts, epoch)
     time_units = np.ceil(np.where(unreachable, 0.0, seconds) * TIME_UNITS_PER_S - 1e-9)
     energy_units = np.ceil(np.where(unreachable, 0.0, energy) * ENERGY_UNITS_PER_BATTERY - 1e-9)
     return (np.minimum(np.where(unreachable, UNREACHABLE, time_units), UNREACHABLE).astype(np.int64),

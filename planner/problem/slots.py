@@ -17,6 +17,9 @@ from planner.problem.feasibility import grounded
 
 logger = logging.getLogger(__name__)
 
+# A repair pass fills gaps between flown sorties: a gap this short can still take a nearby point.
+REPAIR_MIN_SORTIE_S = 120.0
+
 
 @dataclass(frozen=True)
 class SlotInfo:
@@ -33,29 +36,30 @@ class LaunchableSlots:
 
 
 def launchable_slots(ctx: ProblemContext) -> LaunchableSlots:
-    """Every drone's slots, minus those of a hangar under an active keep-out zone reaching its climb band."""
+    """Every drone's slots in the epochs its hangar can launch in: not under an active keep-out zone reaching
+    its climb band. The sortie budget is shared over those epochs only, so a closure over the hangar all morning
+    leaves its drones their sorties for the afternoon."""
     scenario = ctx.scenario
     hangars = [h for h in scenario.hangars if h.drones > 0]
+    zone_over = {(h.id, e.index): zone_over_hangar(h, e, scenario, ctx.transit_m) for h in hangars for e in ctx.epochs}
+    shut = {key for key, zone in zone_over.items() if zone is not None}
+    slots = sortie_slots(ctx, hangars, shut)
+    flying = {slot.hangar_id for slot in slots}
     blocked: dict[str, str] = {}
-    slots: list[SlotInfo] = []
-    zone_over: dict[tuple[str, Epoch], str | None] = {}  # all slots of a hangar in an epoch share the answer
-    for slot in sortie_slots(ctx, hangars):
-        key = (slot.hangar_id, slot.epoch)
-        if key not in zone_over:
-            zone_over[key] = zone_over_hangar(scenario.hangar(slot.hangar_id), slot.epoch, scenario, ctx.transit_m)
-        if zone_over[key] is None:
-            slots.append(slot)
-        else:
-            blocked.setdefault(slot.hangar_id, zone_over[key])
-    for hangar_id in set(blocked) & {slot.hangar_id for slot in slots}:
-        del blocked[hangar_id]  # it can launch at other times
-    for hangar_id, zone_id in blocked.items():
-        logger.warning("hangar %s lies inside keep-out zone %s: it cannot launch today", hangar_id, zone_id)
+    for (hangar_id, _), zone in sorted(zone_over.items()):
+        if zone is not None and hangar_id not in flying:
+            blocked.setdefault(hangar_id, zone)
+    if ctx.availability is None:  # in a repair pass only the drones' free time is blocked, not their day
+        for hangar_id, zone_id in blocked.items():
+            logger.warning("hangar %s lies inside keep-out zone %s: it cannot launch today", hangar_id, zone_id)
     return LaunchableSlots(slots, blocked)
 
 
-def sortie_slots(ctx: ProblemContext, hangars: list[Hangar]) -> list[SlotInfo]:
-    """Sortie slots per drone, in time order, spread over the epochs in proportion to their length."""
+def sortie_slots(ctx: ProblemContext, hangars: list[Hangar], shut: set[tuple[str, int]] | frozenset = frozenset()
+                 ) -> list[SlotInfo]:
+    """Sortie slots per drone, in time order, spread over the epochs in proportion to their length, leaving out
+    epochs in which the hangar cannot launch (`shut`: hangar id, epoch index); in a repair pass
+    (ctx.availability) only over each offered drone's free spans and within the sorties it has left."""
     scenario, options, window = ctx.scenario, ctx.options, ctx.window
     slots: list[SlotInfo] = []
     min_sortie_s = options.min_sortie_min * 60.0
@@ -65,13 +69,24 @@ def sortie_slots(ctx: ProblemContext, hangars: list[Hangar]) -> list[SlotInfo]:
             continue
         lo = max(window[0], hangar.window.start_s if hangar.window else window[0])
         hi = min(window[1], hangar.window.end_s if hangar.window else window[1])
-        pieces = [Epoch(e.index, max(e.start_s, lo), min(e.end_s, hi)) for e in ctx.epochs]
-        pieces = [p for p in pieces if p.length_s >= min_sortie_s]
-        if not sum(p.length_s for p in pieces):
-            continue
-        counts = slots_per_epoch(pieces, options.max_sorties_per_drone, min_sortie_s, hangar.recharge_min * 60.0)
+        pieces = [Epoch(e.index, max(e.start_s, lo), min(e.end_s, hi)) for e in ctx.epochs
+                  if (hangar.id, e.index) not in shut]
+        recharge_s = hangar.recharge_min * 60.0
         for drone_id in hangar.drone_ids():
-            for piece, count in zip(pieces, counts):
+            if ctx.availability is None:
+                drone_pieces = [p for p in pieces if p.length_s >= min_sortie_s]
+                budget, shortest = options.max_sorties_per_drone, min_sortie_s
+            elif drone_id in ctx.availability:
+                spare = ctx.availability[drone_id]
+                drone_pieces = [Epoch(p.index, max(p.start_s, a), min(p.end_s, b)) for p in pieces for a, b in spare.free
+                                if min(p.end_s, b) - max(p.start_s, a) >= REPAIR_MIN_SORTIE_S]
+                budget, shortest = spare.sorties_left, REPAIR_MIN_SORTIE_S
+            else:
+                continue
+            if not drone_pieces or budget <= 0:
+                continue
+            counts = slots_per_epoch(drone_pieces, budget, shortest, recharge_s)
+            for piece, count in zip(drone_pieces, counts):
                 slots.extend(SlotInfo(hangar.id, drone_id, model.id, piece) for _ in range(count))
     return slots
 

@@ -15,7 +15,7 @@ from airspace.projection import Projector
 from airspace.rules import band_meets, is_keep_out
 from airspace.zones import Zone
 from missions.models import InspectionTask, UnservedReason, UnservedTask
-from planner.problem.epochs import Epoch, zone_active_in
+from planner.problem.epochs import Epoch, clock, zone_active_in
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,12 @@ def split_tasks_by_airspace(
             blocked = frozenset(e.index for e in epochs if any(zone_active_in(z, e) for z in zones_in))
             length = piece.length
             if zones_in and len(blocked) == len(epochs):
-                names = ", ".join(z.id for z in zones_in)
-                unserved.append(_unserved(piece_task, f"inside keep-out zone {names} whenever the fleet may fly"))
+                names = ", ".join(f"{z.id} ({z.restriction.value}, {z.lower_m:g}-{z.upper_m:g} m)" for z in zones_in)
+                hours = f"{clock(epochs[0].start_s)}-{clock(epochs[-1].end_s)}" if epochs else "all day"
+                unserved.append(_unserved(piece_task, f"inside keep-out zone {names}, within {clearance_m:g} m "
+                                                      f"clearance, at its {task.altitude_m:g} m inspection height "
+                                                      f"or on the climb to {transit_m:g} m, whenever the fleet "
+                                                      f"may fly ({hours})"))
             elif task.kind != "point" and length < MIN_PIECE_M:
                 unserved.append(_unserved(piece_task, f"{length:.1f} m sliver beside keep-out zones, too short to fly"))
             else:

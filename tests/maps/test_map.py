@@ -338,3 +338,18 @@ def test_fixture_plan_passes_the_independent_verifier(plan, scenario):
     from missions.verify import verify_plan
 
     assert verify_plan(plan, scenario).ok
+
+
+# ------------------------------------------------------------------------------------------------ warnings
+def test_the_panel_lists_the_plan_warnings_escaped_and_its_deadhead(plan, scenario):
+    warned = plan.model_copy(update={"warnings": ["group-01 (2 hangars, 5 tasks): the solver found no plan <b>now</b>",
+                                                  "1 task left undone when the 30 s time limit ran out"]})
+    (panel,) = [e for e in walk(render_map(warned, scenario, tiles="none"))
+                if getattr(e, "css_class", None) == "lowalt-panel"]
+    html = panel.html
+    assert ('<ul class="lowalt-warnings"><li>group-01 (2 hangars, 5 tasks): the solver found no plan '
+            '&lt;b&gt;now&lt;/b&gt;</li><li>1 task left undone when the 30 s time limit ran out</li></ul>') in html
+    assert f"<th>Deadhead</th><td>{plan.summary.deadhead_share * 100:.1f} %" in html
+    (plain,) = [e for e in walk(render_map(plan, scenario, tiles="none"))
+                if getattr(e, "css_class", None) == "lowalt-panel"]
+    assert "lowalt-warnings" not in plain.html

@@ -22,6 +22,7 @@ from missions.models import (
 )
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
+from tests.helpers.determinism import comparable
 
 # Reproducible in CI: derandomized examples, no example database written into the work tree.
 settings.register_profile(
@@ -198,9 +199,7 @@ def _served_and_unserved(result: MissionPlan) -> tuple[list[str], list[str]]:
 
 def _fingerprint(result: MissionPlan) -> dict:
     """Everything of a plan that must not change between two runs of one seed (not the wall-clock time)."""
-    data = result.model_dump(mode="json")
-    data["summary"].pop("solve_time_s")
-    return data
+    return comparable(result)
 
 
 def assert_plan_trustworthy(result: MissionPlan, scenario: Scenario) -> None:

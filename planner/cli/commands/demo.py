@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     if args.json:
         print(json.dumps({"summary": result.summary.model_dump(mode="json"), "verified": report.ok,
-                          "violations": [str(v) for v in report.violations], "out": str(out),
+                          "violations": [str(v) for v in report.violations], "warnings": result.warnings,
+                          "out": str(out),
                           "map": str(map_path), "mission_files": len(mission_files),
                           "elapsed_s": round(elapsed, 1)}, indent=2))
     else:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from planner.cli.exit_codes import EXIT_FAILED, EXIT_OK
+from planner.cli.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError
 
 HELP = "plan the day: assign every patrol to a drone sortie, verify it, write plan files"
 EXAMPLES = """examples:
   lowalt plan scenario.yaml --out out/
   lowalt plan scenario.yaml --out out/ --time-limit 60 --seed 3
   lowalt plan scenario.yaml --out out/ --json          machine-readable summary on stdout
+  lowalt plan scenario.yaml --out out/ --transit-altitude 80   transit between tasks at 80 m
   lowalt plan scenario.yaml --out out/ --scheduler tcp://10.0.0.5:8786   hangar groups on a Dask cluster
 
 writes: OUT/plan.json (full plan), OUT/plan.geojson (GIS), OUT/schedule.csv (sorties and recharges),
@@ -30,10 +31,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--solution-limit", type=int, default=None, metavar="N",
                         help="stop after N improving solutions: a deterministic budget independent of machine speed")
     parser.add_argument("--workers", type=int, default=1, help="parallel workers for independent hangar groups")
+    parser.add_argument("--transit-altitude", type=positive_metres, default=None, metavar="M",
+                        help="height above ground for transit between tasks (default: the scenario's "
+                             "planning.transit_altitude_m, else 100 m or the airspace ceiling when lower)")
     parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
                         help="solve the hangar groups on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 "
                              "(needs the `distributed` extra)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary instead of tables")
+
+
+def positive_metres(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of metres") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} m: the transit altitude must be above 0 m")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,16 +57,20 @@ def run(args: argparse.Namespace) -> int:
     from planner.cli.console import scenario_for_command, print_plan_summary, solver_progress, stderr
 
     scenario = scenario_for_command(args.scenario, "nothing planned")
+    ceiling = scenario.airspace.ceiling_m
+    if args.transit_altitude is not None and args.transit_altitude > ceiling:
+        raise CommandError(EXIT_USAGE, f"error: --transit-altitude {args.transit_altitude:g} m is above the airspace "
+                                       f"ceiling of {args.scenario} ({ceiling:g} m); nothing planned")
     with solver_progress(args.time_limit, enabled=not args.json) as progress:
         options = PlanOptions(time_limit_s=args.time_limit, seed=args.seed, solution_limit=args.solution_limit,
-                              workers=args.workers, progress=progress,
+                              workers=args.workers, progress=progress, transit_altitude_m=args.transit_altitude,
                               executor="dask" if args.scheduler else "local", scheduler_address=args.scheduler)
         result = plan(scenario, options)
     report = verify_plan(result, scenario)
     paths = write_plan(result, scenario, args.out)
     if args.json:
         print(json.dumps({"summary": result.summary.model_dump(mode="json"), "verified": report.ok,
-                          "violations": [str(v) for v in report.violations],
+                          "violations": [str(v) for v in report.violations], "warnings": result.warnings,
                           "files": {k: str(v) for k, v in paths.items()}}, indent=2))
     else:
         print_plan_summary(result, scenario)

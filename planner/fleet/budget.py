@@ -1,0 +1,43 @@
+"""The plan's wall-clock budget: one deadline for everything plan() does, shared out to group solves as they start.
+
+A group's solver time is its share of what is left, less the time groups spend outside the solver (measured)."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+MIN_SOLVE_S = 0.5  # a solve shorter than this rarely finds a first plan; the budget is overrun instead (and said)
+DEFAULT_OVERHEAD_S = 1.0  # a group's time outside the solver until one has been measured
+REPAIR_SHARE = 0.12  # of the limit kept for the repair pass when the city is split into groups
+MAX_REPAIR_SHARE = 0.5  # kept at most, when finished groups left (nearly) all their work undone
+LATER_ROUNDS_SHARE = 0.35  # of a repair round's time kept for the rounds after it
+TAIL_S_PER_1000_TASKS = 1.0  # assembling the plan (coverage, sorting) after the last solve, measured ~0.6 s
+
+
+@dataclass
+class Budget:
+    limit_s: float
+    started: float = field(default_factory=time.perf_counter)
+    overheads: list[float] = field(default_factory=list)  # measured per-group time outside the solver
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.limit_s
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def overhead_s(self) -> float:
+        """Mean time a group spends outside the solver (measured on finished groups, else a default)."""
+        return sum(self.overheads) / len(self.overheads) if self.overheads else DEFAULT_OVERHEAD_S
+
+    def solve_share(self, pending: int, workers: int, keep_s: float = 0.0) -> float:
+        """Solver seconds for the next group to start: what is left after `keep_s` (reserved for later steps),
+        over the rounds of `workers` parallel groups still to run, minus a group's overhead."""
+        rounds = max(1, math.ceil(pending / max(1, workers)))
+        share = (self.left() - keep_s) / rounds - self.overhead_s()
+        return max(MIN_SOLVE_S, share)
