@@ -17,36 +17,39 @@ def script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
 
 
-class BindPopup(MacroElement):
+class _BindText(MacroElement):
+    """`layer.<method>(html, options)` with the HTML passed as a JS string; `html` must already be escaped."""
+
+    method = ""
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.{{ this.method }}({{ this.html|tojavascript }}, {{ this.options|tojavascript }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, html: str, options: dict) -> None:
+        super().__init__()
+        self._name = type(self).__name__
+        self.html = html
+        self.options = options
+
+
+class BindPopup(_BindText):
     """`layer.bindPopup(html)`; `html` must already be escaped (maps.text.esc)."""
 
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindPopup({{ this.html|tojavascript }}, {{ this.options|tojavascript }});
-        {% endmacro %}"""
-    )
+    method = "bindPopup"
 
     def __init__(self, html: str, max_width: int = 360) -> None:
-        super().__init__()
-        self._name = "BindPopup"
-        self.html = html
-        self.options = {"maxWidth": max_width}
+        super().__init__(html, {"maxWidth": max_width})
 
 
-class BindTooltip(MacroElement):
+class BindTooltip(_BindText):
     """`layer.bindTooltip(html)`; `html` must already be escaped (maps.text.esc)."""
 
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindTooltip({{ this.html|tojavascript }}, {{ this.options|tojavascript }});
-        {% endmacro %}"""
-    )
+    method = "bindTooltip"
 
     def __init__(self, html: str, sticky: bool = True) -> None:
-        super().__init__()
-        self._name = "BindTooltip"
-        self.html = html
-        self.options = {"sticky": sticky}
+        super().__init__(html, {"sticky": sticky})
 
 
 class DirectionArrows(MacroElement):

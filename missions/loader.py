@@ -167,6 +167,27 @@ class _Resolver:
             where = f"{feature} -> {one.feature}" if one.feature else feature
             self.problems.append(warning(one.file or str(ref_path), where, one.field, one.message))
 
+    def read_file(self, feature: str, reference: str, read: Callable[[Path, list], list]) -> tuple[Path, list] | None:
+        """Resolve a file a scenario entry names and read it: what the reader noticed becomes warnings, a path
+        outside the scenario, an unreadable or invalid file an error naming the entry (then None)."""
+        try:
+            path = resolve_reference(self.base, reference)
+        except ValueError as exc:
+            self.fail(feature, "file", str(exc))
+            return None
+        notes: list = []
+        try:
+            items = read(path, notes)
+        except InputError as exc:
+            self.read_warnings(notes, feature, path)
+            self.input_error(exc, feature, path)
+            return None
+        except OSError as exc:
+            self.fail(feature, "file", f"cannot read {reference}: {exc.strerror or exc}", file=str(path))
+            return None
+        self.read_warnings(notes, feature, path)
+        return path, items
+
     def zones(self, scenario: Scenario, to_wgs84: Callable | None) -> list[Zone]:
         out: list[Zone] = []
         for index, entry in enumerate(scenario.airspace.zones):
@@ -175,27 +196,15 @@ class _Resolver:
                 self.labels[f"zone:{entry.id}"] = f"airspace.zones[{index}] ({entry.id})"
                 continue
             feature = f"airspace.zones[{index}] ({entry.file})"
-            try:
-                path = resolve_reference(self.base, entry.file)
-            except ValueError as exc:
-                self.fail(feature, "file", str(exc))
-                continue
             from airspace.readers import load_zones  # lazily: only scenarios with zone files need the readers
 
-            notes: list = []
-            try:
-                zones = load_zones(path, format=entry.format, default_restriction=entry.restriction,
-                                   date=scenario.date, timezone=scenario.timezone, id_property=entry.id_property,
-                                   name_property=entry.name_property, layer=entry.layer, where=entry.where,
-                                   encoding=entry.encoding, warnings=notes)
-            except InputError as exc:
-                self.read_warnings(notes, feature, path)
-                self.input_error(exc, feature, path)
+            read = self.read_file(feature, entry.file, lambda path, notes, entry=entry: load_zones(
+                path, format=entry.format, default_restriction=entry.restriction, date=scenario.date,
+                timezone=scenario.timezone, id_property=entry.id_property, name_property=entry.name_property,
+                layer=entry.layer, where=entry.where, encoding=entry.encoding, warnings=notes))
+            if read is None:
                 continue
-            except OSError as exc:
-                self.fail(feature, "file", f"cannot read {entry.file}: {exc}", file=str(path))
-                continue
-            self.read_warnings(notes, feature, path)
+            path, zones = read
             if not zones:
                 self.problems.append(warning(str(path), feature, None, "the file holds no zones"))
             for zone in zones:
@@ -248,19 +257,11 @@ class _Resolver:
                 out.append(entry.model_copy(update={"geometry": geometry}))
                 continue
             feature = f"airspace.intents[{index}] ({entry.file})"
-            try:
-                path = resolve_reference(self.base, entry.file)
-            except ValueError as exc:
-                self.fail(feature, "file", str(exc))
+            read = self.read_file(feature, entry.file, lambda path, notes, entry=entry: read_intents(
+                path, ground_height_w84_m=entry.ground_height_w84_m))
+            if read is None:
                 continue
-            try:
-                volumes = read_intents(path, ground_height_w84_m=entry.ground_height_w84_m)
-            except InputError as exc:
-                self.input_error(exc, feature, path)
-                continue
-            except OSError as exc:
-                self.fail(feature, "file", f"cannot read {entry.file}: {exc.strerror or exc}")
-                continue
+            _, volumes = read
             on_day = [v for v in volumes if v.start.astimezone(scenario.tz).date() <= scenario.date
                       <= v.end.astimezone(scenario.tz).date()]
             if not on_day:  # F3548 positions are WGS84 whatever `coordinates` says: no conversion for files
@@ -280,19 +281,11 @@ class _Resolver:
                 self.labels[f"target:{entry.id}"] = f"targets[{index}] ({entry.id})"
                 continue
             feature = f"targets[{index}] ({entry.file})"
-            try:
-                path = resolve_reference(self.base, entry.file)
-            except ValueError as exc:
-                self.fail(feature, "file", str(exc))
+            read = self.read_file(feature, entry.file, lambda path, notes, entry=entry: load_targets(
+                path, entry, transform=to_wgs84, warnings=notes))
+            if read is None:
                 continue
-            notes: list = []
-            try:
-                targets = load_targets(path, entry, transform=to_wgs84, warnings=notes)
-            except InputError as exc:
-                self.read_warnings(notes, feature, path)
-                self.input_error(exc, feature, path)
-                continue
-            self.read_warnings(notes, feature, path)
+            _, targets = read
             for target in targets:
                 self.labels.setdefault(f"target:{target.id}", f"{entry.file}: target {target.id}")
             out.extend(targets)
