@@ -112,10 +112,6 @@ class VerificationReport:
 
 
 # ----------------------------------------------------------------------------------------------- helpers
-def _segment_lengths(lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
-    return _segments(lons, lats)[1]
-
-
 def _segments(lons: np.ndarray, lats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(mean geodesic azimuth in radians, length in metres) of each segment of a polyline."""
     if len(lons) < 2:

@@ -15,10 +15,6 @@ class DroneTime:
     free: tuple[tuple[int, int], ...]  # free spans, clock seconds, in time order
     sorties_left: int  # under PlanOptions.max_sorties_per_drone
 
-    @property
-    def longest_s(self) -> int:
-        return max((hi - lo for lo, hi in self.free), default=0)
-
 
 def free_spans(day: tuple[int, int], busy: Iterable[tuple[float, float]]) -> tuple[tuple[int, int], ...]:
     """`day` minus the busy spans, in whole seconds that never touch a busy one (ends rounded inwards)."""

@@ -40,11 +40,6 @@ def units_down(seconds: float) -> int:
     return int(math.floor(seconds * TIME_UNITS_PER_S + 1e-9))
 
 
-def energy_units_up(share: float) -> int:
-    """Battery share -> solver energy units, rounded up (a route never uses more than the solver counted)."""
-    return int(math.ceil(share * ENERGY_UNITS_PER_BATTERY - 1e-9))
-
-
 def energy_units_down(share: float) -> int:
     """Battery share -> solver energy units, rounded down (a capacity is never over-stated)."""
     return int(math.floor(share * ENERGY_UNITS_PER_BATTERY + 1e-9))
