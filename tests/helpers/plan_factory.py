@@ -24,6 +24,25 @@ M3D = DroneModel(id="m3d", cruise_speed_ms=15, inspection_speed_ms=8, endurance_
                  camera=Camera(sensor_width_mm=17.3, focal_length_mm=12.3, image_width_px=5280))
 
 
+HANGAR = (114.40, 30.50)  # East Lake, Wuhan: where the generated test days put their first hangar
+DEG_LON_M = 95_950.0  # metres per degree of longitude at 30.5 N (placing test targets only; distances use GEOD)
+DEG_LAT_M = 110_850.0
+
+
+def place(east_m: float, north_m: float = 0.0, origin: tuple[float, float] = HANGAR) -> list[float]:
+    """[lon, lat] about `east_m` east and `north_m` north of `origin` (flat-earth placement for building days)."""
+    return [origin[0] + east_m / DEG_LON_M, origin[1] + north_m / DEG_LAT_M]
+
+
+def drone_model(**overrides) -> DroneModel:
+    """The Matrice-3D-like profile the planner tests fly (15 / 8 m/s, 45 min, 20 % reserve, 12 m/s wind,
+    5 m/s climb, no camera), with any field replaced."""
+    values = dict(id="m3d", cruise_speed_ms=15, inspection_speed_ms=8, endurance_min=45, reserve_fraction=0.2,
+                  max_wind_ms=12, climb_speed_ms=5)
+    values.update(overrides)
+    return DroneModel(**values)
+
+
 def small_scenario(**overrides) -> Scenario:
     """One hangar with two drones near East Lake, a 1.9 km river, a point target and a zone off the route."""
     data = dict(

@@ -21,17 +21,6 @@ from maps import SCHEDULE_FILENAME, TILE_CHOICES, render_map, save_map, schedule
 from maps.elements import BindPopup, DaySlider, OfflineSubGroup
 from maps.style import ZONE_COLOURS
 from planner.cli.main import main
-from tests.helpers.map_fixtures import ops_plan, ops_scenario
-
-
-@pytest.fixture(scope="module")
-def scenario():
-    return ops_scenario()
-
-
-@pytest.fixture(scope="module")
-def plan(scenario):
-    return ops_plan(scenario)
 
 
 @pytest.fixture(scope="module")

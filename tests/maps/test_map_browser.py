@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from maps import render_map, save_map
-from tests.helpers.map_fixtures import XSS_NAME, XSS_SCENARIO, ops_plan, ops_scenario
+from tests.helpers.map_fixtures import XSS_NAME, XSS_SCENARIO
 from tests.helpers import TESTS_DIR
 
 pytestmark = pytest.mark.browser
@@ -30,16 +30,6 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def scenario():
-    return ops_scenario()
-
-
-@pytest.fixture(scope="module")
-def plan(scenario):
-    return ops_plan(scenario)
 
 
 class Offline:

@@ -20,15 +20,10 @@ from missions.loader import check_scenario
 from missions.plan_io import read_plan, write_plan
 from missions.tasks import tasks_from_targets
 from missions.verify import verify_plan
-from tests.helpers.plan_factory import build_plan, build_sortie, small_scenario
+from tests.helpers.plan_factory import build_plan, build_sortie
 
 DATA = Path(__file__).parent.parent / "data" / "intents"
 OPTIONS = IntentOptions()
-
-
-@pytest.fixture(scope="module")
-def scenario():
-    return small_scenario()
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,7 @@ import pytest
 from airspace.errors import InputError
 from missions.plan_io import SCHEDULE_COLUMNS, plan_to_geojson, read_plan, write_plan
 from missions.tasks import tasks_from_targets
-from tests.helpers.plan_factory import build_plan, build_sortie, small_scenario
-
-
-@pytest.fixture(scope="module")
-def scenario():
-    return small_scenario()
+from tests.helpers.plan_factory import build_plan, build_sortie
 
 
 @pytest.fixture(scope="module")

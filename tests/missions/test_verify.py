@@ -17,14 +17,9 @@ from missions.plan_io import write_plan
 from missions.tasks import tasks_from_targets
 from missions.verify import verify_plan
 from planner.cli.main import main
-from tests.helpers.plan_factory import build_plan, build_sortie, replace_sortie, small_scenario
+from tests.helpers.plan_factory import build_plan, build_sortie, replace_sortie
 
 H = 3600
-
-
-@pytest.fixture(scope="module")
-def scenario():
-    return small_scenario()
 
 
 @pytest.fixture(scope="module")

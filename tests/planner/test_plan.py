@@ -12,26 +12,13 @@ import pytest
 from airspace.geometry import Geometry
 from airspace.windows import TimeWindow
 from airspace.zones import Restriction, Zone
-from missions.models import AirspaceSpec, DroneModel, Hangar, Scenario, Target, Weather
+from missions.models import AirspaceSpec, Hangar, Scenario, Target, Weather
 from missions.synthetic import synthetic_scenario
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
+from tests.helpers.plan_factory import HANGAR, drone_model, place
 from tests.helpers.determinism import comparable
 
-HANGAR = (114.40, 30.50)
-DEG_LON_M = 95_950.0  # metres per degree of longitude at 30.5 N (for placing test targets)
-DEG_LAT_M = 110_850.0
-
-
-def _model(**overrides) -> DroneModel:
-    values = dict(id="m3d", cruise_speed_ms=15, inspection_speed_ms=8, endurance_min=45, reserve_fraction=0.2,
-                  max_wind_ms=12, climb_speed_ms=5)
-    values.update(overrides)
-    return DroneModel(**values)
-
-
-def _east(metres: float, north: float = 0.0) -> list[float]:
-    return [HANGAR[0] + metres / DEG_LON_M, HANGAR[1] + north / DEG_LAT_M]
 
 
 def _scenario(targets, zones=(), wind=0.0, drones=1, window=("08:00", "17:00"), model=None, radius=8000.0):
@@ -39,8 +26,8 @@ def _scenario(targets, zones=(), wind=0.0, drones=1, window=("08:00", "17:00"), 
         name="test", date=dt.date(2026, 11, 21), timezone="Asia/Shanghai",
         operating_window=TimeWindow(start=window[0], end=window[1]),
         weather=Weather(wind_speed_ms=wind, wind_from_deg=90),
-        drone_models=[model or _model()],
-        hangars=[Hangar(id="H1", lon=HANGAR[0], lat=HANGAR[1], drone_model=(model or _model()).id, drones=drones,
+        drone_models=[model or drone_model()],
+        hangars=[Hangar(id="H1", lon=HANGAR[0], lat=HANGAR[1], drone_model=(model or drone_model()).id, drones=drones,
                         operating_radius_m=radius, recharge_min=30)],
         airspace=AirspaceSpec(zones=list(zones)),
         targets=list(targets),
@@ -48,13 +35,13 @@ def _scenario(targets, zones=(), wind=0.0, drones=1, window=("08:00", "17:00"), 
 
 
 def _point(target_id, east_m, north_m=0.0, hover=30.0, **kw) -> Target:
-    return Target(id=target_id, kind="point", geometry=Geometry(type="Point", coordinates=_east(east_m, north_m)),
+    return Target(id=target_id, kind="point", geometry=Geometry(type="Point", coordinates=place(east_m, north_m)),
                   altitude_m=50, hover_s=hover, **kw)
 
 
 def _line(target_id, from_m, to_m, north_m=0.0, **kw) -> Target:
     return Target(id=target_id, kind="road", altitude_m=kw.pop("altitude_m", 80),
-                  geometry=Geometry(type="LineString", coordinates=[_east(from_m, north_m), _east(to_m, north_m)]), **kw)
+                  geometry=Geometry(type="LineString", coordinates=[place(from_m, north_m), place(to_m, north_m)]), **kw)
 
 
 def _verified(result, scenario):
@@ -105,7 +92,7 @@ def test_window_outside_the_operating_day_is_impossible():
 
 def test_point_inside_an_always_prohibited_zone_is_blocked():
     zone = Zone(id="NFZ", restriction=Restriction.PROHIBITED, geometry=Geometry(
-        type="Polygon", coordinates=[[_east(2500, -500), _east(3500, -500), _east(3500, 500), _east(2500, 500), _east(2500, -500)]]))
+        type="Polygon", coordinates=[[place(2500, -500), place(3500, -500), place(3500, 500), place(2500, 500), place(2500, -500)]]))
     scenario = _scenario([_point("INSIDE", 3000), _point("BEHIND", 4500)], zones=[zone])
     result = plan(scenario, PlanOptions(time_limit_s=2))
     _verified(result, scenario)
@@ -117,7 +104,7 @@ def test_point_inside_an_always_prohibited_zone_is_blocked():
 
 def test_line_crossing_a_prohibited_zone_is_cut_and_the_rest_flown():
     zone = Zone(id="NFZ", restriction=Restriction.PROHIBITED, geometry=Geometry(
-        type="Polygon", coordinates=[[_east(2000, -300), _east(2600, -300), _east(2600, 300), _east(2000, 300), _east(2000, -300)]]))
+        type="Polygon", coordinates=[[place(2000, -300), place(2600, -300), place(2600, 300), place(2000, 300), place(2000, -300)]]))
     scenario = _scenario([_line("ROAD", 500, 4500)], zones=[zone])
     result = plan(scenario, PlanOptions(time_limit_s=2))
     _verified(result, scenario)
@@ -130,8 +117,8 @@ def test_line_crossing_a_prohibited_zone_is_cut_and_the_rest_flown():
 
 def test_closure_is_respected_while_active_and_the_target_flown_after():
     closure = Zone(id="TFR", restriction=Restriction.PROHIBITED, active=[TimeWindow(start="08:00", end="12:00")],
-                   geometry=Geometry(type="Polygon", coordinates=[[_east(2500, -500), _east(3500, -500), _east(3500, 500),
-                                                                   _east(2500, 500), _east(2500, -500)]]))
+                   geometry=Geometry(type="Polygon", coordinates=[[place(2500, -500), place(3500, -500), place(3500, 500),
+                                                                   place(2500, 500), place(2500, -500)]]))
     scenario = _scenario([_point("IN_CLOSURE", 3000)], zones=[closure])
     result = plan(scenario, PlanOptions(time_limit_s=2))
     _verified(result, scenario)
@@ -152,7 +139,7 @@ def test_full_day_drops_low_priority_first():
 
 
 def test_battery_limit_splits_work_into_sorties_with_recharge_between():
-    model = _model(endurance_min=12)  # 80 % usable: any one point fits (<= 69 %), no two together (>= 86 %)
+    model = drone_model(endurance_min=12)  # 80 % usable: any one point fits (<= 69 %), no two together (>= 86 %)
     targets = [_point(f"P{k}", 2000, north) for k, north in enumerate((-2500, 0, 2500))]
     scenario = _scenario(targets, model=model)
     result = plan(scenario, PlanOptions(time_limit_s=3))
@@ -196,9 +183,9 @@ def test_same_seed_and_budget_give_the_same_plan():
 def test_crosswind_stronger_than_the_inspection_speed_is_flown_at_that_ground_speed():
     # 9 m/s from the east (12.1 m/s at 80 m); the north-south road is held at 8 m/s over the ground, crabbing at
     # sqrt(8^2 + 12.1^2) = 14.5 m/s through the air, within the 21 m/s limit.
-    model = _model(inspection_speed_ms=8, max_wind_ms=12)
+    model = drone_model(inspection_speed_ms=8, max_wind_ms=12)
     road = Target(id="NS", kind="road", altitude_m=80, geometry=Geometry(
-        type="LineString", coordinates=[_east(1000, -500), _east(1000, 500)]))
+        type="LineString", coordinates=[place(1000, -500), place(1000, 500)]))
     scenario = _scenario([road], wind=9.0, model=model)
     result = plan(scenario, PlanOptions(time_limit_s=1))
     _verified(result, scenario)
@@ -211,7 +198,7 @@ def test_crosswind_stronger_than_the_inspection_speed_is_flown_at_that_ground_sp
 
 def test_headwind_the_airspeed_limit_cannot_beat_is_refused_naming_the_airspeed():
     # 9 m/s from the east is 12.5 m/s at 100 m: flying east at even 1 m/s over the ground needs 13.5 m/s of air.
-    model = _model(max_airspeed_ms=13)
+    model = drone_model(max_airspeed_ms=13)
     scenario = _scenario([_point("EAST", 3000)], wind=9.0, model=model)
     result = plan(scenario, PlanOptions(time_limit_s=1))
     _verified(result, scenario)
@@ -223,7 +210,7 @@ def test_headwind_the_airspeed_limit_cannot_beat_is_refused_naming_the_airspeed(
 
 def test_round_trip_beyond_the_usable_battery_names_its_energy_and_the_headwind():
     # 6 m/s from the east (8.3 m/s at 100 m); a 12-min battery cannot fly 6 km upwind and back.
-    scenario = _scenario([_point("UPWIND", 6000)], wind=6.0, model=_model(endurance_min=12))
+    scenario = _scenario([_point("UPWIND", 6000)], wind=6.0, model=drone_model(endurance_min=12))
     result = plan(scenario, PlanOptions(time_limit_s=1))
     _verified(result, scenario)
     (unserved,) = result.unserved
@@ -247,9 +234,9 @@ def test_round_trip_beyond_the_usable_battery_names_its_energy_and_the_headwind(
 def test_a_hangar_in_reach_explains_a_task_better_than_a_farther_hangar_radius():
     # H1 covers the point but its battery cannot make the trip into the wind; H2 is 12 km away with a 7 km
     # radius. The reason is H1's energy, not "12000 m from H2".
-    far = Hangar(id="H2", lon=_east(18000)[0], lat=HANGAR[1], drone_model="m3d", drones=1, operating_radius_m=7000,
+    far = Hangar(id="H2", lon=place(18000)[0], lat=HANGAR[1], drone_model="m3d", drones=1, operating_radius_m=7000,
                  recharge_min=30)
-    scenario = _scenario([_point("UPWIND", 6000)], wind=6.0, model=_model(endurance_min=12))
+    scenario = _scenario([_point("UPWIND", 6000)], wind=6.0, model=drone_model(endurance_min=12))
     scenario = scenario.model_copy(update={"hangars": [*scenario.hangars, far]})
     result = plan(scenario, PlanOptions(time_limit_s=1))
     _verified(result, scenario)
@@ -259,7 +246,7 @@ def test_a_hangar_in_reach_explains_a_task_better_than_a_farther_hangar_radius()
 
 def test_hangar_under_a_prohibited_zone_cannot_launch_and_says_so():
     zone = Zone(id="OVER", restriction=Restriction.PROHIBITED, geometry=Geometry(
-        type="Polygon", coordinates=[[_east(-300, -300), _east(300, -300), _east(300, 300), _east(-300, 300), _east(-300, -300)]]))
+        type="Polygon", coordinates=[[place(-300, -300), place(300, -300), place(300, 300), place(-300, 300), place(-300, -300)]]))
     scenario = _scenario([_point("P1", 2000)], zones=[zone])
     result = plan(scenario, PlanOptions(time_limit_s=1))
     _verified(result, scenario)

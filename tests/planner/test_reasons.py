@@ -17,29 +17,16 @@ from missions.models import AirspaceSpec, DroneModel, Hangar, Scenario, Target, 
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
 from planner.fleet import group_solve
+from tests.helpers.plan_factory import HANGAR, drone_model, place
 from tests.helpers.fleet_days import solver_timeout
 
 GEOD = pyproj.Geod(ellps="WGS84")
-HANGAR = (114.40, 30.50)
-DEG_LON_M = 95_950.0  # metres per degree of longitude at 30.5 N (placing targets only; distances use GEOD)
-DEG_LAT_M = 110_850.0
 TRANSIT_M = 100.0
-
-
-def _model(**overrides) -> DroneModel:
-    values = dict(id="m3d", cruise_speed_ms=15, inspection_speed_ms=8, endurance_min=45, reserve_fraction=0.2,
-                  max_wind_ms=12, climb_speed_ms=5)
-    values.update(overrides)
-    return DroneModel(**values)
-
-
-def _at(east_m: float, north_m: float = 0.0, origin=HANGAR) -> list[float]:
-    return [origin[0] + east_m / DEG_LON_M, origin[1] + north_m / DEG_LAT_M]
 
 
 def _scenario(targets, *, zones=(), wind=0.0, drones=1, window=("08:00", "17:00"), model=None, radius=8000.0,
               hangars=None) -> Scenario:
-    model = model or _model()
+    model = model or drone_model()
     return Scenario(
         name="reasons", date=dt.date(2026, 11, 21), timezone="Asia/Shanghai",
         operating_window=TimeWindow(start=window[0], end=window[1]),
@@ -53,13 +40,13 @@ def _scenario(targets, *, zones=(), wind=0.0, drones=1, window=("08:00", "17:00"
 
 
 def _point(target_id: str, east_m: float, north_m: float = 0.0, hover: float = 30.0, **kw) -> Target:
-    return Target(id=target_id, kind="point", geometry=Geometry(type="Point", coordinates=_at(east_m, north_m)),
+    return Target(id=target_id, kind="point", geometry=Geometry(type="Point", coordinates=place(east_m, north_m)),
                   altitude_m=50, hover_s=hover, **kw)
 
 
 def _square(target_or_zone_id: str, east_m: float, half_m: float, **kw) -> Zone:
-    ring = [_at(east_m - half_m, -half_m), _at(east_m + half_m, -half_m), _at(east_m + half_m, half_m),
-            _at(east_m - half_m, half_m), _at(east_m - half_m, -half_m)]
+    ring = [place(east_m - half_m, -half_m), place(east_m + half_m, -half_m), place(east_m + half_m, half_m),
+            place(east_m - half_m, half_m), place(east_m - half_m, -half_m)]
     return Zone(id=target_or_zone_id, geometry=Geometry(type="Polygon", coordinates=[ring]), **kw)
 
 
@@ -99,7 +86,7 @@ def test_out_of_reach_names_the_nearest_hangar_its_distance_and_radius():
     # H2 is farther and has a longer radius, but falls short by more: H1 is the one to name.
     hangars = [Hangar(id="H1", lon=HANGAR[0], lat=HANGAR[1], drone_model="m3d", drones=1, operating_radius_m=8000,
                       recharge_min=30),
-               Hangar(id="H2", lon=_at(-30_000)[0], lat=HANGAR[1], drone_model="m3d", drones=1,
+               Hangar(id="H2", lon=place(-30_000)[0], lat=HANGAR[1], drone_model="m3d", drones=1,
                       operating_radius_m=10_000, recharge_min=30)]
     scenario = _scenario([far, _point("NEAR", 1000)], hangars=hangars)
     item = _only(_planned(scenario), "out_of_reach")
@@ -110,7 +97,7 @@ def test_out_of_reach_names_the_nearest_hangar_its_distance_and_radius():
 
 
 def test_out_of_reach_on_battery_gives_the_share_a_round_trip_needs_and_the_usable_share():
-    model = _model(endurance_min=12)
+    model = drone_model(endurance_min=12)
     target = _point("P", 4000)
     item = _only(_planned(_scenario([target], model=model)), "out_of_reach")
     (need,) = _numbers(r"round trip from H1 needs (\d+\.\d)% of a battery \(calm at 100 m\), usable 80%", item.detail)
@@ -138,7 +125,7 @@ def test_wind_grounding_names_the_wind_and_the_model_limit():
 def test_wind_headwind_names_the_wind_at_height_and_the_airspeed_it_needs():
     # 9 m/s from the east at 10 m is 9 x 10^(1/7) = 12.5 m/s at 100 m (open-terrain power law): making 1 m/s over
     # the ground eastwards needs 13.5 m/s of air, above a 13 m/s limit.
-    model = _model(max_airspeed_ms=13)
+    model = drone_model(max_airspeed_ms=13)
     item = _only(_planned(_scenario([_point("EAST", 3000)], wind=9.0, model=model)), "wind")
     wind, need, limit = _numbers(r"transit out from H1: heading 90 deg into ([\d.]+) m/s wind at 100 m, m3d would "
                                  r"need ([\d.]+) m/s airspeed to make even 1 m/s over the ground; its limit is "
@@ -180,7 +167,7 @@ def test_no_capacity_names_every_drone_in_reach_its_longest_gap_and_what_the_tas
     # 30-minute recharge no gap is left long enough for the other. The high priority flies.
     low = _point("LOW", 6000, priority=1)
     high = _point("HIGH", -6000, priority=5)
-    model = _model(endurance_min=20)
+    model = drone_model(endurance_min=20)
     scenario = _scenario([low, high], window=("08:00", "08:50"), model=model)
     result = _planned(scenario, min_sortie_min=5)
     assert [t for s in result.sorties for t in s.tasks] == ["HIGH#pt1"]
@@ -209,7 +196,7 @@ def test_time_limit_names_the_group_its_share_a_free_drone_and_gives_advice(monk
     # The group's search finds no plan in its time and the repair pass gets none: a free drone could fly it.
     monkeypatch.setattr(group_solve, "solve", solver_timeout)
     point = _point("P1", 2000)
-    model = _model()
+    model = drone_model()
     result = _planned(_scenario([point]), time_limit_s=2, repair_rounds=0)
     item = _only(result, "time_limit")
     (group,) = [g for g in result.summary.groups if g.round == 0]
@@ -226,7 +213,7 @@ def test_time_limit_names_the_group_its_share_a_free_drone_and_gives_advice(monk
 
 def test_invalid_names_the_target_piece_and_its_length():
     flat = Target(id="FLAT", kind="road", altitude_m=80, geometry=Geometry(type="MultiLineString", coordinates=[
-        [_at(500), _at(1500)], [_at(2000), [_at(2000)[0], _at(2000)[1] + 1e-9]]]))  # 0.1 mm: nothing to fly
+        [place(500), place(1500)], [place(2000), [place(2000)[0], place(2000)[1] + 1e-9]]]))  # 0.1 mm: nothing to fly
     item = _only(_planned(_scenario([flat])), "invalid")
     length = _metres(*flat.geometry.coordinates[1])
     assert item.detail == f"line 2 of target FLAT has zero length ({length:.3f} m): nothing to fly"
@@ -234,6 +221,6 @@ def test_invalid_names_the_target_piece_and_its_length():
 
 def test_invalid_corridor_without_a_camera_names_its_width():
     river = Target(id="R", kind="river", altitude_m=80, corridor_width_m=100, geometry=Geometry(
-        type="LineString", coordinates=[_at(500), _at(1500)]))
+        type="LineString", coordinates=[place(500), place(1500)]))
     item = _only(_planned(_scenario([river])), "invalid")
     assert item.detail == "target R: corridor_width_m 100 needs a camera, but no drone model in the scenario has one"
