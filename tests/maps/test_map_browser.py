@@ -66,7 +66,12 @@ class Offline:
     def popup_text(self, locator) -> str:
         """Click `locator` (a drawn path) and return the text of the one popup it opens."""
         self.close_popups()
-        locator.dispatch_event("click")
+        # A synthetic click carries the position it is given, and Leaflet anchors the popup there: low in the map,
+        # so the popup opens inside the viewport. At (0, 0) it opened in the corner and relied on autoPan, which
+        # Leaflet 1.9 skips when the same popup was closed mid-pan (seen under load: close button off-screen).
+        x, y = self.page.evaluate("(() => { const r = document.querySelector('.leaflet-container')"
+                                  ".getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height * 0.8]; })()")
+        locator.dispatch_event("click", {"clientX": x, "clientY": y})
         self.wait_until("document.querySelectorAll('.leaflet-popup-content').length === 1", "one popup after a click")
         return self.page.locator(".leaflet-popup-content").inner_text()
 
