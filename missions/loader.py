@@ -167,9 +167,10 @@ class _Resolver:
             where = f"{feature} -> {one.feature}" if one.feature else feature
             self.problems.append(warning(one.file or str(ref_path), where, one.field, one.message))
 
-    def read_file(self, feature: str, reference: str, read: Callable[[Path, list], list]) -> tuple[Path, list] | None:
-        """Resolve a file a scenario entry names and read it: what the reader noticed becomes warnings, a path
-        outside the scenario, an unreadable or invalid file an error naming the entry (then None)."""
+    def read_file(self, feature: str, entry: Any, read: Callable[[Path, list, Any], list]) -> tuple[Path, list] | None:
+        """Resolve the file a scenario entry names and read it (`read(path, warnings, entry)`): what the reader
+        noticed becomes warnings; a path outside the scenario, an unreadable or invalid file an error (then None)."""
+        reference = entry.file
         try:
             path = resolve_reference(self.base, reference)
         except ValueError as exc:
@@ -177,7 +178,7 @@ class _Resolver:
             return None
         notes: list = []
         try:
-            items = read(path, notes)
+            items = read(path, notes, entry)
         except InputError as exc:
             self.read_warnings(notes, feature, path)
             self.input_error(exc, feature, path)
@@ -198,10 +199,10 @@ class _Resolver:
             feature = f"airspace.zones[{index}] ({entry.file})"
             from airspace.readers import load_zones  # lazily: only scenarios with zone files need the readers
 
-            read = self.read_file(feature, entry.file, lambda path, notes, entry=entry: load_zones(
-                path, format=entry.format, default_restriction=entry.restriction, date=scenario.date,
-                timezone=scenario.timezone, id_property=entry.id_property, name_property=entry.name_property,
-                layer=entry.layer, where=entry.where, encoding=entry.encoding, warnings=notes))
+            read = self.read_file(feature, entry, lambda path, notes, ref: load_zones(
+                path, format=ref.format, default_restriction=ref.restriction, date=scenario.date,
+                timezone=scenario.timezone, id_property=ref.id_property, name_property=ref.name_property,
+                layer=ref.layer, where=ref.where, encoding=ref.encoding, warnings=notes))
             if read is None:
                 continue
             path, zones = read
@@ -257,8 +258,8 @@ class _Resolver:
                 out.append(entry.model_copy(update={"geometry": geometry}))
                 continue
             feature = f"airspace.intents[{index}] ({entry.file})"
-            read = self.read_file(feature, entry.file, lambda path, notes, entry=entry: read_intents(
-                path, ground_height_w84_m=entry.ground_height_w84_m))
+            read = self.read_file(feature, entry, lambda path, notes, ref: read_intents(
+                path, ground_height_w84_m=ref.ground_height_w84_m))
             if read is None:
                 continue
             _, volumes = read
@@ -281,8 +282,8 @@ class _Resolver:
                 self.labels[f"target:{entry.id}"] = f"targets[{index}] ({entry.id})"
                 continue
             feature = f"targets[{index}] ({entry.file})"
-            read = self.read_file(feature, entry.file, lambda path, notes, entry=entry: load_targets(
-                path, entry, transform=to_wgs84, warnings=notes))
+            read = self.read_file(feature, entry, lambda path, notes, ref: load_targets(
+                path, ref, transform=to_wgs84, warnings=notes))
             if read is None:
                 continue
             _, targets = read
