@@ -105,6 +105,14 @@ def round_trip_reason(ctx: ProblemContext, task: InspectionTask, hangar_id: str,
                           f"{clock(max(earliest_start, task.window.start_s))} at the earliest and takes "
                           f"{service.inspect_s / 60:.1f} min, past the end of its window {task.window.start}-"
                           f"{task.window.end}" + (" or the slot" if epoch.end_s < task.window.end_s else ""))
+        # Inspected in its window is not enough: the drone must also be home before its flying time ends.
+        landing = (max(earliest_start, task.window.start_s) + service.inspect_s + service.climb_s
+                   + arcs.seconds[end, h] + land[0])
+        if landing > epoch.end_s:
+            return Reason(UnservedReason.WINDOW_IMPOSSIBLE,
+                          f"from {hangar_id} (flying time {slot}) the inspection in its window {task.window.start}-"
+                          f"{task.window.end} starts at {clock(max(earliest_start, task.window.start_s))} at the "
+                          f"earliest and the drone is back at {clock(landing)}, after its flying time ends")
     return None
 
 

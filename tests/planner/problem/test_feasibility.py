@@ -178,11 +178,6 @@ def test_explain_prefers_window_then_wind_then_energy_then_airspace_and_a_radius
     assert explain(ctx, task, [], {}).detail == "no hangar has a drone and an operating window that reach it"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "feasibility.round_trip_reason (planner/problem/feasibility.py:100-102) checks that the inspection ends within "
-    "the task window and the slot, not that the drone is back at its hangar by the slot's end: a task whose window "
-    "closes at the end of the flying time, too far to fly home in time, is passed to the solver as flyable, which "
-    "cannot serve it, and plan() reports it as time_limit 'could fly it alone in 15 min ... give more time'"))
 def test_a_window_at_the_end_of_the_day_too_late_to_fly_home_is_a_window_reason():
     scenario = day([point("P", 6000, window=("16:55", "17:00"))])  # flying time 08:00-17:00
     prepared, _ = group(scenario)
@@ -192,3 +187,7 @@ def test_a_window_at_the_end_of_the_day_too_late_to_fly_home_is_a_window_reason(
     assert landing > 17 * H + 120  # 17:02:40: after the hangar's flying time ends
     (lost,) = prepared.built.unserved
     assert lost.reason is UnservedReason.WINDOW_IMPOSSIBLE
+    # The text names the window, the earliest start and the landing, which is the number computed above.
+    back = f"{int(landing // H):02d}:{int(landing % H // 60):02d}"
+    assert (f"the inspection in its window 16:55-17:00 starts at 16:55 at the earliest and the drone is back at "
+            f"{back}, after its flying time ends") in lost.detail, lost.detail
