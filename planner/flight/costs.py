@@ -71,7 +71,7 @@ class TransitCosts:
             self._matrices[epoch.index] = matrix
             self.legal[epoch.index] = np.asarray(matrix.distances, dtype=float)
         self._site_of = {(float(lon), float(lat)): i for i, (lon, lat) in enumerate(site.lonlat)}
-        self._arcs: dict[tuple[str, int], TransitArcs] = {}
+        self._arcs: dict[tuple[FlightEnergy, int], TransitArcs] = {}
 
     def transit_path(self, a: tuple[float, float], b: tuple[float, float], epoch: Epoch) -> list[tuple[float, float]]:
         """The legal path the matrix priced between two sites (a, b are site positions)."""
@@ -92,7 +92,7 @@ class TransitCosts:
         """Seconds and battery shares from point i to point j at transit altitude; inf where no legal path or
         the wind refuses the leg. A straight leg is priced at its own heading; a path bent around zones turns
         through headings not priced one by one, so it is bounded by the worst heading per metre."""
-        key = (flight.model.id, epoch.index)
+        key = (flight, epoch.index)  # the whole flight: the same model in another wind is priced anew
         if key not in self._arcs:
             legal = self.legal[epoch.index]
             cruise = flight.model.cruise_speed_ms
