@@ -400,6 +400,7 @@ class UnservedReason(str, Enum):
     WINDOW_IMPOSSIBLE = "window_impossible"  # its window does not meet any usable hangar window
     NO_CAPACITY = "no_capacity"  # feasible alone, but every drone in reach is busy (lower priority dropped first)
     TIME_LIMIT = "time_limit"  # a drone could still fly it, but planning ran out of time first (give more time)
+    CONFLICT = "conflict"  # its sortie would come too close to another flight and no takeoff shift clears it
     INVALID = "invalid"  # could not be turned into a task (reason in detail)
 
 
