@@ -299,6 +299,8 @@ class PlanningSpec(BaseModel):
 
     model_config = FROZEN
     transit_altitude_m: float | None = Field(None, gt=0)  # None: 100 m, or the airspace ceiling when lower
+    # Intent buffers, separation minima and the takeoff-shift limit (missions.intent_models); None: lowalt's.
+    deconfliction: DeconflictionOptions | None = None
 
 
 class Scenario(BaseModel):

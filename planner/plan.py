@@ -41,7 +41,7 @@ LEG_SHARE_OF_BATTERY = 0.25  # a leg takes at most this share of a usable batter
 
 
 def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
-    options = options or PlanOptions()
+    options = with_deconfliction(scenario, options or PlanOptions())
     budget = Budget(options.time_limit_s)
     city, jobs, unserved = _first_pass(scenario, options)
     tasks = list(city.tasks.values())
@@ -154,6 +154,14 @@ def transit_altitude(scenario: Scenario, options: PlanOptions) -> float:
     if chosen > ceiling:
         raise LowaltError(f"transit altitude {chosen:g} m is above the airspace ceiling ({ceiling:g} m)")
     return float(chosen)
+
+
+def with_deconfliction(scenario: Scenario, options: PlanOptions) -> PlanOptions:
+    """`options` with the deconfliction settings that apply: the options' own when given (the CLI's
+    --separation, --max-takeoff-shift), else the scenario's (planning.deconfliction), else lowalt's."""
+    if "deconfliction" in options.model_fields_set or scenario.planning.deconfliction is None:
+        return options
+    return options.model_copy(update={"deconfliction": scenario.planning.deconfliction})
 
 
 def operating_window(scenario: Scenario) -> tuple[int, int]:
