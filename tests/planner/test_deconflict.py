@@ -93,7 +93,18 @@ def test_a_pinned_sortie_that_still_conflicts_is_kept_and_named_in_the_warnings(
     assert kept.warnings == [f"{met.describe()}; A has flown or is flying, so it is kept as it is"]
 
 
-def test_a_sortie_through_a_volume_filed_all_day_is_not_flown_naming_the_intent():
+def test_a_pinned_sortie_is_placed_first_and_the_free_one_it_meets_is_not_flown():
+    # Unpinned, B (first to take off) is placed and A dropped; with A flown, B is the one that goes.
+    scenario, day = _pinned_crossing()
+    kept = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20, pinned=frozenset({"A"}))
+    assert [s.sortie_id for s in kept.sorties] == ["A"] and kept.warnings == []
+    (task,) = kept.unserved
+    assert task.task_id == "NS#1" and task.detail.startswith("its sortie B (takeoff ")
+    assert "sortie B (drone HS-1) and sortie A (drone HW-1) conflict at (114.42000, 30.50000)" in task.detail
+    assert verify_plan(kept, scenario).ok
+
+
+def _filed_all_day():
     import datetime as dt
 
     import shapely
@@ -106,7 +117,11 @@ def test_a_sortie_through_a_volume_filed_all_day_is_not_flown_naming_the_intent(
     filed = ExternalVolume(intent_id="OP-7", operator="city-survey", geometry=Geometry.from_shape(box), lower_m=40,
                            upper_m=120, start=dt.datetime(2026, 11, 21, 0, 0, tzinfo=utc),
                            end=dt.datetime(2026, 11, 21, 9, 30, tzinfo=utc))
-    scenario, day = crossing_day(0.0, scenario=crossing_scenario(airspace={"intents": [filed]}))
+    return crossing_scenario(airspace={"intents": [filed]})
+
+
+def test_a_sortie_through_a_volume_filed_all_day_is_not_flown_naming_the_intent():
+    scenario, day = crossing_day(0.0, scenario=_filed_all_day())
     kept = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
     assert kept.sorties == [] and sorted(u.task_id for u in kept.unserved) == ["EW#1", "NS#1"]
     met = {c.first.id: c for c in find_conflicts(day, scenario).external}
@@ -117,6 +132,19 @@ def test_a_sortie_through_a_volume_filed_all_day_is_not_flown_naming_the_intent(
         assert task.detail.startswith(f"its sortie {sortie} (takeoff ")
         assert f"is not flown: {met[sortie].describe()}, closer than the minima 30 m / 15 m / 30 s; " in task.detail
     assert verify_plan(kept, scenario).ok
+
+
+def test_plan_leaves_unserved_what_only_a_volume_filed_all_day_blocks():
+    scenario = _filed_all_day()
+    result = plan(scenario, PlanOptions(time_limit_s=5, seed=0, solution_limit=40))
+    assert result.sorties == [] and result.summary.coverage == 0.0
+    assert {u.task_id: u.reason.value for u in result.unserved} == {"EW#1": "conflict", "NS#1": "conflict"}
+    for task in result.unserved:
+        assert " and intent OP-7 of city-survey conflict at " in task.detail
+        # The shift searched is the limit, though the sortie's own slack runs to the end of the day.
+        assert "no takeoff between 0 s earlier and 1800 s later clears it" in task.detail
+        assert "max_takeoff_shift_s 1800 s" in task.detail
+    assert verify_plan(result, scenario).ok
 
 
 def test_when_the_sortie_cannot_move_far_enough_the_one_it_meets_moves_instead():
