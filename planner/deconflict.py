@@ -5,7 +5,7 @@ Sorties are taken least movable first (then by takeoff) against what is already 
 filed volumes, then the sorties placed before them); a conflicting sortie takes off earlier or later by the
 smallest shift that clears it within its slack (or, when only its drone's next sortie holds it back, later with
 that drone's following sorties pushed as far as their recharge needs; or, when it cannot move and meets one placed
-sortie, that one moves); the slack: its drone's sorties before and after with recharge, the windows,
+sortie, that one moves, the same two ways); the slack: its drone's sorties before and after with recharge, the windows,
 its targets' windows, the clock changes, and the hours of part-time keep-out zones near its path (the whole
 flight stays on its side of them). Paths and distances do not change. Two drones of one dock are kept apart
 before this pass: the schedule staggers their days (planner.problem.slots.dock_interval_s). Height layers and
@@ -62,20 +62,23 @@ def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: Deconflictio
                 pushed = _chain_shift(index, filed, placed, table, sortie, limits, options)
                 if pushed is not None:
                     shift, followers = pushed
-                    for follower, delay in followers:
-                        limits.current[follower.sortie_id] = _retimed(follower, delay, options)
-                        if follower.sortie_id in placed:
-                            placed[follower.sortie_id] = placed[follower.sortie_id].shifted(delay)
-                        moved += 1
+                    moved += _push(followers, limits, placed, options)
                     index = IntentIndex(VolumeTable.concat([filed, *placed.values()]), options.separation)
             if shift is None:
-                # Pinned itself: perhaps the one it meets can move, around everything else and this one.
+                # Pinned itself: perhaps the one it meets can move (pushing its drone's following sorties if it
+                # must), around everything else and this one.
                 others = [c.second.id for c in conflicts if c.second.kind == "sortie"]
-                if len(others) == len(conflicts) and len(others) == 1:
-                    rest = IntentIndex(VolumeTable.concat(
-                        [filed, table] + [t for sid, t in placed.items() if sid != others[0]]), options.separation)
+                if len(others) == len(conflicts) and len(others) == 1 and others[0] not in pinned:
+                    around = {sid: t for sid, t in placed.items() if sid != others[0]}
+                    rest = IntentIndex(VolumeTable.concat([filed, table, *around.values()]), options.separation)
                     partner = limits.current[others[0]]
                     partner_shift = _nearest_shift(rest, placed[others[0]], partner, limits, options)[0]
+                    if partner_shift is None:
+                        pushed = _chain_shift(rest, filed, {**around, sortie.sortie_id: table}, placed[others[0]],
+                                              partner, limits, options)
+                        if pushed is not None:
+                            partner_shift, followers = pushed
+                            moved += _push(followers, limits, placed, options)
                     if partner_shift:
                         limits.current[partner.sortie_id] = _retimed(partner, partner_shift, options)
                         placed[partner.sortie_id] = placed[partner.sortie_id].shifted(partner_shift)
@@ -173,6 +176,16 @@ def _chain_shift(index: IntentIndex, filed: VolumeTable, placed: dict[str, Volum
         if rest.conflicts(follower_table.shifted(delay)):
             return None
     return shift, followers
+
+
+def _push(followers: list[tuple[Sortie, float]], limits: "_Limits", placed: dict[str, VolumeTable],
+          options: DeconflictionOptions) -> int:
+    """Delay each of a chain's following sorties (and its placed volumes) by its own delay; how many moved."""
+    for follower, delay in followers:
+        limits.current[follower.sortie_id] = _retimed(follower, delay, options)
+        if follower.sortie_id in placed:
+            placed[follower.sortie_id] = placed[follower.sortie_id].shifted(delay)
+    return len(followers)
 
 
 def _retimed(sortie: Sortie, delay_s: float, options: DeconflictionOptions) -> Sortie:

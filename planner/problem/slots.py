@@ -97,7 +97,7 @@ def dock_interval_s(options) -> int:
     """Seconds between launches of two drones of one dock that keeps their climbs and first legs apart in time:
     the separation time minimum, both launches' timing uncertainty and three intent volumes of flight (the climb
     and the first leg out of the pad's neighbourhood: on 28 packed days of tests/helpers/fleet_days.packed_dock,
-    unserved as `conflict`: 58 tasks without a stagger, 46 with one volume, 20 with three)."""
+    unserved as `conflict`: 58 tasks without a stagger, 46 with one volume, 23 with three)."""
     d = options.deconfliction
     return math.ceil(d.separation.time_s + 2 * d.intent.timing_uncertainty_s + 3 * d.intent.volume_max_s)
 

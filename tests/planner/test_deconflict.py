@@ -248,6 +248,32 @@ def test_a_sortie_pinned_by_its_drones_next_flight_moves_later_and_pushes_that_f
     assert cleared.warnings == [] and verify_plan(cleared, scenario).ok
 
 
+def test_the_sortie_met_moves_later_pushing_its_drones_next_flight_when_the_other_cannot_move():
+    # A's river window fits its inspection to the second; B may not take off earlier (its hangar opens at its
+    # takeoff) and B2 follows after exactly the recharge. Both have no room: B (first to take off) is placed
+    # first, A meets it and cannot move, so B moves later and pushes B2 along rather than A being dropped.
+    from missions.intents import with_intents
+    from tests.helpers.plan_factory import build_plan, build_sortie
+
+    base = crossing_scenario()
+    windows = {"EW": TimeWindow(start="09:01:23", end="09:05:24")}
+    base = crossing_scenario(targets=[t.model_copy(update={"window": windows.get(t.id)})
+                                      for t in base.resolved_targets()])
+    base, day = crossing_day(0.0, scenario=base)
+    b = next(s for s in day.sorties if s.sortie_id == "B")
+    clock = base.seconds_after_midnight
+    hangars = [h.model_copy(update={"window": TimeWindow.from_seconds(math.ceil(clock(b.takeoff)), 17 * 3600)})
+               if h.id == b.hangar_id else h for h in base.hangars]
+    scenario = base.model_copy(update={"hangars": hangars})
+    b2 = build_sortie(scenario, "B2", "HS-1", clock(b.landing) + 32 * 60, [], via={0: [(114.421, 30.481)]})
+    tight = with_intents(build_plan(scenario, day.tasks, [*day.sorties, b2]))
+    cleared = retime_to_clear(tight, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    shifts = _shifts(tight, cleared)
+    assert set(shifts) == {"B", "B2"} and shifts["B"] > 0
+    assert shifts["B2"] == pytest.approx(shifts["B"], abs=1.0)
+    assert cleared.unserved == [] and cleared.warnings == [] and verify_plan(cleared, scenario).ok
+
+
 @pytest.mark.parametrize("points, end", [(64, "11:30"), (80, "10:30"), (48, "12:00")])
 def test_a_packed_dock_day_verifies_its_drones_staggered_what_cannot_fly_named(points, end):
     from missions.intent_models import DeconflictionOptions as Options
