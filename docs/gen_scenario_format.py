@@ -77,10 +77,16 @@ DESCRIPTIONS: dict[str, str] = {
     "DeconflictionOptions.separation": "Minimum separation between volumes of different drones, and from filed "
                                        "intents.",
     "DeconflictionOptions.max_takeoff_shift_s": "How much earlier or later the planner may launch a sortie to "
-                                                "clear a conflict (0: never).",
+                                                "clear a conflict (0: never); a sortie no shift clears is not flown "
+                                                "and its tasks are unserved as `conflict`. `lowalt plan "
+                                                "--max-takeoff-shift S` overrides it for one run.",
+    "DeconflictionOptions.resolve": "`false`: conflicts are only listed in the plan's warnings and the plan will "
+                                    "not verify (for measuring what routing alone produces; never for a plan to "
+                                    "fly).",
     "SeparationMinima.horizontal_m": "Horizontal gap that separates two volumes (reached is enough).",
     "SeparationMinima.vertical_m": "Vertical gap that separates two volumes.",
-    "SeparationMinima.time_s": "Time gap that separates two volumes (0: they must not share a moment).",
+    "SeparationMinima.time_s": "Time gap that separates two volumes (0: they must not share a moment). `lowalt "
+                               "plan --separation H,V,T` sets all three minima for one run.",
     "Sortie.intent": "Its operational intent: the 4D volumes it occupies, in flight order (unset in plans written "
                      "before intents existed).",
     "MissionPlan.deconfliction": "The buffers and minima the intents were drawn and checked with (unset in older "
@@ -102,6 +108,9 @@ DESCRIPTIONS: dict[str, str] = {
                                        "task to task. Unset: 100 m, or the airspace ceiling when that is lower. "
                                        "Must not exceed `airspace.ceiling_m`. `lowalt plan --transit-altitude M` "
                                        "overrides it for one run.",
+    "PlanningSpec.deconfliction": "Intent buffers, separation minima and the takeoff-shift limit the planner "
+                                  "deconflicts with (recorded in the plan as `deconfliction`). Unset: lowalt's "
+                                  "defaults (10 m / 5 m / 30 s + 1 % buffers; 30 m / 15 m / 30 s minima; 1800 s).",
     "TimeWindow.start": "Local clock time `HH:MM` or `HH:MM:SS` (quote it in YAML).",
     "TimeWindow.end": "Local clock time, after `start`; `24:00` is the end of the day.",
     "Weather.wind_speed_ms": "Mean wind speed at `reference_height_m` (a weather station's 10 m reading). Above a "
@@ -424,9 +433,9 @@ RESTRICTION_TEXT = {
 
 SCENARIO_MODELS = [Scenario, TimeWindow, Weather, WindLayer, DroneModel, Camera, DjiProfile, Hangar, AirspaceSpec, Zone,
                    ZoneFileRef, GridSpec, GridCell, IntentFileRef, ExternalVolume, Target, TargetFileRef, Geometry,
-                   PlanningSpec]
-PLAN_MODELS = [MissionPlan, PlanSummary, GroupSummary, Sortie, Waypoint, Inspection, IntentVolume, DeconflictionOptions,
-               IntentOptions, SeparationMinima, InspectionTask, UnservedTask]
+                   PlanningSpec, DeconflictionOptions, IntentOptions, SeparationMinima]
+PLAN_MODELS = [MissionPlan, PlanSummary, GroupSummary, Sortie, Waypoint, Inspection, IntentVolume, InspectionTask,
+               UnservedTask]
 
 SCENARIO_NOTES = """\
 ### Zone restrictions
@@ -560,6 +569,10 @@ REASON_TEXT = {
     UnservedReason.TIME_LIMIT: "a drone within reach had the free time to fly it, but planning ran out of time "
                                "first; the detail names the drone, its free time and the search time the group had: "
                                "give more time (`--time-limit`)",
+    UnservedReason.CONFLICT: "its sortie would come closer than the separation minima to another sortie or to "
+                             "another operator's filed intent, and no takeoff within its slack clears it; the "
+                             "detail names the sortie or intent, the place, the minutes, the heights and gaps, and "
+                             "the shifts that were searched",
     UnservedReason.INVALID: "could not be turned into a task (a zero-length line, a corridor without a camera); "
                             "the detail says which",
 }

@@ -42,13 +42,17 @@ class IntentOptions(BaseModel):
 
 class DeconflictionOptions(BaseModel):
     """Everything strategic deconfliction needs: the intent buffers, the separation minima (airspace.separation)
-    and how much earlier or later the planner may launch a sortie to clear a conflict (0: never; planner.deconflict)."""
+    and how much earlier or later the planner may launch a sortie to clear a conflict (0: never; a sortie no shift
+    clears is not flown, planner.deconflict)."""
 
     model_config = FROZEN
 
     intent: IntentOptions = Field(default_factory=IntentOptions)
     separation: SeparationMinima = Field(default_factory=SeparationMinima)
     max_takeoff_shift_s: float = Field(1800.0, ge=0)
+    # False: conflicts are only named in plan.warnings (the plan will not verify); for measuring what routing
+    # alone produces (benchmarks/deconfliction.py), never for a plan to fly.
+    resolve: bool = True
 
 
 class IntentVolume(BaseModel):

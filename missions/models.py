@@ -299,6 +299,8 @@ class PlanningSpec(BaseModel):
 
     model_config = FROZEN
     transit_altitude_m: float | None = Field(None, gt=0)  # None: 100 m, or the airspace ceiling when lower
+    # Intent buffers, separation minima and the takeoff-shift limit (missions.intent_models); None: lowalt's.
+    deconfliction: DeconflictionOptions | None = None
 
 
 class Scenario(BaseModel):
@@ -400,6 +402,7 @@ class UnservedReason(str, Enum):
     WINDOW_IMPOSSIBLE = "window_impossible"  # its window does not meet any usable hangar window
     NO_CAPACITY = "no_capacity"  # feasible alone, but every drone in reach is busy (lower priority dropped first)
     TIME_LIMIT = "time_limit"  # a drone could still fly it, but planning ran out of time first (give more time)
+    CONFLICT = "conflict"  # its sortie would come too close to another flight and no takeoff shift clears it
     INVALID = "invalid"  # could not be turned into a task (reason in detail)
 
 

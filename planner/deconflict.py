@@ -1,44 +1,57 @@
-"""Takeoff offsets that clear conflicts: the first, time-only cut of strategic deconfliction in the planner.
+"""Strategic deconfliction in the planner: conflicting sorties take off earlier or later within their slack; a
+sortie no shift clears is not flown, its tasks unserved as `conflict` naming what it would meet, with the numbers.
 
 Sorties are taken least movable first (then by takeoff) against what is already in the sky (other operators'
 filed volumes, then the sorties placed before them); a conflicting sortie takes off earlier or later by the
 smallest shift that clears it within its slack (or, when only its drone's next sortie holds it back, later with
 that drone's following sorties pushed as far as their recharge needs; or, when it cannot move and meets one placed
-sortie, that one moves); the slack: its drone's sorties before and after with recharge, the windows,
+sortie, that one moves, the same two ways); the slack: its drone's sorties before and after with recharge, the windows,
 its targets' windows, the clock changes, and the hours of part-time keep-out zones near its path (the whole
-flight stays on its side of them). Paths and distances do not change. What no shift clears stays in the plan, named in plan.warnings, and the verifier reports it.
-Height layers and rerouting are not tried yet (issue 15, item 4).
+flight stays on its side of them). Paths and distances do not change. Two drones of one dock are kept apart
+before this pass: the schedule staggers their days (planner.problem.slots.dock_interval_s). Height layers and
+rerouting are measured in benchmarks/deconfliction.py, not used: see the README.
 """
 from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass, replace
 
 import shapely
 
 from airspace import rules
-from missions.conflicts import IntentIndex, VolumeTable, external_table, sortie_table
+from missions.conflicts import Conflict, IntentIndex, VolumeTable, external_table, find_conflicts, sortie_table
 from missions.intent_models import DeconflictionOptions
 from missions.intents import later, plan_projector, sortie_intent
-from missions.models import MissionPlan, Scenario, Sortie
+from missions.models import InspectionTask, MissionPlan, Scenario, Sortie, UnservedReason, UnservedTask
+from missions.plan_totals import with_totals
 
 logger = logging.getLogger(__name__)
 
 
 def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: DeconflictionOptions, window: tuple[float, float],
-                   clearance_m: float) -> MissionPlan:
-    """`plan` with conflicting sorties re-timed where a shift within their slack clears them (see module doc)."""
+                   clearance_m: float, pinned: frozenset[str] = frozenset()) -> MissionPlan:
+    """`plan` with conflicting sorties re-timed where a shift within their slack clears them, and the ones none
+    clears dropped, their tasks unserved as `conflict` (see module doc).
+    `pinned` sorties do not move (a replan's flown and airborne ones): they are placed first, the rest around them;
+    one that still meets something stays, named in plan.warnings."""
     if not plan.sorties:
         return plan
+    if not options.resolve:
+        found = find_conflicts(plan, scenario, options)
+        return plan.model_copy(update={"warnings": list(plan.warnings) + [
+            f"not deconflicted (resolve: false): {c.describe()}" for c in found.conflicts]})
     projector = plan_projector(plan, scenario)
     filed = external_table(scenario, projector)
     index = IntentIndex(filed, options.separation)
-    limits = _Limits(plan, scenario, window, _time_limited_zones(scenario, projector, clearance_m), projector)
+    limits = _Limits(plan, scenario, window, _time_limited_zones(scenario, projector, clearance_m), projector,
+                     pinned)
     placed: dict[str, VolumeTable] = {}
-    # The least movable first: a sortie pinned by its windows is placed before the ones that can move around it.
+    # The least movable first (pinned ones, then those held by their windows), the rest moving around them.
     room = {s.sortie_id: limits.room(s) for s in plan.sorties}
-    moved, warnings = 0, []
-    for original in sorted(plan.sorties, key=lambda s: (room[s.sortie_id], s.takeoff, s.sortie_id)):
+    moved, dropped, warnings = 0, [], []
+    for original in sorted(plan.sorties, key=lambda s: (s.sortie_id not in pinned, room[s.sortie_id], s.takeoff,
+                                                        s.sortie_id)):
         sortie = limits.current[original.sortie_id]
         table = sortie_table(sortie, scenario, projector, options.intent)
         conflicts = index.conflicts(table)
@@ -49,20 +62,23 @@ def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: Deconflictio
                 pushed = _chain_shift(index, filed, placed, table, sortie, limits, options)
                 if pushed is not None:
                     shift, followers = pushed
-                    for follower, delay in followers:
-                        limits.current[follower.sortie_id] = _retimed(follower, delay, options)
-                        if follower.sortie_id in placed:
-                            placed[follower.sortie_id] = placed[follower.sortie_id].shifted(delay)
-                        moved += 1
+                    moved += _push(followers, limits, placed, options)
                     index = IntentIndex(VolumeTable.concat([filed, *placed.values()]), options.separation)
             if shift is None:
-                # Pinned itself: perhaps the one it meets can move, around everything else and this one.
+                # Pinned itself: perhaps the one it meets can move (pushing its drone's following sorties if it
+                # must), around everything else and this one.
                 others = [c.second.id for c in conflicts if c.second.kind == "sortie"]
-                if len(others) == len(conflicts) and len(others) == 1:
-                    rest = IntentIndex(VolumeTable.concat(
-                        [filed, table] + [t for sid, t in placed.items() if sid != others[0]]), options.separation)
+                if len(others) == len(conflicts) and len(others) == 1 and others[0] not in pinned:
+                    around = {sid: t for sid, t in placed.items() if sid != others[0]}
+                    rest = IntentIndex(VolumeTable.concat([filed, table, *around.values()]), options.separation)
                     partner = limits.current[others[0]]
                     partner_shift = _nearest_shift(rest, placed[others[0]], partner, limits, options)[0]
+                    if partner_shift is None:
+                        pushed = _chain_shift(rest, filed, {**around, sortie.sortie_id: table}, placed[others[0]],
+                                              partner, limits, options)
+                        if pushed is not None:
+                            partner_shift, followers = pushed
+                            moved += _push(followers, limits, placed, options)
                     if partner_shift:
                         limits.current[partner.sortie_id] = _retimed(partner, partner_shift, options)
                         placed[partner.sortie_id] = placed[partner.sortie_id].shifted(partner_shift)
@@ -74,18 +90,58 @@ def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: Deconflictio
                 limits.current[sortie.sortie_id] = sortie
                 table = table.shifted(shift)
                 moved += 1
+            elif shift is None and sortie.sortie_id in pinned:
+                warnings.append(f"{_describe(conflicts, projector)}; {sortie.sortie_id} has flown or is flying, "
+                                f"so it is kept as it is")
             elif shift is None:
-                limit = options.max_takeoff_shift_s
-                names = ", ".join(c.second.label() for c in conflicts[:3]) + (" ..." if len(conflicts) > 3 else "")
-                warnings.append(f"sortie {sortie.sortie_id} conflicts with {names}: no takeoff between "
-                                f"{abs(lo):.0f} s earlier and {hi:.0f} s later clears it (its slack is "
-                                f"{abs(earliest):.0f} s earlier to {latest:.0f} s later, max_takeoff_shift_s "
-                                f"{limit:g} s; height layers and rerouting are not tried yet)")
+                # The last resort: the sortie is not flown; its tasks go unserved naming what it would meet.
+                dropped.append(_Dropped(sortie, _describe(conflicts, projector), (lo, hi), (earliest, latest)))
+                limits.drop(sortie)
+                continue
         placed[sortie.sortie_id] = table
         index.add(table)
-    logger.info("deconfliction: %d sorties re-timed, %d still in conflict", moved, len(warnings))
+    logger.info("deconfliction: %d sorties re-timed, %d dropped", moved, len(dropped))
     sorties = sorted(limits.current.values(), key=lambda s: (s.takeoff, s.sortie_id))
-    return plan.model_copy(update={"sorties": sorties, "warnings": list(plan.warnings) + warnings})
+    plan = plan.model_copy(update={"sorties": sorties, "warnings": list(plan.warnings) + warnings})
+    if not dropped:
+        return plan
+    tasks = {t.task_id: t for t in plan.tasks}
+    unserved = list(plan.unserved) + [_unserved(tasks[t], d, options) for d in dropped for t in d.sortie.tasks
+                                      if t in tasks]
+    return with_totals(plan.model_copy(update={"sorties": sorties,
+                                               "unserved": sorted(unserved, key=lambda u: u.task_id)}), scenario)
+
+
+@dataclass(frozen=True)
+class _Dropped:
+    """A sortie no takeoff shift cleared: what it met first, the offsets searched and its slack."""
+
+    sortie: Sortie
+    met: str
+    searched: tuple[float, float]
+    slack: tuple[float, float]
+
+
+def _describe(conflicts: list[Conflict], projector) -> str:
+    """The first conflict with its numbers (place, time, gaps, heights), and how many others."""
+    first = min(conflicts, key=lambda c: (c.start_s, c.second.kind, c.second.id))
+    lon, lat = projector.inverse(first.lon, first.lat)
+    text = replace(first, lon=float(lon), lat=float(lat)).describe()
+    others = len(conflicts) - 1
+    return text + (f"; and {others} other{'s' if others > 1 else ''}" if others else "")
+
+
+def _unserved(task: InspectionTask, dropped: _Dropped, options: DeconflictionOptions) -> UnservedTask:
+    (lo, hi), (earliest, latest) = dropped.searched, dropped.slack
+    sortie = dropped.sortie
+    m = options.separation
+    detail = (f"its sortie {sortie.sortie_id} (takeoff {sortie.takeoff.strftime('%H:%M:%S')}) is not flown: "
+              f"{dropped.met}, closer than the minima {m.horizontal_m:g} m / {m.vertical_m:g} m / {m.time_s:g} s; "
+              f"no takeoff between {abs(lo):.0f} s earlier and {hi:.0f} s later clears it (its slack "
+              f"is {abs(earliest):.0f} s earlier to {latest:.0f} s later, max_takeoff_shift_s "
+              f"{options.max_takeoff_shift_s:g} s)")
+    return UnservedTask(task_id=task.task_id, target_id=task.target_id, reason=UnservedReason.CONFLICT,
+                        detail=detail, coordinates=[list(c) for c in task.coordinates])
 
 
 def _nearest_shift(index: IntentIndex, table: VolumeTable, sortie: Sortie, limits: "_Limits",
@@ -122,6 +178,16 @@ def _chain_shift(index: IntentIndex, filed: VolumeTable, placed: dict[str, Volum
     return shift, followers
 
 
+def _push(followers: list[tuple[Sortie, float]], limits: "_Limits", placed: dict[str, VolumeTable],
+          options: DeconflictionOptions) -> int:
+    """Delay each of a chain's following sorties (and its placed volumes) by its own delay; how many moved."""
+    for follower, delay in followers:
+        limits.current[follower.sortie_id] = _retimed(follower, delay, options)
+        if follower.sortie_id in placed:
+            placed[follower.sortie_id] = placed[follower.sortie_id].shifted(delay)
+    return len(followers)
+
+
 def _retimed(sortie: Sortie, delay_s: float, options: DeconflictionOptions) -> Sortie:
     inspections = [i.model_copy(update={"start": later(i.start, delay_s), "end": later(i.end, delay_s)})
                    for i in sortie.inspections]
@@ -133,13 +199,20 @@ def _retimed(sortie: Sortie, delay_s: float, options: DeconflictionOptions) -> S
 class _Limits:
     """How far each sortie may move with everything else as it currently stands."""
 
-    def __init__(self, plan: MissionPlan, scenario: Scenario, window: tuple[float, float], timed, projector):
+    def __init__(self, plan: MissionPlan, scenario: Scenario, window: tuple[float, float], timed, projector,
+                 pinned: frozenset[str] = frozenset()):
         self.scenario, self.window, self.timed, self.projector = scenario, window, timed, projector
+        self.pinned = pinned
         self.current: dict[str, Sortie] = {s.sortie_id: s for s in plan.sorties}
         self.by_drone: dict[str, list[str]] = {}
         for s in plan.sorties:
             self.by_drone.setdefault(s.drone_id, []).append(s.sortie_id)
         self.targets = {t.id: t for t in scenario.resolved_targets()}
+
+    def drop(self, sortie: Sortie) -> None:
+        """`sortie` is not flown: its drone's other sorties may use its time."""
+        del self.current[sortie.sortie_id]
+        self.by_drone[sortie.drone_id].remove(sortie.sortie_id)
 
     def room(self, sortie: Sortie) -> float:
         earliest, latest = self.slack(sortie)
@@ -181,6 +254,8 @@ class _Limits:
         """(earliest, latest) takeoff offsets of `sortie`: its drone's sorties before and after (with recharge), the
         operating and hangar windows, its targets' windows, the day's clock changes, and the active hours of every
         part-time keep-out zone its path passes near (the whole flight stays on the side of them it is on)."""
+        if sortie.sortie_id in self.pinned:
+            return 0.0, 0.0
         scenario = self.scenario
         hangar = scenario.hangar(sortie.hangar_id)
         takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)

@@ -13,9 +13,10 @@ import numpy as np
 import shapely
 
 from airspace.errors import LowaltError
-from airspace.projection import Projector, geodesic_length_m
+from airspace.projection import Projector
 from missions.intents import with_intents
 from missions.models import GroupSummary, MissionPlan, PlanSummary, Scenario, Sortie, UnservedTask
+from missions.plan_totals import with_totals
 from missions.tasks import tasks_from_targets
 from planner.deconflict import retime_to_clear
 from planner.fleet.budget import MAX_REPAIR_SHARE, REPAIR_SHARE, TAIL_S_PER_1000_TASKS, Budget
@@ -40,7 +41,7 @@ LEG_SHARE_OF_BATTERY = 0.25  # a leg takes at most this share of a usable batter
 
 
 def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
-    options = options or PlanOptions()
+    options = with_deconfliction(scenario, options or PlanOptions())
     budget = Budget(options.time_limit_s)
     city, jobs, unserved = _first_pass(scenario, options)
     tasks = list(city.tasks.values())
@@ -155,6 +156,14 @@ def transit_altitude(scenario: Scenario, options: PlanOptions) -> float:
     return float(chosen)
 
 
+def with_deconfliction(scenario: Scenario, options: PlanOptions) -> PlanOptions:
+    """`options` with the deconfliction settings that apply: the options' own when given (the CLI's
+    --separation, --max-takeoff-shift), else the scenario's (planning.deconfliction), else lowalt's."""
+    if "deconfliction" in options.model_fields_set or scenario.planning.deconfliction is None:
+        return options
+    return options.model_copy(update={"deconfliction": scenario.planning.deconfliction})
+
+
 def operating_window(scenario: Scenario) -> tuple[int, int]:
     from missions.daylight import operating_window_of
 
@@ -251,35 +260,13 @@ def _count(n: int, noun: str) -> str:
 
 def _assemble(scenario, options, city: City, tasks, sorties, unserved, solve_time, objective, groups, warnings,
               repaired) -> MissionPlan:
-    from missions.coverage import coverage
-
     draft = MissionPlan(
         scenario=scenario.name, date=scenario.date, timezone=scenario.timezone, tasks=[t.task for t in tasks],
         sorties=sorties, unserved=sorted(unserved, key=lambda u: u.task_id),
         summary=PlanSummary(scenario=scenario.name, coverage=0.0, total_distance_m=0.0, sorties=0, drones_used=0,
-                            solve_time_s=0.0),
+                            solve_time_s=round(solve_time, 3), objective=objective, seed=options.seed,
+                            time_limit_s=options.time_limit_s, transit_altitude_m=city.transit_m,
+                            repaired_tasks=repaired, groups=groups),
         warnings=warnings, options=options.summary(),
     )
-    served = sum(len(s.tasks) for s in sorties)
-    total = round(sum(s.distance_m for s in sorties), 2)
-    inspected = sum(geodesic_length_m(i.coordinates) for s in sorties for i in s.inspections)
-    transit = round(max(0.0, total - inspected), 2)
-    summary = PlanSummary(
-        scenario=scenario.name,
-        coverage=round(coverage(draft, scenario), 6),
-        total_distance_m=total,
-        sorties=len(sorties),
-        drones_used=len({s.drone_id for s in sorties}),
-        solve_time_s=round(solve_time, 3),
-        objective=objective,
-        seed=options.seed,
-        time_limit_s=options.time_limit_s,
-        served_tasks=served,
-        unserved_tasks=len(unserved),
-        transit_distance_m=transit,
-        deadhead_share=round(transit / total, 4) if total else 0.0,
-        transit_altitude_m=city.transit_m,
-        repaired_tasks=repaired,
-        groups=groups,
-    )
-    return draft.model_copy(update={"summary": summary})
+    return with_totals(draft, scenario)

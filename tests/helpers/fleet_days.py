@@ -41,3 +41,17 @@ def solver_timeout(problem, params, *args, **kwargs):
     return RoutingSolution([[] for _ in range(nv)], [[] for _ in range(nv)], [v.window[0] for v in problem.vehicles],
                            [v.window[0] for v in problem.vehicles], list(range(problem.num_tasks)), 0,
                            SolveStatus.TIME_LIMIT, 0.0, [])
+
+
+def packed_dock(points: int = 64, end: str = "11:30") -> Scenario:
+    """One dock with two drones and more five-minute hovers round it (a 700 m grid) than the morning holds: both
+    drones fly back to back until the window closes, the shape of the national 300-hangar day where the two
+    drones of a dock took off at the same second with no slack left to part them."""
+    model = DroneModel(id="m3d", cruise_speed_ms=15, inspection_speed_ms=8, endurance_min=45, max_wind_ms=12)
+    dock = Hangar(id="D1", lon=ORIGIN[0], lat=ORIGIN[1], drone_model="m3d", drones=2, operating_radius_m=8000,
+                  recharge_min=30)
+    targets = [Target(id=f"P{k}", kind="point", altitude_m=50, hover_s=240, priority=3, geometry=Geometry(
+        type="Point", coordinates=_at((k % 8 - 3.5) * 700, (k // 8 - 2) * 700))) for k in range(points)]
+    return Scenario(name="packed-dock", date=dt.date(2026, 11, 21), timezone="Asia/Shanghai",
+                    operating_window=TimeWindow(start="08:00", end=end), weather=Weather(wind_speed_ms=0),
+                    drone_models=[model], hangars=[dock], airspace=AirspaceSpec(), targets=targets)

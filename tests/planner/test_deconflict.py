@@ -1,5 +1,5 @@
 """The planner's takeoff-shift pass (planner.deconflict): conflicts cleared by the smallest shift within each
-sortie's slack, paths untouched; what no shift clears is named in plan.warnings and fails verification."""
+sortie's slack, paths untouched; a sortie no shift clears is not flown, its tasks unserved naming the conflict."""
 from __future__ import annotations
 
 import math
@@ -50,21 +50,101 @@ def test_the_intent_moves_with_the_sortie():
         pytest.approx([shift] * len(before), abs=2e-3)
 
 
-def test_without_room_to_shift_the_conflict_stays_named_with_the_numbers():
+def _pinned_crossing():
     # Each river's window fits its inspection to the second: neither sortie can move.
     pinned = {"EW": TimeWindow(start="09:01:23", end="09:05:24"), "NS": TimeWindow(start="09:01:05", end="09:05:43")}
     base = crossing_scenario()
     scenario = crossing_scenario(targets=[t.model_copy(update={"window": pinned[t.id]})
                                           for t in base.resolved_targets()])
-    scenario, day = crossing_day(0.0, scenario=scenario)
+    return crossing_day(0.0, scenario=scenario)
+
+
+def test_without_room_to_shift_the_sortie_is_not_flown_and_its_task_names_the_conflict_with_the_numbers():
+    scenario, day = _pinned_crossing()
+    assert SEPARATION in verify_plan(day, scenario).kinds()
     kept = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
-    assert _shifts(day, kept) == {}
-    (warning,) = kept.warnings
-    # Both pinned: B, which takes off first, is placed first; A meets it.
-    assert warning == ("sortie A conflicts with sortie B (drone HS-1): no takeoff between 0 s earlier and 0 s later "
-                       "clears it (its slack is 0 s earlier to 0 s later, max_takeoff_shift_s 1800 s; height layers "
-                       "and rerouting are not tried yet)")
-    assert SEPARATION in verify_plan(kept, scenario).kinds()
+    assert _shifts(day, kept) == {} and kept.warnings == []
+    # Both pinned: B, which takes off first, is placed first; A meets it and is not flown.
+    assert [s.sortie_id for s in kept.sorties] == ["B"]
+    (task,) = kept.unserved
+    assert (task.task_id, task.reason.value) == ("EW#1", "conflict")
+    # The numbers are the detector's own on the day as planned: place, minutes, heights, gaps.
+    (met,) = find_conflicts(day, scenario).conflicts
+    assert (met.first.id, met.second.id) == ("A", "B")
+    assert met.describe() == ("sortie A (drone HW-1) and sortie B (drone HS-1) conflict at (114.42000, 30.50000), "
+                              "09:02:24-09:03:56: footprints overlap, heights overlap (75-85 m and 75-85 m), "
+                              "times overlap (4 pairs of volumes)")
+    assert task.detail == (f"its sortie A (takeoff 09:00:00) is not flown: {met.describe()}, closer than the minima "
+                           "30 m / 15 m / 30 s; no takeoff between 0 s earlier and 0 s later clears it (its slack is "
+                           "0 s earlier to 0 s later, max_takeoff_shift_s 1800 s)")
+    # The summary follows: A's distance and river are gone, and the plan verifies.
+    a = next(s for s in day.sorties if s.sortie_id == "A")
+    assert kept.summary.sorties == 1 and kept.summary.unserved_tasks == 1
+    assert kept.summary.total_distance_m == pytest.approx(day.summary.total_distance_m - a.distance_m, abs=0.01)
+    assert kept.summary.coverage < day.summary.coverage
+    assert verify_plan(kept, scenario).ok
+
+
+def test_a_pinned_sortie_that_still_conflicts_is_kept_and_named_in_the_warnings():
+    scenario, day = _pinned_crossing()
+    kept = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20, pinned=frozenset({"A", "B"}))
+    assert sorted(s.sortie_id for s in kept.sorties) == ["A", "B"] and kept.unserved == []
+    (met,) = find_conflicts(day, scenario).conflicts
+    assert kept.warnings == [f"{met.describe()}; A has flown or is flying, so it is kept as it is"]
+
+
+def test_a_pinned_sortie_is_placed_first_and_the_free_one_it_meets_is_not_flown():
+    # Unpinned, B (first to take off) is placed and A dropped; with A flown, B is the one that goes.
+    scenario, day = _pinned_crossing()
+    kept = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20, pinned=frozenset({"A"}))
+    assert [s.sortie_id for s in kept.sorties] == ["A"] and kept.warnings == []
+    (task,) = kept.unserved
+    assert task.task_id == "NS#1" and task.detail.startswith("its sortie B (takeoff ")
+    assert "sortie B (drone HS-1) and sortie A (drone HW-1) conflict at (114.42000, 30.50000)" in task.detail
+    assert verify_plan(kept, scenario).ok
+
+
+def _filed_all_day():
+    import datetime as dt
+
+    import shapely
+
+    from airspace.geometry import Geometry
+    from missions.intent_models import ExternalVolume
+
+    utc = dt.timezone.utc
+    box = shapely.box(114.4195, 30.4995, 114.4205, 30.5005)  # 100 m around the crossing, filed 08:00-17:30
+    filed = ExternalVolume(intent_id="OP-7", operator="city-survey", geometry=Geometry.from_shape(box), lower_m=40,
+                           upper_m=120, start=dt.datetime(2026, 11, 21, 0, 0, tzinfo=utc),
+                           end=dt.datetime(2026, 11, 21, 9, 30, tzinfo=utc))
+    return crossing_scenario(airspace={"intents": [filed]})
+
+
+def test_a_sortie_through_a_volume_filed_all_day_is_not_flown_naming_the_intent():
+    scenario, day = crossing_day(0.0, scenario=_filed_all_day())
+    kept = retime_to_clear(day, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    assert kept.sorties == [] and sorted(u.task_id for u in kept.unserved) == ["EW#1", "NS#1"]
+    met = {c.first.id: c for c in find_conflicts(day, scenario).external}
+    for task in kept.unserved:
+        sortie = "A" if task.task_id == "EW#1" else "B"
+        assert task.reason.value == "conflict"
+        assert "intent OP-7 of city-survey" in met[sortie].describe()
+        assert task.detail.startswith(f"its sortie {sortie} (takeoff ")
+        assert f"is not flown: {met[sortie].describe()}, closer than the minima 30 m / 15 m / 30 s; " in task.detail
+    assert verify_plan(kept, scenario).ok
+
+
+def test_plan_leaves_unserved_what_only_a_volume_filed_all_day_blocks():
+    scenario = _filed_all_day()
+    result = plan(scenario, PlanOptions(time_limit_s=5, seed=0, solution_limit=40))
+    assert result.sorties == [] and result.summary.coverage == 0.0
+    assert {u.task_id: u.reason.value for u in result.unserved} == {"EW#1": "conflict", "NS#1": "conflict"}
+    for task in result.unserved:
+        assert " and intent OP-7 of city-survey conflict at " in task.detail
+        # The shift searched is the limit, though the sortie's own slack runs to the end of the day.
+        assert "no takeoff between 0 s earlier and 1800 s later clears it" in task.detail
+        assert "max_takeoff_shift_s 1800 s" in task.detail
+    assert verify_plan(result, scenario).ok
 
 
 def test_when_the_sortie_cannot_move_far_enough_the_one_it_meets_moves_instead():
@@ -82,13 +162,22 @@ def test_when_the_sortie_cannot_move_far_enough_the_one_it_meets_moves_instead()
     assert cleared.warnings == [] and verify_plan(cleared, scenario).ok
 
 
-def test_a_zero_shift_limit_leaves_the_plan_as_it_is_and_says_so():
+def test_a_zero_shift_limit_moves_nothing_and_drops_the_sortie_that_meets_one_placed_first():
     scenario, day = crossing_day(0.0)
     kept = retime_to_clear(day, scenario, DeconflictionOptions(max_takeoff_shift_s=0), DAY, clearance_m=20)
-    assert _shifts(day, kept) == {}
-    (warning,) = kept.warnings
-    assert "no takeoff between 0 s earlier and 0 s later clears it" in warning
-    assert "max_takeoff_shift_s 0 s" in warning
+    assert _shifts(day, kept) == {} and len(kept.sorties) == 1
+    (task,) = kept.unserved
+    assert "no takeoff between 0 s earlier and 0 s later clears it" in task.detail
+    assert "max_takeoff_shift_s 0 s" in task.detail
+    assert verify_plan(kept, scenario).ok
+
+
+def test_resolve_false_only_names_the_conflicts():
+    scenario, day = crossing_day(0.0)
+    kept = retime_to_clear(day, scenario, DeconflictionOptions(resolve=False), DAY, clearance_m=20)
+    assert kept.sorties == day.sorties
+    assert kept.warnings == [f"not deconflicted (resolve: false): {c.describe()}"
+                             for c in find_conflicts(day, scenario).conflicts] and kept.warnings
 
 
 def _near_zone(active: list[dict]) -> dict:
@@ -157,3 +246,50 @@ def test_a_sortie_pinned_by_its_drones_next_flight_moves_later_and_pushes_that_f
     assert set(shifts) == {first, f"{first}2"} and shifts[first] > 0
     assert shifts[f"{first}2"] == pytest.approx(shifts[first], abs=1.0)
     assert cleared.warnings == [] and verify_plan(cleared, scenario).ok
+
+
+def test_the_sortie_met_moves_later_pushing_its_drones_next_flight_when_the_other_cannot_move():
+    # A's river window fits its inspection to the second; B may not take off earlier (its hangar opens at its
+    # takeoff) and B2 follows after exactly the recharge. Both have no room: B (first to take off) is placed
+    # first, A meets it and cannot move, so B moves later and pushes B2 along rather than A being dropped.
+    from missions.intents import with_intents
+    from tests.helpers.plan_factory import build_plan, build_sortie
+
+    base = crossing_scenario()
+    windows = {"EW": TimeWindow(start="09:01:23", end="09:05:24")}
+    base = crossing_scenario(targets=[t.model_copy(update={"window": windows.get(t.id)})
+                                      for t in base.resolved_targets()])
+    base, day = crossing_day(0.0, scenario=base)
+    b = next(s for s in day.sorties if s.sortie_id == "B")
+    clock = base.seconds_after_midnight
+    hangars = [h.model_copy(update={"window": TimeWindow.from_seconds(math.ceil(clock(b.takeoff)), 17 * 3600)})
+               if h.id == b.hangar_id else h for h in base.hangars]
+    scenario = base.model_copy(update={"hangars": hangars})
+    b2 = build_sortie(scenario, "B2", "HS-1", clock(b.landing) + 32 * 60, [], via={0: [(114.421, 30.481)]})
+    tight = with_intents(build_plan(scenario, day.tasks, [*day.sorties, b2]))
+    cleared = retime_to_clear(tight, scenario, DeconflictionOptions(), DAY, clearance_m=20)
+    shifts = _shifts(tight, cleared)
+    assert set(shifts) == {"B", "B2"} and shifts["B"] > 0
+    assert shifts["B2"] == pytest.approx(shifts["B"], abs=1.0)
+    assert cleared.unserved == [] and cleared.warnings == [] and verify_plan(cleared, scenario).ok
+
+
+@pytest.mark.parametrize("points, end", [(64, "11:30"), (80, "10:30"), (48, "12:00")])
+def test_a_packed_dock_day_verifies_its_drones_staggered_what_cannot_fly_named(points, end):
+    from missions.intent_models import DeconflictionOptions as Options
+    from planner.problem.slots import dock_interval_s
+    from tests.helpers.fleet_days import packed_dock
+
+    scenario = packed_dock(points, end)
+    options = PlanOptions(time_limit_s=10, seed=0, solution_limit=200)
+    result = plan(scenario, options)
+    assert verify_plan(result, scenario).ok
+    assert find_conflicts(result, scenario).conflicts == ()
+    firsts = sorted(min(s.takeoff for s in result.sorties if s.drone_id == d) for d in ("D1-1", "D1-2"))
+    assert (firsts[1] - firsts[0]).total_seconds() >= dock_interval_s(options) - 1e-6
+    for task in (u for u in result.unserved if u.reason.value == "conflict"):
+        assert " is not flown: sortie " in task.detail and "closer than the minima 30 m / 15 m / 30 s" in task.detail
+    # Unresolved, the same day as routing plans it fails the verifier: the two drones meet over the dock.
+    raw = plan(scenario, options.model_copy(update={"deconfliction": Options(resolve=False)}))
+    if points == 64:
+        assert SEPARATION in verify_plan(raw, scenario).kinds()

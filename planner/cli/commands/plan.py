@@ -15,6 +15,7 @@ EXAMPLES = """examples:
   lowalt plan scenario.yaml --out out/ --time-limit 60 --seed 3
   lowalt plan scenario.yaml --out out/ --json          machine-readable summary on stdout
   lowalt plan scenario.yaml --out out/ --transit-altitude 80   transit between tasks at 80 m
+  lowalt plan scenario.yaml --out out/ --separation 50,20,60   keep flights 50 m apart, or 20 m above, or 60 s
   lowalt plan scenario.yaml --out out/ --scheduler tcp://10.0.0.5:8786   hangar groups on a Dask cluster
 
 writes: OUT/plan.json (full plan), OUT/plan.geojson (GIS), OUT/schedule.csv (sorties and recharges),
@@ -34,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transit-altitude", type=positive_metres, default=None, metavar="M",
                         help="height above ground for transit between tasks (default: the scenario's "
                              "planning.transit_altitude_m, else 100 m or the airspace ceiling when lower)")
+    parser.add_argument("--separation", type=separation_minima, default=None, metavar="H,V,T",
+                        help="separation minima between any two flights: H metres apart, or V metres above one "
+                             "another, or T seconds apart (default: the scenario's planning.deconfliction."
+                             "separation, else 30,15,30)")
+    parser.add_argument("--max-takeoff-shift", type=float, default=None, metavar="S",
+                        help="how many seconds earlier or later a sortie may take off to clear a conflict; one no "
+                             "shift clears is not flown (default: the scenario's, else 1800)")
     parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
                         help="solve the hangar groups on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 "
                              "(needs the `distributed` extra)")
@@ -50,6 +58,41 @@ def positive_metres(text: str) -> float:
     return value
 
 
+def separation_minima(text: str):
+    """H,V,T: metres, metres, seconds, as SeparationMinima."""
+    from pydantic import ValidationError
+
+    from airspace.separation import SeparationMinima
+
+    parts = text.split(",")
+    try:
+        h, v, t = (float(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give three numbers H,V,T (metres apart, metres above, "
+                                         f"seconds apart), e.g. 30,15,30") from None
+    try:
+        return SeparationMinima(horizontal_m=h, vertical_m=v, time_s=t)
+    except ValidationError:
+        raise argparse.ArgumentTypeError(f"{text}: the horizontal and vertical minima must be above 0 m and the "
+                                         f"time minimum at least 0 s") from None
+
+
+def deconfliction_of(args: argparse.Namespace, scenario) -> dict:
+    """PlanOptions fields for --separation and --max-takeoff-shift, on top of the scenario's settings."""
+    if args.separation is None and args.max_takeoff_shift is None:
+        return {}
+    from missions.intent_models import DeconflictionOptions
+
+    if args.max_takeoff_shift is not None and not args.max_takeoff_shift >= 0:
+        raise CommandError(EXIT_USAGE, f"error: --max-takeoff-shift {args.max_takeoff_shift:g} s must be 0 s or "
+                                       f"more; nothing planned")
+    base = scenario.planning.deconfliction or DeconflictionOptions()
+    update = {"separation": args.separation} if args.separation is not None else {}
+    if args.max_takeoff_shift is not None:
+        update["max_takeoff_shift_s"] = args.max_takeoff_shift
+    return {"deconfliction": base.model_copy(update=update)}
+
+
 def run(args: argparse.Namespace) -> int:
     from missions.plan_io import write_plan
     from missions.verify import verify_plan
@@ -64,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
     with solver_progress(args.time_limit, enabled=not args.json) as progress:
         options = PlanOptions(time_limit_s=args.time_limit, seed=args.seed, solution_limit=args.solution_limit,
                               workers=args.workers, progress=progress, transit_altitude_m=args.transit_altitude,
-                              executor="dask" if args.scheduler else "local", scheduler_address=args.scheduler)
+                              executor="dask" if args.scheduler else "local", scheduler_address=args.scheduler,
+                              **deconfliction_of(args, scenario))
         result = plan(scenario, options)
     report = verify_plan(result, scenario)
     paths = write_plan(result, scenario, args.out)

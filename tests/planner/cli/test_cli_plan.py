@@ -109,3 +109,38 @@ def test_solver_warnings_are_shown_by_plan_and_kept_in_the_json(tmp_path, monkey
     assert warnings == _verified(tmp_path / "b", path).warnings
     assert warnings[-1] == ("1 task left undone when the 2 s time limit ran out while a drone within reach was free "
                             "(reason time_limit); give more time")
+
+
+def test_separation_minima_come_from_the_command_line_over_the_scenario(tmp_path):
+    points = [_point("P1", 1500), _point("P2", -1200, 800)]
+    path = _write(tmp_path, _scenario(points), deconfliction={"separation": {"horizontal_m": 45, "vertical_m": 20,
+                                                                            "time_s": 40},
+                                                             "max_takeoff_shift_s": 900})
+    code, out, err = _cli(["plan", path, "--out", str(tmp_path / "a"), "--time-limit", "3", "--json"])
+    assert code == 0, err
+    plan = _verified(tmp_path / "a", path)
+    assert (plan.deconfliction.separation.horizontal_m, plan.deconfliction.separation.vertical_m,
+            plan.deconfliction.separation.time_s, plan.deconfliction.max_takeoff_shift_s) == (45, 20, 40, 900)
+    code, out, err = _cli(["plan", path, "--out", str(tmp_path / "b"), "--time-limit", "3", "--json",
+                           "--separation", "50,25,60", "--max-takeoff-shift", "600"])
+    assert code == 0, err
+    plan = _verified(tmp_path / "b", path)
+    # The command line replaces the minima and the shift limit; the scenario's other settings stay.
+    assert plan.deconfliction.separation.model_dump() == {"horizontal_m": 50, "vertical_m": 25, "time_s": 60}
+    assert plan.deconfliction.max_takeoff_shift_s == 600
+
+
+def test_bad_separation_minima_are_refused_with_what_is_wrong(tmp_path, capsys):
+    path = _write(tmp_path, _scenario([_point("P1", 1500)]))
+    for bad, says in (("30,15", "give three numbers H,V,T"), ("30,0,30", "must be above 0 m")):
+        with pytest.raises(SystemExit) as usage:
+            main(["plan", path, "--out", str(tmp_path / "a"), "--separation", bad])
+        assert usage.value.code == 2
+        assert says in capsys.readouterr().err
+    code, out, err = _cli(["plan", path, "--out", str(tmp_path / "a"), "--max-takeoff-shift=-5"])
+    assert code == 2 and "--max-takeoff-shift -5 s must be 0 s or more; nothing planned" in err
+    data = json.loads((tmp_path / "scenario.json").read_text())
+    data["planning"] = {"deconfliction": {"separation": {"horizontal_m": -1}}}
+    (tmp_path / "scenario.json").write_text(json.dumps(data))
+    code, out, err = _cli(["validate", path])
+    assert code == 1 and "planning.deconfliction.separation.horizontal_m" in out + err

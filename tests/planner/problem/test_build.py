@@ -37,8 +37,9 @@ def test_vehicles_are_the_sortie_slots_of_each_drone_with_its_hangar_window_rech
     assert [(s.drone_id, s.model_id) for s in built.slots] == [("H1-1", "m3d")] * 2 + [("H1-2", "m3d")] * 2 + [
         ("H2-1", "slow")] * 2
     got = [(v.depot, v.window, v.chain, v.recharge, v.fixed_cost, v.energy_capacity) for v in problem.vehicles]
-    assert got == [(0, (8 * H * 10, 17 * H * 10), 0, 30 * 60 * 10, 1200, 8_000_000)] * 2 + [
-        (0, (8 * H * 10, 17 * H * 10), 1, 30 * 60 * 10, 1200, 8_000_000)] * 2 + [
+    # H1's two drones are staggered by the 180 s dock interval (planner.problem.slots.dock_interval_s).
+    assert got == [(0, (8 * H * 10, (17 * H - 180) * 10), 0, 30 * 60 * 10, 1200, 8_000_000)] * 2 + [
+        (0, ((8 * H + 180) * 10, 17 * H * 10), 1, 30 * 60 * 10, 1200, 8_000_000)] * 2 + [
         (1, (12 * H * 10, 16 * H * 10), 2, 20 * 60 * 10, 1200, 7_500_000)] * 2
     assert SORTIE_FIXED_COST_S == 120
     # Two models, one epoch: two profiles, each a square matrix over 2 depots and the visits.

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from planner.problem.availability import DroneTime
 from planner.problem.epochs import Epoch
-from planner.problem.slots import REPAIR_MIN_SORTIE_S, launchable_slots, slots_per_epoch, zone_over_hangar
+from planner.problem.slots import (REPAIR_MIN_SORTIE_S, dock_interval_s, launchable_slots, slots_per_epoch,
+                                   zone_over_hangar)
 from tests.helpers.plan_factory import drone_model
 from tests.helpers.problem_days import box, day, group, hangar, point
 
@@ -30,8 +31,12 @@ def test_a_hangar_window_with_recharge_gives_each_drone_the_sorties_that_fit():
     prepared, _ = group(scenario, max_sorties_per_drone=4, min_sortie_min=10)
     launch = launchable_slots(prepared.ctx)
     assert launch.blocked_hangars == {}
+    # The dock's two drones are staggered by dock_interval_s (30 s + 2 x 30 s + 3 x 30 s = 180 s with the default
+    # deconfliction options): the first ends its day that much early, the second starts it that much late.
+    assert dock_interval_s(prepared.ctx.options) == 180
     assert [(s.drone_id, s.epoch.start_s, s.epoch.end_s) for s in launch.slots] == (
-        [("H1-1", 10 * H, 13 * H)] * 4 + [("H1-2", 10 * H, 13 * H)] * 4)
+        [("H1-1", 10 * H, 13 * H - 180)] * 4 + [("H1-2", 10 * H + 180, 13 * H)] * 4)
+    # (10620 + 1800) // 2400 = 5 still fit each drone.
     prepared, _ = group(scenario, max_sorties_per_drone=9, min_sortie_min=10)
     assert len(launchable_slots(prepared.ctx).slots) == 2 * 5
     # 50 min sorties: (10800 + 1800) // (3000 + 1800) = 2 per drone.
