@@ -25,6 +25,10 @@ POINT_EQUIVALENT_M = 1.0
 COVER_TOLERANCE_M = 2.0
 # Below this a line piece has no length worth flying (a repeated vertex, a collapsed ring).
 MIN_PIECE_M = 0.01
+# A line that runs over its own course (a digitised river doubling back on itself) by more than this is
+# required once along the retraced stretch: the camera has seen it the first time.
+RETRACE_TOLERANCE_M = 1.0
+RETRACE_GRID_M = 0.1  # vertices this close count as one when finding a retraced stretch (digitising round-off)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Requirement:
     points: list[Point] = field(default_factory=list)  # metric
     degenerate: list[tuple[int, LineString]] = field(default_factory=list)  # zero-length pieces (piece, metric)
     problem: str | None = None  # why the target cannot be turned into tasks at all (e.g. corridor without camera)
+    retraced_m: float = 0.0  # length of the target's lines running over their own course, required once
 
     @property
     def length_m(self) -> float:
@@ -100,6 +105,19 @@ def _offset(line: LineString, distance_m: float) -> list[LineString]:
     return [p for p in parts if isinstance(p, LineString) and not p.is_empty]
 
 
+def _once(line: LineString) -> tuple[list[LineString], float]:
+    """`line` with any stretch it runs over twice kept once (its dissolved, merged parts), and the length dropped.
+
+    A line that only crosses itself keeps its length and is returned whole, so ordinary inputs are untouched.
+    """
+    dissolved = shapely.line_merge(shapely.unary_union(line, grid_size=RETRACE_GRID_M))
+    dropped = line.length - dissolved.length
+    if dropped <= RETRACE_TOLERANCE_M:
+        return [line], 0.0
+    parts = list(dissolved.geoms) if isinstance(dissolved, MultiLineString) else [dissolved]
+    return [p for p in parts if isinstance(p, LineString) and p.length >= MIN_PIECE_M], dropped
+
+
 def requirement_of(
     target: Target, drone_models: Sequence[DroneModel], *, default_camera: Camera | None = None
 ) -> Requirement:
@@ -119,11 +137,18 @@ def requirement_of(
     for piece, line in enumerate(sources, start=1):
         if line.length < MIN_PIECE_M:
             degenerate.append((piece, line))
-    flyable = [(piece, line) for piece, line in enumerate(sources, start=1) if line.length >= MIN_PIECE_M]
+    flyable: list[tuple[int, LineString]] = []
+    retraced = 0.0
+    for piece, line in enumerate(sources, start=1):
+        if line.length >= MIN_PIECE_M:
+            parts, dropped = _once(line)
+            flyable += [(piece, part) for part in parts]
+            retraced += dropped
 
     if target.corridor_width_m is None:
         lines = [RequiredLine(piece=piece, line=line) for piece, line in flyable]
-        return Requirement(target=target, projector=projector, lines=lines, degenerate=degenerate)
+        return Requirement(target=target, projector=projector, lines=lines, degenerate=degenerate,
+                           retraced_m=retraced)
 
     step = corridor_step_m(target.altitude_m, fleet_cameras(drone_models, default_camera))
     if step is None:
@@ -131,7 +156,8 @@ def requirement_of(
         lines = [RequiredLine(piece=piece, line=line) for piece, line in flyable]
         problem = (f"corridor_width_m {target.corridor_width_m:g} needs a camera, "
                    f"but no drone model in the scenario has one")
-        return Requirement(target=target, projector=projector, lines=lines, degenerate=degenerate, problem=problem)
+        return Requirement(target=target, projector=projector, lines=lines, degenerate=degenerate,
+                           problem=problem, retraced_m=retraced)
 
     passes = corridor_passes(target.corridor_width_m, step)
     offsets = pass_offsets_m(target.corridor_width_m, passes)
@@ -140,7 +166,8 @@ def requirement_of(
             for part in _offset(line, offset):
                 if part.length >= MIN_PIECE_M:
                     lines.append(RequiredLine(piece=piece, line=part, pass_index=pass_number))
-    return Requirement(target=target, projector=projector, lines=lines, degenerate=degenerate)
+    return Requirement(target=target, projector=projector, lines=lines, degenerate=degenerate,
+                           retraced_m=retraced)
 
 
 def requirements_of(scenario: Scenario, *, default_camera: Camera | None = None) -> list[Requirement]:

@@ -322,6 +322,8 @@ def semantic_problems(scenario: Scenario, file: str, labels: dict[str, str] | No
     prohibited = [z for z in zones if z.restriction is Restriction.PROHIBITED]
     problems += _grounded_hangar_problems(scenario, file, zone_label)
     problems += _camera_problems(scenario, file, target_label)
+    if projector is not None:  # a target beyond UTM coverage has no metric geometry to compare (warned above)
+        problems += _retrace_problems(scenario, targets, file, target_label)
     problems += _airspeed_problems(scenario, file)
     if projector is not None and targets:
         problems += _reach_problems(scenario, file, projector, target_label)
@@ -339,6 +341,22 @@ def semantic_problems(scenario: Scenario, file: str, labels: dict[str, str] | No
                                     f"target is {how} inside always-active prohibited zone {zone.id}; "
                                     "that part cannot be inspected"))
     problems += _window_problems(scenario, file, target_label)
+    return problems
+
+
+def _retrace_problems(scenario: Scenario, targets: list[Target], file: str, target_label) -> list[Problem]:
+    """A line that runs over its own course is required once there (missions.coverage): say so, with the length."""
+    from missions.coverage import requirement_of
+
+    problems = []
+    for index, target in enumerate(targets):
+        if target.geometry.type in ("Point", "MultiPoint"):
+            continue
+        retraced = requirement_of(target, scenario.drone_models).retraced_m
+        if retraced > 0:
+            problems.append(warning(file, target_label(index, target), "geometry",
+                                    f"the line runs over its own course for {retraced:,.0f} m: that stretch is "
+                                    f"inspected once"))
     return problems
 
 

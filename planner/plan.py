@@ -24,7 +24,7 @@ from planner.fleet.city import City, reach_area
 from planner.fleet.decompose import partition
 from planner.fleet.executors import run_groups
 from planner.fleet.group_solve import GroupJob
-from planner.fleet.reach import TaskVertices, out_of_reach, reach_table
+from planner.fleet.reach import TaskVertices, out_of_reach, reach_table, split_at_reach
 from planner.fleet.repair import repair
 from planner.fleet.undone import PlanBudget
 from planner.fleet.zone_index import ZoneIndex
@@ -120,6 +120,13 @@ def prepare(scenario: Scenario, options: PlanOptions) -> tuple[City, list[Unserv
     vertices = TaskVertices.of(raw_tasks, projector)
     covered = reach_table(raw_tasks, hangars, projector, vertices)
     far = [k for k, r in enumerate(covered) if not r.hangars]
+    if far:  # lines crossing an operating radius: the piece inside it is flown, only the rest is out of reach
+        pieces = split_at_reach([raw_tasks[k] for k in far], hangars, projector, _subset(vertices, far))
+        if len(pieces) > len(far):
+            raw_tasks = [t for t, r in zip(raw_tasks, covered) if r.hangars] + pieces
+            vertices = TaskVertices.of(raw_tasks, projector)
+            covered = reach_table(raw_tasks, hangars, projector, vertices)
+            far = [k for k, r in enumerate(covered) if not r.hangars]
     if far:
         unserved = list(unserved) + out_of_reach([raw_tasks[k] for k in far], hangars, projector,
                                                  _subset(vertices, far))

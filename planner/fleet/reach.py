@@ -11,9 +11,13 @@ import shapely
 
 from airspace.projection import Projector
 from missions.models import Hangar, InspectionTask, UnservedReason, UnservedTask
+from planner.problem.task_airspace import with_geometry
 
 CHUNK_ELEMENTS = 2_000_000  # vertex x hangar distances computed at once when naming the nearest hangar
-SCALE_PROBE_M = 1000.0  # a hangar's projection scale is measured over this geodesic distance
+SCALE_PROBE_M = 1000.0
+# Pieces cut at an operating radius end this share of it inside: a group measures distances in its own UTM zone,
+# whose scale differs from true metres by up to 0.1 % (UTM's 0.9996 at the meridian to ~1.001 at the zone edge).
+DISC_MARGIN = 0.002  # a hangar's projection scale is measured over this geodesic distance
 _GEOD = pyproj.Geod(ellps="WGS84")
 
 
@@ -101,6 +105,57 @@ def reach_table(tasks: list[InspectionTask], hangars: list[Hangar], projector: P
     return result
 
 
+def split_at_reach(tasks: list[InspectionTask], hangars: list[Hangar], projector: Projector,
+                   vertices: TaskVertices | None = None) -> list[InspectionTask]:
+    """Line tasks no single radius holds, cut where they cross operating radii: a leg of river from 4 to 9 km of
+    a hangar with an 8 km radius flies its first 4 km; only the piece beyond every radius is out of reach.
+
+    Each piece lies wholly inside the same radii (or none); consecutive pieces inside a common radius stay one.
+    Tasks that touch no radius (most of a national layer) are found in one bulk query and returned as they are.
+    """
+    if not hangars or not tasks:
+        return tasks
+    vertices = vertices or TaskVertices.of(tasks, projector)
+    hxy = hangar_xy(hangars, projector)
+    radius = (np.array([h.operating_radius_m for h in hangars], dtype=float) * (1 - DISC_MARGIN)
+              * hangar_scale(hangars, projector))
+    discs = shapely.buffer(shapely.points(hxy), radius, quad_segs=64)  # inscribed: inside it is inside the circle
+    lines = [shapely.LineString(vertices.xy[a:b]) if b - a > 1 else None
+             for a, b in zip(vertices.offsets[:-1].tolist(), vertices.offsets[1:].tolist())]
+    task_idx, disc_idx = shapely.STRtree(discs).query(
+        [line if line is not None else shapely.Point() for line in lines], predicate="intersects")
+    touching: dict[int, list[int]] = {}
+    for t, d in zip(task_idx.tolist(), disc_idx.tolist()):
+        touching.setdefault(t, []).append(d)
+    out: list[InspectionTask] = []
+    for k, task in enumerate(tasks):
+        line = lines[k]
+        pieces = _pieces_by_disc(line, [discs[d] for d in touching[k]]) if line is not None and k in touching else []
+        if len(pieces) < 2:
+            out.append(task)
+            continue
+        out += [with_geometry(task, f"{task.task_id}/{n}", piece, projector) for n, piece in enumerate(pieces, 1)]
+    return out
+
+
+def _pieces_by_disc(line: shapely.LineString, discs: list) -> list[shapely.LineString]:
+    """`line` cut at the discs' boundaries, consecutive pieces merged while some disc (or none) holds them all."""
+    from shapely.ops import split
+
+    cut = split(line, shapely.MultiLineString([d.exterior for d in discs]))
+    parts = [g for g in cut.geoms if g.length > 0]
+    merged: list[tuple[list, frozenset]] = []
+    for part in parts:
+        mid = part.interpolate(0.5, normalized=True)
+        holders = frozenset(k for k, d in enumerate(discs) if d.contains(mid))
+        if merged and (merged[-1][1] & holders or (not merged[-1][1] and not holders)):
+            coords, common = merged[-1]
+            merged[-1] = (coords + list(part.coords)[1:], common & holders if holders else common)
+        else:
+            merged.append((list(part.coords), holders))
+    return [shapely.LineString(coords) for coords, _ in merged]
+
+
 def out_of_reach(tasks: list[InspectionTask], hangars: list[Hangar], projector: Projector,
                  vertices: TaskVertices | None = None) -> list[UnservedTask]:
     """The out_of_reach reason of tasks no hangar covers: the hangar whose radius falls shortest, its radius, and
@@ -145,7 +200,16 @@ def _geodesic_span(task: InspectionTask, hangar: Hangar) -> tuple[float, float]:
 
 
 def reach_text(task: InspectionTask, hangar: Hangar, near_m: float, far_m: float) -> str:
-    where = (f"{far_m / 1000:.1f} km" if len(task.coordinates) == 1 or far_m - near_m < 50
-             else f"{near_m / 1000:.1f}-{far_m / 1000:.1f} km")
+    far = _km_beside(far_m, hangar.operating_radius_m)
+    where = (f"{far} km" if len(task.coordinates) == 1 or far_m - near_m < 50
+             else f"{_km_beside(near_m, hangar.operating_radius_m)}-{far} km")
     radius = hangar.operating_radius_m / 1000
     return f"{where} from the nearest hangar, {hangar.id}: beyond its {radius:.1f} km operating radius"
+
+
+def _km_beside(metres: float, radius_m: float) -> str:
+    """Kilometres with as many decimals (1 to 3) as it takes not to print the radius itself: 8.04, not 8.0."""
+    for digits in (1, 2):
+        if f"{metres / 1000:.{digits}f}" != f"{radius_m / 1000:.{digits}f}":
+            return f"{metres / 1000:.{digits}f}"
+    return f"{metres / 1000:.3f}"

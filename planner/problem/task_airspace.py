@@ -63,7 +63,7 @@ def split_tasks_by_airspace(
         pieces = _pieces(geom, [buffered[i] for i in hits])
         for number, (piece, inside) in enumerate(pieces, start=1):
             piece_id = task.task_id if len(pieces) == 1 else f"{task.task_id}/{number}"
-            piece_task = _with_geometry(task, piece_id, piece, projector)
+            piece_task = with_geometry(task, piece_id, piece, projector)
             zones_in = [keep_out[hits[k]] for k in inside]
             blocked = frozenset(e.index for e in epochs if any(zone_active_in(z, e) for z in zones_in))
             length = piece.length
@@ -114,7 +114,8 @@ def _lines(geom: shapely.Geometry) -> list[LineString]:
     return [g for g in getattr(geom, "geoms", []) if isinstance(g, LineString) and not g.is_empty]
 
 
-def _with_geometry(task: InspectionTask, task_id: str, piece_metric: shapely.Geometry, projector: Projector) -> InspectionTask:
+def with_geometry(task: InspectionTask, task_id: str, piece_metric: shapely.Geometry, projector: Projector) -> InspectionTask:
+    """A piece of `task` (metric geometry) as a task of its own: its id, coordinates and length."""
     piece = projector.to_wgs84(piece_metric)
     coords = [[float(x), float(y)] for x, y in ((c[0], c[1]) for c in piece.coords)]
     length = 0.0 if isinstance(piece_metric, Point) else float(piece_metric.length)

@@ -122,7 +122,9 @@ def test_tasks_beyond_every_radius_are_reported_before_any_group_sees_them():
         lons, lats = zip(*[(c[0], c[1]) for c in item.coordinates])
         dist = geod.inv([114.40] * len(lons), [30.50] * len(lats), lons, lats)[2]
         near_km, far_km = min(dist) / 1000, max(dist) / 1000
-        expected = (f"{near_km:.1f}-{far_km:.1f} km" if far_km - near_km >= 0.05 else f"{far_km:.1f} km")
+        far = next(f"{far_km:.{d}f}" for d in (1, 2, 3) if f"{far_km:.{d}f}" != f"{6.0:.{d}f}" or d == 3)
+        near = next(f"{near_km:.{d}f}" for d in (1, 2, 3) if f"{near_km:.{d}f}" != f"{6.0:.{d}f}" or d == 3)
+        expected = (f"{near}-{far} km" if far_km - near_km >= 0.05 else f"{far} km")
         assert item.detail == f"{expected} from the nearest hangar, H1: beyond its 6.0 km operating radius"
 
 
