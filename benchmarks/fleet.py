@@ -79,29 +79,25 @@ def _flown(sorties: list[Sortie], scenario: Scenario, served: int, first: float 
                  objective, len(sorties), note=note)
 
 
-class _GroupStats(logging.Handler):
-    """Collects plan()'s per-group solver figures from its log."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.stats: list[dict] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.msg == "group %s: %s" and isinstance(record.args, tuple):
-            self.stats.append(dict(record.args[1]))
-
-
 def run_lowalt(scenario: Scenario, time_limit_s: float, seed: int) -> Flown:
-    handler = _GroupStats()
-    log = logging.getLogger("planner.plan")
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
+    from planner.fleet import group_solve
+
+    # Each group's time to its first plan, read from the routing solutions plan() makes (groups run in this
+    # process: PlanOptions.workers is 1). Repair rounds are solves too and count.
+    firsts: list[float | None] = []
+    solve = group_solve.solve
+
+    def timed(*args, **kwargs):
+        solution = solve(*args, **kwargs)
+        firsts.append(solution.history[0][0] if solution.history else None)
+        return solution
+
+    group_solve.solve = timed
     try:
         result: MissionPlan = plan(scenario, PlanOptions(time_limit_s=time_limit_s, seed=seed))
     finally:
-        log.removeHandler(handler)
+        group_solve.solve = solve
     report = verify_plan(result, scenario)
-    firsts = [s.get("first_solution_s") for s in handler.stats if "first_solution_s" in s]
     first = sum(firsts) if firsts and None not in firsts else None
     note = f"{len(report.violations)} violations" if report.violations else ""
     flown = _flown(result.sorties, scenario, len({t for s in result.sorties for t in s.tasks}), first,

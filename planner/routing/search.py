@@ -277,16 +277,17 @@ class Search:
             pos = next(i for i, x in enumerate(route) if self.r.task_of[x] == t)
             lo = max(0, min(pos - int(rng.integers(size)), len(route) - size))
             rest = route[:lo] + route[lo + size:]
-            if not self._fits(s, v, rest):
+            sums = self.r.arc_sums(v, rest)
+            if sums[2] > self.r.ecap[v] or not self._fits(s, v, rest, sums):
                 # Matrices need not obey the triangle inequality (a line's adjacent legs skip the climb
                 # between them) and a shorter route may wait longer on the way: then the whole route goes.
-                lo, size, rest = 0, len(route), []
+                lo, size, rest, sums = 0, len(route), [], (0, 0, 0, 0)
             for x in route[lo:lo + size]:
                 task = int(self.r.task_of[x])
                 removed.append(task)
                 s.where[task] = -1
                 s.dropped.add(task)
-            self._set_route(s, v, rest)
+            self._set_route(s, v, rest, sums)
             ruined.add(v)
         return removed
 
@@ -335,7 +336,8 @@ class Search:
         blocks: list[np.ndarray] = []
         slots = None
         if rows:
-            arrays = [self._slots(s, v) for v in rows]
+            cached = s.arrays  # most routes' slot arrays are cached: skip the call for them
+            arrays = [cached[v] if cached[v] is not None else self._slots(s, v) for v in rows]
             slots = np.concatenate(arrays, axis=1) if len(arrays) > 1 else arrays[0]
             arcs = self._arcs(t)
             into, out = slots[7] + slots[0], slots[7] + slots[1]  # rows of the task's arc tables
