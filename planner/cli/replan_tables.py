@@ -10,7 +10,7 @@ from planner.cli.console import stdout
 from planner.replan.diff import ReplanDiff
 
 MAX_TASK_ROWS = 30
-SHOWN_TASK_CHANGES = ("added", "moved", "now_unserved", "cancelled", "retimed")
+SHOWN_TASK_CHANGES = ("added", "new_unserved", "moved", "now_unserved", "cancelled")
 
 
 def print_diff(diff: ReplanDiff) -> None:
@@ -24,7 +24,8 @@ def diff_tables(diff: ReplanDiff) -> list[Table]:
     head.add_column("value")
     for line in diff.changes or ["no change: the rest of the day planned again as it stands"]:
         head.add_row("change", line)
-    share = f" ({diff.recovered_share:.1%})" if diff.recovered_share is not None else ""
+    share = (f" ({diff.recovered_share:.1%} of those a drone still in service could fly alone: "
+             f"{diff.recoverable})" if diff.recovered_share is not None else "")
     head.add_row("orphaned tasks", f"{diff.orphaned}, {diff.recovered} flown in the new plan{share}")
     head.add_row("tasks", ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(diff.counts.items())))
     head.add_row("coverage", f"{diff.coverage_before:.1%} -> {diff.coverage_after:.1%}")

@@ -16,8 +16,8 @@ from planner.replan.state import DayState
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 SAME_TIME_S = 60  # an inspection starting within a minute of its old time is unchanged
 
-TaskChangeKind = Literal["moved", "retimed", "unchanged", "added", "now_unserved", "cancelled", "still_unserved",
-                         "flown"]
+TaskChangeKind = Literal["moved", "retimed", "unchanged", "added", "new_unserved", "now_unserved", "cancelled",
+                         "still_unserved", "flown"]
 SortieChangeKind = Literal["failed", "recalled", "retimed", "replaced", "new"]
 
 
@@ -64,8 +64,9 @@ class ReplanDiff(BaseModel):
     changes: list[str]  # the changes file in words
     counts: dict[str, int]  # task changes by kind
     orphaned: int  # tasks a change left undone (failed, recalled or broken sorties), cancelled ones aside
+    recoverable: int  # ... that a drone still in service could fly alone after --at (missions.stranding bounds)
     recovered: int  # ... that the merged day flies
-    recovered_share: float | None  # recovered / orphaned (None: nothing was orphaned)
+    recovered_share: float | None  # recovered / recoverable (None: nothing recoverable was orphaned)
     coverage_before: float
     coverage_after: float
     distance_before_km: float  # flown from --at on (sorties taking off from --at, and the rest of those in the air)
@@ -76,7 +77,8 @@ class ReplanDiff(BaseModel):
 
 
 def plan_diff(before: MissionPlan, after: MissionPlan, changed: Scenario, day: DayState, changes: Changes,
-              at_s: int) -> ReplanDiff:
+              at_s: int, recoverable: set[str]) -> ReplanDiff:
+    """`recoverable`: the orphaned tasks some drone still in service could fly alone after `at_s`."""
     slots_before, slots_after = _slots(before), _slots(after)
     orphaned = day.orphaned()
     kept = {t for s in day.kept for t in s.tasks}
@@ -93,11 +95,12 @@ def plan_diff(before: MissionPlan, after: MissionPlan, changed: Scenario, day: D
         counts[row.change] = counts.get(row.change, 0) + 1
     served_after = {t for t, slot in slots_after.items() if slot.drone_id is not None}
     recovered = sum(1 for t in orphaned if t in served_after or _pieces_served(t, slots_after))
+    share = sum(1 for t in recoverable if t in served_after or _pieces_served(t, slots_after))
     listed = [row for row in rows if row.change not in ("flown", "unchanged", "still_unserved")]
     return ReplanDiff(
         scenario=after.scenario, at=clock(at_s), changes=describe(changes, at_s), counts=counts,
-        orphaned=len(orphaned), recovered=recovered,
-        recovered_share=round(recovered / len(orphaned), 4) if orphaned else None,
+        orphaned=len(orphaned), recoverable=len(recoverable), recovered=recovered,
+        recovered_share=round(share / len(recoverable), 4) if recoverable else None,
         coverage_before=before.summary.coverage, coverage_after=after.summary.coverage,
         distance_before_km=round(_distance_after(before, changed, at_s) / 1000, 3),
         distance_after_km=round(_distance_after(after, changed, at_s) / 1000, 3),
@@ -141,7 +144,9 @@ def _kind(task_id: str, was: Slot, now: Slot, kept: set[str]) -> TaskChangeKind:
     if now.drone_id is None:
         if now.reason == "cancelled":
             return "cancelled"
-        return "now_unserved" if was.drone_id is not None else "still_unserved"
+        if was.drone_id is not None:
+            return "now_unserved"
+        return "still_unserved" if was.reason is not None else "new_unserved"
     if was.drone_id is None:
         return "added"
     if was.drone_id != now.drone_id:

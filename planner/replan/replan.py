@@ -15,6 +15,7 @@ from airspace.windows import seconds_from_clock
 from missions.errors import Problem
 from missions.intents import with_intents
 from missions.models import MissionPlan, Scenario
+from missions.stranding import flyable_alone
 from planner.deconflict import retime_to_clear
 from planner.fleet.budget import Budget
 from planner.fleet.decompose import partition
@@ -26,6 +27,7 @@ from planner.replan.changes import NO_CHANGES, Changes, ChangesError, check_chan
 from planner.replan.diff import ReplanDiff, plan_diff
 from planner.replan.pool import remaining_work
 from planner.replan.state import DayState, Frame, day_state
+from planner.replan.urgent import explain_urgent
 
 logger = logging.getLogger(__name__)
 
@@ -76,14 +78,19 @@ def replan(scenario: Scenario, plan: MissionPlan, at: str | float, changes: Chan
             for g in groups if g.tasks]
     solved = solve_jobs(city, jobs, budget, flown=kept)
     warnings = day.warnings + solved.warnings
+    urgent = {t.task.task_id for t in tasks if t.task.urgent}
+    left = [explain_urgent(u, city, free, kept) if u.task_id in urgent else u for u in unserved + solved.unserved]
     merged = _assemble(changed, options, city, work.flown + [t.task for t in tasks] + work.cancelled,
                        sorted(kept + solved.sorties, key=lambda s: (s.takeoff, s.sortie_id)),
-                       work.settled + unserved + solved.unserved, budget.elapsed(), solved.objective, solved.groups,
-                       warnings, solved.repaired)
+                       work.settled + left, budget.elapsed(), solved.objective, solved.groups, warnings,
+                       solved.repaired)
     merged = with_intents(merged, options.deconfliction)
     merged = retime_to_clear(merged, changed, options.deconfliction, (city.window[0], operating_window(changed)[1]),
                              options.clearance_m, pinned=frozenset(s.sortie_id for s in kept))
-    diff = plan_diff(plan, merged, changed, day, changes, at_s)
+    originals = {t.task_id: t for t in plan.tasks}
+    recoverable = {t for t in day.orphaned() if t in originals and flyable_alone(
+        originals[t], planning, kept, city.transit_m, options.max_sorties_per_drone, start_s=at_s) is not None}
+    diff = plan_diff(plan, merged, changed, day, changes, at_s, recoverable)
     logger.info("replan %s from %s: %d sorties kept, %d new, %d of %d orphaned tasks recovered, %.1f s",
                 scenario.name, clock(at_s), len(kept), len(solved.sorties), diff.recovered, diff.orphaned,
                 budget.elapsed())
