@@ -30,9 +30,10 @@ def changed_scenario(scenario: Scenario, changes: Changes, at_s: int) -> Scenari
 
 
 def _lifted(zone: Zone, at_s: int) -> Zone | None:
-    """A zone cancelled at --at: active as before until then, never after (None when it was never active before)."""
+    """A zone cancelled at --at: active as before until the second before it, never after (None when it was never
+    active before). A window touching a moment counts as active then, so ending at --at would close --at itself."""
     windows = zone.active if zone.active is not None else [TimeWindow(start="00:00", end=DAY_END)]
-    kept = [TimeWindow.from_seconds(w.start_s, min(w.end_s, at_s)) for w in windows if w.start_s < at_s]
+    kept = [TimeWindow.from_seconds(w.start_s, min(w.end_s, at_s - 1)) for w in windows if w.start_s < at_s - 1]
     return zone.model_copy(update={"active": kept}) if kept else None
 
 
