@@ -38,13 +38,23 @@ def render_replan_map(before: MissionPlan, after: MissionPlan, scenario: Scenari
         _path(came, sortie, scenario, datum, SORTIE_PALETTE[k % len(SORTIE_PALETTE)], None, AFTER_CLASS)
         if sortie.ended is not None:
             _ended_marker(came, sortie, scenario, datum)
-    fmap.add_child(gone)  # the layer list collects layers when the page is rendered: the pair joins it
+    fmap.add_child(gone)
     fmap.add_child(came)
+    _layer_control_last(fmap)
     if notes:
         items = "".join(f"<li>{esc(n)}</li>" for n in notes)
         fmap.add_child(HtmlControl(f"<h4>Replanned from {at}</h4><ul>{items}</ul>", "bottomleft",
                                    "lowalt-panel lowalt-replan"))
     return fmap
+
+
+def _layer_control_last(fmap: folium.Map) -> None:
+    """The layer list names every layer when the page is rendered, but its script refers to their variables where it
+    stands in the page: moved after the pair, it finds them defined (before them, Leaflet fails on an undefined one)."""
+    for key, child in list(fmap._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del fmap._children[key]
+            fmap._children[key] = child
 
 
 def changed_sorties(before: MissionPlan, after: MissionPlan) -> tuple[list[Sortie], list[Sortie]]:

@@ -213,6 +213,24 @@ def test_a_hangar_out_of_service_launches_nothing_from_then_and_the_verifier_hol
                "10:30-24:00 (power cut)" in v.message for v in report.violations)
 
 
+def test_a_drone_out_of_service_for_a_span_flies_nothing_in_it_and_its_work_goes_to_others():
+    scenario, original = day()
+    changes = Changes(out_of_service=[OutOfService(drone="H04-1", start="10:45", end="14:00", reason="maintenance")])
+    result = replan(scenario, original, "10:30", changes, REPLAN)
+    merged = verified(result.plan, result.scenario)
+    outage = result.scenario.hangar("H04").outages[-1]
+    assert (outage.drone, outage.start, outage.end, outage.reason) == ("H04-1", "10:45", "14:00", "maintenance")
+    span = (seconds_from_clock("10:45"), seconds_from_clock("14:00"))
+    assert not [s for s in merged.sorties if s.drone_id == "H04-1" and span[0] <= clock_s(scenario, s.takeoff) < span[1]]
+    row = next(s for s in result.diff.sorties if s.sortie_id == "H04-1-S2")  # 10:56-11:38 in the old plan
+    assert row.change == "replaced"
+    assert row.detail == "broken: drone H04-1 is out of service 10:45-14:00 (maintenance) (7 tasks)"
+    orphaned = set(result.day.orphaned())
+    assert orphaned == set(_sortie(original, "H04-1-S2").tasks)
+    assert result.diff.recoverable == len(orphaned) and result.diff.recovered_share >= 0.95
+    assert len(orphaned & _served(merged)) == result.diff.recovered
+
+
 # ------------------------------------------------------------------------------------------------ urgent targets
 def test_an_urgent_target_is_served_before_its_deadline_by_a_free_drone():
     scenario, original = day()
