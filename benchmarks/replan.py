@@ -127,7 +127,8 @@ def run_demo(runs: int) -> list[dict]:
     from planner import PlanOptions, plan, replan
     from planner.cli.commands.demo import DEFAULT_TIME_LIMIT_S
     from planner.cli.commands.replan import DEFAULT_TIME_LIMIT_S as REPLAN_LIMIT_S
-    from planner.replan import Changes, check_changes
+    from planner.replan import Changes
+    from planner.replan.changes import check_changes
 
     with tempfile.TemporaryDirectory() as tmp:
         scenario = load_scenario(copy_demo_scenario(Path(tmp) / "scenario"))
@@ -198,17 +199,21 @@ def run_mdrpp(family: str, limit: int) -> list[dict]:
 
 # ------------------------------------------------------------------------------------------------ generated days
 def random_changes(rng, scenario, day, at_s: int, kind: str) -> dict:
+    import numpy as np
+
     from airspace.windows import clock_from_seconds
 
     def s(moment):
         return scenario.seconds_after_midnight(moment)
 
-    later = [x for x in day.sorties if s(x.landing) > at_s]
-    pick = later[int(rng.integers(len(later)))] if later else day.sorties[-1]
+    # A change that touches the day: a sortie in the air at `at_s` or still to fly, the busier the likelier.
+    later = [x for x in day.sorties if s(x.landing) > at_s] or day.sorties[-1:]
+    weights = np.array([1.0 + len(x.tasks) for x in later])
+    pick = later[int(rng.choice(len(later), p=weights / weights.sum()))]
     at = clock_from_seconds(at_s)[:5]
-    if kind == "failure":
-        fail_s = max(s(pick.takeoff), at_s - 600) if s(pick.takeoff) < at_s else at_s
-        return {"failures": [{"drone": pick.drone_id, "at": clock_from_seconds(min(fail_s, at_s))[:8]}]}
+    if kind == "failure":  # in the air: somewhere between its takeoff and --at; on the ground: at --at
+        fail_s = int(rng.uniform(max(s(pick.takeoff), at_s - 900), at_s)) if s(pick.takeoff) < at_s else at_s
+        return {"failures": [{"drone": pick.drone_id, "at": clock_from_seconds(fail_s)[:8]}]}
     if kind == "closure":
         w = pick.waypoints[len(pick.waypoints) // 2]
         d = float(rng.uniform(0.003, 0.01))
@@ -240,10 +245,11 @@ def run_generated(days: int) -> list[dict]:
     from missions.synthetic import synthetic_scenario
     from missions.verify import verify_plan
     from planner import PlanOptions, plan, replan
-    from planner.replan import Changes, check_changes
+    from planner.replan import Changes
+    from planner.replan.changes import check_changes
 
     options = PlanOptions(**SOLVE)
-    kinds = ["failure", "closure", "wind", "hangar out", "drone out", "urgent", "cancelled target"]
+    kinds = ["failure", "urgent", "closure", "wind", "hangar out", "urgent", "drone out", "cancelled target"]
     rows = []
     for seed in range(days):
         rng = np.random.default_rng(100 + seed)
@@ -252,7 +258,8 @@ def run_generated(days: int) -> list[dict]:
         day = plan(scenario, options)
         assert verify_plan(day, scenario).ok
         kind = kinds[seed % len(kinds)]
-        at_s = int(rng.integers(9 * 3600 + 1800, 13 * 3600)) // 60 * 60
+        # The generated days are flown by early afternoon: a change between 09:00 and 11:30 meets work still to fly.
+        at_s = int(rng.integers(9 * 3600, 11 * 3600 + 1800)) // 60 * 60
         changes = Changes.model_validate(random_changes(rng, scenario, day, at_s, kind))
         assert not [p for p in check_changes(changes, scenario, at_s) if p.severity == "error"]
         started = time.perf_counter()
@@ -299,18 +306,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per demo change (median wall time)")
     ap.add_argument("--family", default="gdb", choices=["gdb", "bccm", "eglese"])
     ap.add_argument("--limit", type=int, default=12, help="instances of the family, in their numeric order")
-    ap.add_argument("--days", type=int, default=7, help="generated days (one change each)")
+    ap.add_argument("--days", type=int, default=16, help="generated days (one change each)")
     ap.add_argument("--out", type=Path, default=Path("replan-benchmark.json"))
     args = ap.parse_args(argv)
     parts = args.parts.split(",")
     results: dict[str, list[dict]] = {}
-    if "demo" in parts:
-        results["demo"] = run_demo(args.runs)
-    if "mdrpp" in parts:
-        results["mdrpp"] = run_mdrpp(args.family, args.limit)
-    if "generated" in parts:
-        results["generated"] = run_generated(args.days)
-    args.out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    runs = {"demo": lambda: run_demo(args.runs), "mdrpp": lambda: run_mdrpp(args.family, args.limit),
+            "generated": lambda: run_generated(args.days)}
+    for part in parts:
+        results[part] = runs[part]()
+        args.out.write_text(json.dumps(results, indent=1), encoding="utf-8")  # after each part: a long run keeps some
     for name, rows in results.items():
         print(f"\n### {name}\n\n{table(rows)}\n\n{summary(rows)}")
     return 0

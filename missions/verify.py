@@ -328,7 +328,10 @@ class _Verifier:
             """(seconds, wind profile) of each wind in force during [t0, t1] after takeoff."""
             if len(winds) == 1:
                 return [(t1 - t0, winds[0][2])]
-            found = [(min(t1, b) - max(t0, a), wind) for a, b, wind in winds if min(t1, b) > max(t0, a)]
+            # Times are written to the millisecond: a sliver of a part that short is rounding (a waypoint put at the
+            # moment the wind changes lands a fraction of a millisecond either side of it), not flight in that wind.
+            found = [(min(t1, b) - max(t0, a), wind) for a, b, wind in winds
+                     if min(t1, b) - max(t0, a) > TIME_ROUNDING_S]
             return found or [(t1 - t0, next((w for a, b, w in winds if a <= t0 <= b), winds[-1][2]))]
 
         curve = model.power_curve
@@ -540,7 +543,7 @@ class _Verifier:
             sorties.sort(key=lambda s: s.takeoff)
             lost = next((s for s in sorties if s.ended is not None and s.ended.kind == "failure"), None)
             for after in sorties:
-                if lost is not None and after.takeoff > lost.takeoff:
+                if lost is not None and lost.ended is not None and after.takeoff > lost.takeoff:
                     self.add(DRONE, f"drone {drone_id} was lost in a failure at "
                                     f"{clock_from_seconds(self.clock.seconds(lost.ended.at))} ({lost.sortie_id}) "
                                     f"but flies again at {clock_from_seconds(self.clock.seconds(after.takeoff))}",

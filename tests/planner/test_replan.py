@@ -16,7 +16,7 @@ from airspace.errors import LowaltError
 from airspace.windows import clock_from_seconds, seconds_from_clock
 from missions.models import UnservedReason, Weather
 from missions.verify import verify_plan
-from planner import plan, replan
+from planner import PlanOptions, plan, replan
 from planner.replan import Changes
 from planner.replan.changes import DroneFailure, OutOfService, UrgentTarget
 from tests.helpers.determinism import comparable
@@ -189,6 +189,26 @@ def test_wind_above_a_models_limit_recalls_its_drones_and_keeps_them_down():
                in v.message for v in report.violations)
 
 
+@pytest.mark.slow
+def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
+    # Found by benchmarks/replan.py: H02-1-S1 is re-timed from 10:22 (its last leg needs 24.4 m/s airspeed in the new
+    # wind at its planned ground speed); the point where it is at 10:22 is written to the millisecond, and the leg
+    # before it must not be judged in the new wind for the fraction of a millisecond rounding puts after 10:22.
+    from missions.synthetic import synthetic_scenario
+
+    scenario = synthetic_scenario(103, hangars=6, drones_per_hangar=2, line_km=90, points=8, zones=2, closures=1,
+                                  wind_ms=4)
+    options = PlanOptions(time_limit_s=20, seed=0, solution_limit=100, workers=2)
+    day = verified(plan(scenario, options), scenario)
+    wind = Weather(wind_speed_ms=7, wind_from_deg=65.52350211394986, reference_height_m=10)
+    result = replan(scenario, day, "10:22", Changes(wind=wind), options)
+    retimed = [f for f in result.day.fates if f.status == "retimed"]
+    assert [f.original.sortie_id for f in retimed] == ["H02-1-S1"]
+    assert "its leg 57->58 needs 24.4 m/s airspeed to keep its planned ground speed, above m4d's 21 m/s" in \
+        retimed[0].cause
+    verified(result.plan, result.scenario)
+
+
 def test_plan_refuses_a_day_whose_wind_changes():
     scenario, original = day()
     result = replan(scenario, original, "09:15", Changes(wind=Weather(wind_speed_ms=10, wind_from_deg=270)), REPLAN)
@@ -221,7 +241,8 @@ def test_a_drone_out_of_service_for_a_span_flies_nothing_in_it_and_its_work_goes
     outage = result.scenario.hangar("H04").outages[-1]
     assert (outage.drone, outage.start, outage.end, outage.reason) == ("H04-1", "10:45", "14:00", "maintenance")
     span = (seconds_from_clock("10:45"), seconds_from_clock("14:00"))
-    assert not [s for s in merged.sorties if s.drone_id == "H04-1" and span[0] <= clock_s(scenario, s.takeoff) < span[1]]
+    assert not [s for s in merged.sorties
+                if s.drone_id == "H04-1" and span[0] <= clock_s(scenario, s.takeoff) < span[1]]
     row = next(s for s in result.diff.sorties if s.sortie_id == "H04-1-S2")  # 10:56-11:38 in the old plan
     assert row.change == "replaced"
     assert row.detail == "broken: drone H04-1 is out of service 10:45-14:00 (maintenance) (7 tasks)"

@@ -145,7 +145,8 @@ def test_unreadable_inputs_exit_with_their_codes(files, tmp_path):
     assert code == EXIT_FAILED and f"error: {broken}: malformed YAML at line 2" in stderr
     listed = _changes(tmp_path, "- 1\n", "list.yaml")
     code, _, stderr = _cli(args + ["--changes", listed])
-    assert code == EXIT_FAILED and "a changes file is a mapping of fields" in stderr and "this document is list" in stderr
+    assert code == EXIT_FAILED
+    assert "a changes file is a mapping of fields" in stderr and "this document is list" in stderr
     with pytest.raises(SystemExit) as exc:
         _cli(["replan", str(files / "scenario.json"), str(files / "plan"), "--at", "25:10", "--changes", listed,
               "--out", str(tmp_path)])
