@@ -4,7 +4,9 @@ Checks every promised output exists and parses, the plan verifies, and the copie
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import zipfile
 
@@ -16,13 +18,21 @@ from missions.verify import verify_plan
 from planner.cli.main import main
 
 
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """`lowalt demo` run once for the module: (its folder, what it printed, its exit code)."""
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(["demo", "--out", str(out), "--time-limit", "6", "--tiles", "none"])
+    return out, stdout.getvalue(), stderr.getvalue(), code
+
+
 @pytest.mark.slow
-def test_demo_writes_a_verified_plan_map_schedule_missions_and_scenario(tmp_path, capsys):
-    out = tmp_path / "demo"
-    code = main(["demo", "--out", str(out), "--time-limit", "6", "--tiles", "none"])
-    printed = capsys.readouterr()
-    assert code == 0, printed.err
-    assert "verified: no violations" in printed.out
+def test_demo_writes_a_verified_plan_map_schedule_missions_and_scenario(demo):
+    out, printed_out, printed_err, code = demo
+    assert code == 0, printed_err
+    assert "verified: no violations" in printed_out
     scenario = load_scenario(out / "scenario" / "scenario.yaml")
     plan = read_plan(out / "plan.json")
     assert verify_plan(plan, scenario).ok
@@ -45,3 +55,33 @@ def test_demo_writes_a_verified_plan_map_schedule_missions_and_scenario(tmp_path
         assert sorted(archive.namelist()) == ["wpmz/template.kml", "wpmz/waylines.wpml"]
     assert len(sorted(missions.rglob("*.plan"))) == plan.summary.sorties
     assert (out / "scenario" / "ATTRIBUTION.md").exists()
+
+
+@pytest.mark.slow
+def test_the_demo_day_replans_after_a_failure_and_an_urgent_report(demo, tmp_path, capsys):
+    out, _, _, code = demo
+    assert code == 0
+    scenario = load_scenario(out / "scenario" / "scenario.yaml")
+    plan = read_plan(out / "plan.json")
+    at_s = 13 * 3600 + 40 * 60
+    later = [s for s in plan.sorties if scenario.seconds_after_midnight(s.landing) > at_s]
+    drone = max(later, key=lambda s: (len(s.tasks), s.sortie_id)).drone_id
+    changes = tmp_path / "changes.yaml"
+    changes.write_text(f"""
+failures: [{{drone: {drone}, at: "13:40", reason: motor fault}}]
+urgent_targets:
+  - {{id: OUTFALL-7, kind: point, geometry: {{type: Point, coordinates: [114.36, 30.53]}}, hover_s: 120,
+     altitude_m: 50, deadline: "14:30"}}
+""", encoding="utf-8")
+    code = main(["replan", str(out / "scenario" / "scenario.yaml"), str(out), "--at", "13:40", "--changes",
+                 str(changes), "--out", str(tmp_path / "replan"), "--time-limit", "6", "--tiles", "none", "--json"])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    summary = json.loads(printed.out)
+    assert summary["verified"] and summary["diff"]["changes"] == [
+        f"drone {drone} failed at 13:40 (motor fault)", "urgent target OUTFALL-7 (point, priority 5) by 14:30"]
+    merged = read_plan(tmp_path / "replan" / "plan.json")
+    inspection = next(i for s in merged.sorties for i in s.inspections if i.target_id == "OUTFALL-7")
+    assert scenario.seconds_after_midnight(inspection.end) <= 14.5 * 3600
+    assert not [s for s in merged.sorties if s.drone_id == drone
+                and scenario.seconds_after_midnight(s.takeoff) >= at_s]
