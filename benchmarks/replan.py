@@ -79,7 +79,10 @@ def _row(label: str, result, wall_s: float, scratch=None) -> dict:
            "recoverable": d.recoverable, "recovered": d.recovered, "of_recoverable": of_recoverable,
            "share": d.recovered_share,
            "urgent": _urgent_outcome(result), "coverage": result.plan.summary.coverage,
-           "km": round(result.plan.summary.total_distance_m / 1000, 2)}
+           "km": round(result.plan.summary.total_distance_m / 1000, 2),
+           # orphaned tasks the merged day leaves unserved, with the reason it gives: what to look at when below 100 %
+           "left": [[t.task_id, t.after.reason, t.after.detail] for t in d.tasks
+                    if t.orphaned_by and t.after.drone_id is None]}
     if scratch is not None:
         row["scratch_km"] = round(scratch.summary.total_distance_m / 1000, 2)
         row["scratch_coverage"] = scratch.summary.coverage
