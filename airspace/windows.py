@@ -22,6 +22,16 @@ def seconds_from_clock(text: str) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
+def clock_text(value: object) -> str:
+    """A clock time as written ('08:30'; YAML 1.1 reads an unquoted 08:30 as the sexagesimal integer 510 minutes,
+    which is accepted) -> its text, checked; ValueError otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    text = str(value)
+    seconds_from_clock(text)
+    return text
+
+
 def clock_from_seconds(seconds: float) -> str:
     """Seconds after midnight -> 'HH:MM:SS' (for messages and tables)."""
     whole = int(round(seconds))
@@ -39,12 +49,7 @@ class TimeWindow(BaseModel):
     @field_validator("start", "end", mode="before")
     @classmethod
     def _clock_text(cls, value: object) -> str:
-        # YAML 1.1 reads an unquoted 08:00 as the sexagesimal integer 480 (minutes); accept it.
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = f"{value // 60:02d}:{value % 60:02d}"
-        text = str(value)
-        seconds_from_clock(text)
-        return text
+        return clock_text(value)
 
     @model_validator(mode="after")
     def _ordered(self) -> "TimeWindow":

@@ -26,9 +26,10 @@ from airspace.zones import Restriction, Zone  # noqa: E402
 from missions.export.dji_products import AIRCRAFT as DJI_AIRCRAFT, PAYLOADS as DJI_PAYLOADS  # noqa: E402
 from missions.models import (  # noqa: E402
     AirspaceSpec, Camera, DjiProfile, DroneModel, GridCell, GridSpec, Hangar, Inspection, InspectionTask, MissionPlan,
-    PlanSummary, Scenario, Sortie, Target, TargetFileRef, UnservedReason, UnservedTask, Waypoint, Weather,
-    WindLayer, ZoneFileRef, GroupSummary, PlanningSpec,
+    Outage, PlanSummary, Scenario, Sortie, SortieEnd, Target, TargetFileRef, UnservedReason, UnservedTask, Waypoint,
+    Weather, WeatherUpdate, WindLayer, ZoneFileRef, GroupSummary, PlanningSpec,
 )
+from planner.replan.changes import Changes, DroneFailure, OutOfService, UrgentTarget  # noqa: E402
 from airspace.separation import SeparationMinima  # noqa: E402
 from missions.intent_models import (  # noqa: E402
     DeconflictionOptions, ExternalVolume, IntentFileRef, IntentOptions, IntentVolume,
@@ -313,6 +314,21 @@ DESCRIPTIONS: dict[str, str] = {
     "GroupSummary.solve_s": "Solver seconds it used.",
 }
 
+# Fields of the changes file (planner.replan.changes) without a trailing source comment.
+DESCRIPTIONS.update({
+    "Changes.out_of_service": "Hangars (they launch nothing) or single drones out of service from a time.",
+    "Changes.failures": "Drones that failed at a time at or before `--at`: a sortie in the air ends there with a "
+                        "forced landing; the drone flies no more that day.",
+    "Changes.urgent_targets": "Targets reported during the day, each inspected between `--at` and its deadline "
+                              "before any other work.",
+    "OutOfService.reason": "Free text shown in the outage, the diff and reasons, e.g. `power cut`.",
+    "DroneFailure.reason": "Free text shown in the sortie's `ended.reason` and the diff, e.g. `motor fault`.",
+    "SortieEnd.kind": "`failure`: the drone came down where it failed and flies no more that day; `recalled`: it "
+                      "turned home at `at` by a legal path and inspected nothing more.",
+    "UrgentTarget.priority": "Among urgent targets, 1 low .. 5 highest; every urgent target outranks every ordinary "
+                             "one.",
+})
+
 # Rules that a model validator enforces beyond single fields.
 RULES: dict[type, list[str]] = {
     Scenario: [
@@ -330,6 +346,17 @@ RULES: dict[type, list[str]] = {
                  "`payload` is one the aircraft carries: an aircraft with a built-in camera takes only that one"],
     Geometry: ["positions are `[lon, lat]` or `[lon, lat, alt]` within lon -180..180, lat -90..90, finite",
                "the geometry is non-empty and valid (no self-intersecting polygons)"],
+    Outage: ["`end` is after `start`", "`drone` is one of the hangar's drone ids"],
+    Changes: ["new closure ids are not in the scenario; lifted zones, drones, hangars and cancelled targets are",
+              "a failure is at or before `--at`; a drone fails at most once",
+              "an out-of-service span ends after `--at`; one starting before `--at` applies from `--at`",
+              "a closure window over by `--at` is ignored (a warning); one starting before it applies from `--at`",
+              "a wind above a model's launch limit is a warning: its drones launch nothing and those in the air "
+              "turn home",
+              "unknown fields are errors"],
+    OutOfService: ["name either `hangar` or `drone`, not both"],
+    UrgentTarget: ["`deadline` is after `--at`; no `window` (it runs from `--at` to `deadline`)",
+                   "its id is new to the scenario"],
 }
 
 INTRO = """\
@@ -431,11 +458,12 @@ RESTRICTION_TEXT = {
     Restriction.ADVISORY: "drawn on the map, not avoided",
 }
 
-SCENARIO_MODELS = [Scenario, TimeWindow, Weather, WindLayer, DroneModel, Camera, DjiProfile, Hangar, AirspaceSpec, Zone,
-                   ZoneFileRef, GridSpec, GridCell, IntentFileRef, ExternalVolume, Target, TargetFileRef, Geometry,
-                   PlanningSpec, DeconflictionOptions, IntentOptions, SeparationMinima]
-PLAN_MODELS = [MissionPlan, PlanSummary, GroupSummary, Sortie, Waypoint, Inspection, IntentVolume, InspectionTask,
-               UnservedTask]
+SCENARIO_MODELS = [Scenario, TimeWindow, Weather, WeatherUpdate, WindLayer, DroneModel, Camera, DjiProfile, Hangar,
+                   Outage, AirspaceSpec, Zone, ZoneFileRef, GridSpec, GridCell, IntentFileRef, ExternalVolume, Target,
+                   TargetFileRef, Geometry, PlanningSpec, DeconflictionOptions, IntentOptions, SeparationMinima]
+PLAN_MODELS = [MissionPlan, PlanSummary, GroupSummary, Sortie, SortieEnd, Waypoint, Inspection, IntentVolume,
+               InspectionTask, UnservedTask]
+CHANGES_MODELS = [Changes, OutOfService, DroneFailure, UrgentTarget]
 
 SCENARIO_NOTES = """\
 ### Zone restrictions
@@ -575,7 +603,42 @@ REASON_TEXT = {
                              "the shifts that were searched",
     UnservedReason.INVALID: "could not be turned into a task (a zero-length line, a corridor without a camera); "
                             "the detail says which",
+    UnservedReason.CANCELLED: "its target was cancelled in a replan's changes file (`cancelled_targets`); what was "
+                              "flown of it before `--at` stays flown",
 }
+
+CHANGES_NOTES = """\
+## Changes file (`lowalt replan`)
+
+`lowalt replan SCENARIO PLAN --at HH:MM --changes CHANGES --out DIR` (and `planner.replan`) plans the rest of a day
+again after what happened or became known by `--at`. The changes file is YAML or JSON; every section is optional;
+times are clock times of the scenario's day. It is read with `planner.replan.load_changes`, which checks it against
+the scenario and `--at` and names file, entry and field in every error (`failures[1] (H01-1): at: 11:00 is after
+--at 10:30: ...`). Example:
+
+```yaml
+description: "11:00 situation report"
+failures: [{{drone: WC02-1, at: "10:52", reason: motor fault}}]
+closures:
+  - {{id: POLICE-1, restriction: prohibited, lower_m: 0, upper_m: 300, active: [{{start: "11:00", end: "14:00"}}],
+     geometry: {{type: Polygon, coordinates: [[[114.285, 30.54], [114.31, 30.54], [114.31, 30.57], [114.285, 30.54]]]}}}}
+  - file: police-closures.geojson          # zone files as in the scenario, relative to the changes file
+cancelled_closures: [TFR-MARATHON]
+wind: {{wind_speed_ms: 10, wind_from_deg: 300}}
+out_of_service: [{{hangar: HK01, start: "11:30", reason: power cut}}, {{drone: EL02-1, end: "14:00"}}]
+urgent_targets:
+  - {{id: OUTFALL-7, kind: point, geometry: {{type: Point, coordinates: [114.36, 30.53]}}, hover_s: 120,
+     deadline: "12:00"}}
+cancelled_targets: [C-Han-Mouth]
+```
+
+In the changed day `lowalt replan` writes as `DIR/scenario.json` (the one the merged plan verifies against): new
+closures are zones active from `--at`; a lifted zone is active as before until the second before `--at`; the wind is
+a `weather_updates` entry from `--at`; outages and failed drones are `Hangar.outages` (a failed drone's from its
+failure to 24:00); urgent targets are targets with `urgent: true` and the window `--at`..`deadline`.
+
+{models}
+"""
 
 SCHEDULE_TEXT = {
     "drone_id": "`<hangar_id>-<n>`",
@@ -683,8 +746,11 @@ def source_comments(model: type) -> dict[str, str]:
 
 def describe(model: type, name: str) -> str:
     field = model.model_fields[name]
-    key = f"{model.__name__}.{name}"
-    text = field.description or DESCRIPTIONS.get(key) or source_comments(model).get(name, "")
+    text = field.description or ""
+    for cls in model.__mro__:  # a subclass (UrgentTarget) keeps its base's notes for the fields it inherits
+        if text or not (isinstance(cls, type) and issubclass(cls, BaseModel)) or name not in cls.model_fields:
+            break
+        text = DESCRIPTIONS.get(f"{cls.__name__}.{name}") or source_comments(cls).get(name, "")
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -721,6 +787,7 @@ def generate() -> str:
     schedule = "\n".join(f"| `{c}` | {SCHEDULE_TEXT[c]} |" for c in SCHEDULE_COLUMNS)
     parts.append(PLAN_NOTES.format(geojson_rows=geojson_rows, plan_member=", ".join(f"`{p}`" for p in PLAN_MEMBER),
                                    reasons=reasons, schedule_rows=schedule))
+    parts.append(CHANGES_NOTES.format(models="\n".join(model_section(m) for m in CHANGES_MODELS)))
     return "\n".join(parts).rstrip() + "\n"
 
 

@@ -34,6 +34,9 @@ HANGAR_COLOUR = "#222222"
 CONFLICT_COLOUR = "#ff00a8"
 EXTERNAL_INTENT_COLOUR = "#607d8b"
 
+# A replan's "before" layer: the old plan's changed sorties, grey and dashed under the new ones.
+BEFORE_COLOUR = "#7f7f7f"
+
 # Distinct, print-safe colours for sorties (cycled); none is a zone or target status colour.
 SORTIE_PALETTE = [
     "#6a3d9a", "#1f78b4", "#e7298a", "#00838f", "#8c510a", "#3f51b5",

@@ -39,6 +39,9 @@ class _DocumentError(Exception):
         self.problem = problem
 
 
+DocumentError = _DocumentError  # what read_document raises: `.problem` names the file and what is wrong
+
+
 # ------------------------------------------------------------------------------------ reading
 def read_document(path: Path, label: str) -> Any:
     """Parse a YAML or JSON file with the safe loader, refusing huge files and absurd nesting."""

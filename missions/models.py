@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from airspace.clock import DayClock
 from airspace.geometry import Geometry
-from airspace.windows import TimeWindow
+from airspace.windows import TimeWindow, clock_text, seconds_from_clock
 from airspace.zones import CHINA_CEILING_M, Restriction, Zone
 from missions.export.dji_products import payload_error, product_for
 from missions.physics.aircraft import AIRCRAFT_FIGURES, GENERIC, AircraftFigures
@@ -63,6 +63,26 @@ class Weather(BaseModel):
 
 
 CALM = Weather()
+
+
+class WeatherUpdate(Weather):
+    """lowalt addition: the wind from a clock time on (a measurement or a forecast update during the day), in
+    force until the next update. `lowalt replan` writes one for a wind change; plan() plans a day in one wind."""
+
+    at: str  # clock time it applies from, e.g. "11:00"
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> str:
+        return clock_text(value)
+
+    @property
+    def at_s(self) -> int:
+        return seconds_from_clock(self.at)
+
+    def weather(self) -> Weather:
+        """The wind itself, without its time."""
+        return Weather(**self.model_dump(exclude={"at"}))
 
 
 class Camera(BaseModel):
@@ -188,6 +208,39 @@ class DroneModel(BaseModel):
         return 1.0 - self.reserve_fraction
 
 
+class Outage(BaseModel):
+    """lowalt addition: a span in which a hangar launches nothing (`drone` unset) or one of its drones does not fly
+    (maintenance, a fault, a drone lost in a failure). A drone already airborne when it starts still lands there."""
+
+    model_config = FROZEN
+    start: str  # clock time, e.g. "11:30"
+    end: str = "24:00"  # clock time; default: the rest of the day
+    drone: str | None = None  # one of the hangar's drone ids (e.g. H01-2); unset: the whole hangar
+    reason: str | None = None  # free text shown in plans and reasons, e.g. "failed at 10:52"
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> str:
+        return clock_text(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Outage":
+        if self.end_s <= self.start_s:
+            raise ValueError(f"outage ends ({self.end}) before or when it starts ({self.start})")
+        return self
+
+    @property
+    def start_s(self) -> int:
+        return seconds_from_clock(self.start)
+
+    @property
+    def end_s(self) -> int:
+        return seconds_from_clock(self.end)
+
+    def covers(self, drone_id: str) -> bool:
+        return self.drone is None or self.drone == drone_id
+
+
 class Hangar(BaseModel):
     model_config = FROZEN
     id: str = Field(min_length=1)
@@ -199,9 +252,22 @@ class Hangar(BaseModel):
     operating_radius_m: float = Field(gt=0)
     recharge_min: float = Field(ge=0)
     window: TimeWindow | None = None
+    outages: list[Outage] = Field(default_factory=list)  # lowalt addition: spans it or one drone does not launch
+
+    @model_validator(mode="after")
+    def _outage_drones(self) -> "Hangar":
+        for k, outage in enumerate(self.outages):
+            if outage.drone is not None and outage.drone not in self.drone_ids():
+                raise ValueError(f"outages[{k}].drone: {outage.drone!r} is not a drone of {self.id} (its drones: "
+                                 f"{', '.join(self.drone_ids()) or 'none'})")
+        return self
 
     def drone_ids(self) -> list[str]:
         return [f"{self.id}-{n}" for n in range(1, self.drones + 1)]
+
+    def out_of_service(self, drone_id: str) -> list[tuple[int, int]]:
+        """Clock spans in which `drone_id` may not launch: the hangar's outages and the drone's own."""
+        return sorted((o.start_s, o.end_s) for o in self.outages if o.covers(drone_id))
 
 
 class ZoneFileRef(BaseModel):
@@ -265,6 +331,7 @@ class Target(BaseModel):
     priority: int = Field(3, ge=1, le=5)  # 1 low .. 5 must fly
     window: TimeWindow | None = None
     hover_s: float = Field(0.0, ge=0)
+    urgent: bool = False  # lowalt addition: outranks every priority (a pollution report, a replan's urgent target)
     properties: dict[str, str | int | float | bool | None] = Field(default_factory=dict)  # carried through, e.g. approximate
 
     @model_validator(mode="after")
@@ -311,6 +378,7 @@ class Scenario(BaseModel):
     coordinates: Literal["wgs84", "gcj02"] = "wgs84"
     operating_window: TimeWindow | None = None  # None: civil daylight of `date` (see missions.daylight)
     weather: Weather | None = None
+    weather_updates: list[WeatherUpdate] = Field(default_factory=list)  # lowalt addition: the wind from later times
     drone_models: list[DroneModel]
     hangars: list[Hangar]
     airspace: AirspaceSpec = Field(default_factory=AirspaceSpec)
@@ -332,6 +400,9 @@ class Scenario(BaseModel):
         if transit is not None and transit > self.airspace.ceiling_m:
             raise ValueError(f"planning.transit_altitude_m: {transit:g} m is above the airspace ceiling "
                              f"({self.airspace.ceiling_m:g} m)")
+        times = [u.at_s for u in self.weather_updates]
+        if times != sorted(set(times)):
+            raise ValueError("weather_updates: updates must be in time order, at most one per clock time")
         models = {m.id for m in self.drone_models}
         for index, hangar in enumerate(self.hangars):
             if hangar.drone_model not in models:
@@ -376,6 +447,19 @@ class Scenario(BaseModel):
         """The day's wind; calm when the scenario gives no weather (the one place that default lives)."""
         return self.weather or CALM
 
+    def weather_at(self, clock_s: float) -> Weather:
+        """The wind in force at a clock time: the last of `weather_updates` at or before it, else `wind`."""
+        current = self.wind
+        for update in self.weather_updates:
+            if update.at_s <= clock_s:
+                current = update.weather()
+        return current
+
+    def wind_spans(self, start_s: float, end_s: float) -> list[tuple[float, float, Weather]]:
+        """[start_s, end_s] cut where the wind changes: (from, to, wind in force) in time order."""
+        cuts = [start_s] + [u.at_s for u in self.weather_updates if start_s < u.at_s < end_s] + [end_s]
+        return [(a, b, self.weather_at(a)) for a, b in zip(cuts, cuts[1:])]
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -400,6 +484,7 @@ class UnservedReason(str, Enum):
     BLOCKED_BY_AIRSPACE = "blocked_by_airspace"  # inside or only reachable through keep-out volumes
     WIND = "wind"  # grounded by wind, or a leg the airspeed limit cannot fly in the wind at its height
     WINDOW_IMPOSSIBLE = "window_impossible"  # its window does not meet any usable hangar window
+    CANCELLED = "cancelled"  # its target was cancelled (lowalt replan's changes file)
     NO_CAPACITY = "no_capacity"  # feasible alone, but every drone in reach is busy (lower priority dropped first)
     TIME_LIMIT = "time_limit"  # a drone could still fly it, but planning ran out of time first (give more time)
     CONFLICT = "conflict"  # its sortie would come too close to another flight and no takeoff shift clears it
@@ -433,6 +518,16 @@ class Inspection(BaseModel):
     coordinates: list[list[float]]  # [lon, lat, alt_m] as flown
 
 
+class SortieEnd(BaseModel):
+    """Why a sortie ended short of its plan: a drone failure (a forced landing where it was, the drone lost for the
+    day) or a recall (it turned home, e.g. before a new closure or a wind above its limit)."""
+
+    model_config = FROZEN
+    kind: Literal["failure", "recalled"]
+    at: AwareDatetime  # the moment it stopped flying its plan: the failure, or where it turned home
+    reason: str  # the change that ended it, with its numbers
+
+
 class Sortie(BaseModel):
     model_config = FROZEN
     sortie_id: str
@@ -448,6 +543,7 @@ class Sortie(BaseModel):
     tasks: list[str]  # task ids in flight order
     inspections: list[Inspection]
     intent: list[IntentVolume] | None = None  # its operational intent (missions.intents); None in older plans
+    ended: SortieEnd | None = None  # set when it ended short of its plan (lowalt replan); None: flown as planned
 
     @property
     def times_s(self) -> list[float]:
@@ -469,6 +565,7 @@ class InspectionTask(BaseModel):
     hover_s: float = 0.0
     reversible: bool = True  # a line may be flown in either direction
     pass_index: int | None = None  # corridor pass number, when the target has a corridor width
+    urgent: bool = False  # its target is urgent: it outranks every priority
 
 
 class UnservedTask(BaseModel):
@@ -543,6 +640,8 @@ class MissionPlan(BaseModel):
         for sortie in data["sorties"]:
             if isinstance(sortie, dict):
                 sortie = {**sortie, **_localised(sortie, ("takeoff", "landing"), tz)}
+                if isinstance(sortie.get("ended"), dict):
+                    sortie["ended"] = {**sortie["ended"], **_localised(sortie["ended"], ("at",), tz)}
                 if isinstance(sortie.get("inspections"), list):
                     sortie["inspections"] = [{**i, **_localised(i, ("start", "end"), tz)} if isinstance(i, dict)
                                              else i for i in sortie["inspections"]]

@@ -10,7 +10,7 @@ import shapely
 
 from airspace import rules
 from missions.daylight import operating_window_of
-from missions.models import DroneModel, Hangar, InspectionTask, MissionPlan, Scenario
+from missions.models import DroneModel, Hangar, InspectionTask, MissionPlan, Scenario, Sortie
 
 GEOD = pyproj.Geod(ellps="WGS84")
 CAPACITY_REASONS = ("no_capacity", "time_limit")
@@ -33,39 +33,41 @@ def stranded_tasks(plan: MissionPlan, scenario: Scenario) -> list[Stranded]:
     tasks = {t.task_id: t for t in plan.tasks}
     transit = plan.summary.transit_altitude_m or min(DEFAULT_TRANSIT_M, scenario.airspace.ceiling_m)
     max_sorties = int(plan.options.get("max_sorties_per_drone") or DEFAULT_MAX_SORTIES)
-    window = operating_window_of(scenario)
-    busy: dict[str, list[Span]] = {}
-    for sortie in plan.sorties:
-        recharge = scenario.hangar(sortie.hangar_id).recharge_min * 60.0
-        busy.setdefault(sortie.drone_id, []).append((scenario.seconds_after_midnight(sortie.takeoff) - recharge,
-                                                     scenario.seconds_after_midnight(sortie.landing) + recharge))
     found = []
     for item in plan.unserved:
         task = tasks.get(item.task_id)
         if item.reason.value in CAPACITY_REASONS and task is not None:
-            hit = _free_drone(scenario, task, busy, window, transit, max_sorties)
+            hit = flyable_alone(task, scenario, plan.sorties, transit, max_sorties)
             if hit is not None:
                 found.append(hit)
     return found
 
 
-def _free_drone(scenario: Scenario, task: InspectionTask, busy: dict[str, list[Span]], window, transit: float,
-                max_sorties: int) -> Stranded | None:
-    """The first drone within reach with a free gap the task fits in alone, if any."""
+def flyable_alone(task: InspectionTask, scenario: Scenario, sorties: list[Sortie], transit: float, max_sorties: int,
+                  start_s: float | None = None) -> Stranded | None:
+    """The first drone within reach with a free gap the task fits in alone, if any: free of `sorties` and the
+    recharge around them, of its hangar's outages, and (a replan) from clock `start_s` on."""
+    window = operating_window_of(scenario)
+    busy: dict[str, list[Span]] = {}
+    for sortie in sorties:
+        recharge = scenario.hangar(sortie.hangar_id).recharge_min * 60.0
+        busy.setdefault(sortie.drone_id, []).append((scenario.seconds_after_midnight(sortie.takeoff) - recharge,
+                                                     scenario.seconds_after_midnight(sortie.landing) + recharge))
     wind = scenario.wind.wind_speed_ms
     closed = _closed(scenario, task, transit)
     for hangar in scenario.hangars:
         model = scenario.drone_model(hangar.drone_model)
         if hangar.drones == 0 or wind > model.max_wind_ms or not _within_radius(hangar, task):
             continue
-        day = (max(window.start_s, hangar.window.start_s if hangar.window else 0),
+        day = (max(window.start_s, start_s or 0, hangar.window.start_s if hangar.window else 0),
                min(window.end_s, hangar.window.end_s if hangar.window else 86400))
         shut = _shut(scenario, hangar, transit)
         legs = _solo_lower_bound(hangar, model, task, transit, wind)
         for drone in hangar.drone_ids():
             if len(busy.get(drone, [])) >= max_sorties:
                 continue
-            for gap in _minus(_minus([day], busy.get(drone, [])), shut):
+            holes = busy.get(drone, []) + [(float(a), float(b)) for a, b in hangar.out_of_service(drone)]
+            for gap in _minus(_minus([day], holes), shut):
                 if _fits(gap, legs, task, closed):
                     return Stranded(task.task_id, drone, gap, sum(legs))
     return None

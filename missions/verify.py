@@ -55,6 +55,8 @@ SCENARIO = "scenario"  # the plan names another scenario or date
 DUPLICATE_SORTIE = "duplicate_sortie"  # two sorties share an id
 SEPARATION = "separation"  # two sorties, or a sortie and a filed intent, closer than the separation minima
 INTENT = "intent"  # a sortie's stored operational intent does not hold its flight
+OUT_OF_SERVICE = "out_of_service"  # a takeoff while its hangar or its drone is out of service (Hangar.outages)
+ENDED = "ended"  # a sortie ended short (failure, recall) whose record does not match its flight
 
 # Tolerances: the planner rounds times to solver units and may round coordinates in output files.
 TIME_TOL_S = 0.5
@@ -235,16 +237,17 @@ class _Verifier:
         self.slant_m += slant
         self.flight_time_s += flight_time
 
-        self._endpoints(sid, hangar, lons, lats, alts, t_rel, wps)
+        failed = sortie.ended is not None and sortie.ended.kind == "failure"
+        self._endpoints(sid, hangar, lons, lats, alts, t_rel, wps, forced_landing=failed)
         self._times(sortie, flight_time)
-        energy = self._physics(sid, model, azimuth, seg_m, alts, t_rel, hovers)
+        if sortie.ended is not None:
+            self._ended(sortie, lons, lats, alts, t_rel, wps)
+        energy = self._physics(sid, model, azimuth, seg_m, alts, t_rel, hovers, takeoff_s)
         self._battery(sortie, model, energy)
         self._windows(sid, hangar, takeoff_s, landing_s)
+        self._service(sid, hangar, sortie.drone_id, takeoff_s)
         self._radius(sid, hangar, lons, lats)
-        weather = self.scenario.weather
-        if weather is not None and weather.wind_speed_ms > model.max_wind_ms:
-            self.add(WIND, f"model {model.id} launches only up to {model.max_wind_ms:g} m/s, "
-                           f"wind is {weather.wind_speed_ms:g} m/s", sid)
+        self._wind_limits(sortie, model, takeoff_s, landing_s)
         over = alts > self.scenario.airspace.ceiling_m  # exactly at the ceiling is legal (airspace.rules)
         if over.any():
             i = int(np.argmax(alts))
@@ -292,8 +295,10 @@ class _Verifier:
                 found = True
         return found
 
-    def _endpoints(self, sid, hangar: Hangar, lons, lats, alts, t_rel, wps) -> None:
+    def _endpoints(self, sid, hangar: Hangar, lons, lats, alts, t_rel, wps, forced_landing: bool = False) -> None:
         for label, i, action in (("first", 0, "takeoff"), ("last", len(wps) - 1, "land")):
+            if forced_landing and i > 0:  # a failure lands where it happened: _ended checks that landing
+                continue
             off = float(_distance_to(hangar.lon, hangar.lat, lons[i:i + 1], lats[i:i + 1])[0])
             if off > POSITION_TOL_M or abs(alts[i]) > ALTITUDE_TOL_M:
                 self.add(ENDPOINTS, f"{label} waypoint is {off:.1f} m from hangar {hangar.id} at {alts[i]:.1f} m; "
@@ -311,19 +316,32 @@ class _Verifier:
         if abs(elapsed - flight_time) > 2 * TIME_TOL_S:
             self.add(TIMES, f"landing - takeoff is {elapsed:.1f} s but waypoints span {flight_time:.1f} s", sid)
 
-    def _physics(self, sid, model, azimuth, seg_m, alts, t_rel, hovers) -> float:
+    def _physics(self, sid, model, azimuth, seg_m, alts, t_rel, hovers, takeoff_s: float) -> float:
         """Check speeds against the route speeds and the airspeed limit, and measure the energy flown (a share of
         a full battery): every segment at the airspeed its ground velocity needs in the wind at its mean height,
-        every hover at the wind's speed there."""
-        wind = self.scenario.wind.profile
+        every hover at the wind's speed there; where the wind changes during a segment (Scenario.weather_updates)
+        each part in the wind of its time."""
+        spans = self.scenario.wind_spans(takeoff_s + float(t_rel[0]), takeoff_s + float(t_rel[-1] + hovers[-1]))
+        winds = [(a - takeoff_s, b - takeoff_s, weather.profile) for a, b, weather in spans]
+
+        def parts(t0: float, t1: float) -> list:
+            """(seconds, wind profile) of each wind in force during [t0, t1] after takeoff."""
+            if len(winds) == 1:
+                return [(t1 - t0, winds[0][2])]
+            # Times are written to the millisecond: a sliver of a part that short is rounding (a waypoint put at the
+            # moment the wind changes lands a fraction of a millisecond either side of it), not flight in that wind.
+            found = [(min(t1, b) - max(t0, a), wind) for a, b, wind in winds
+                     if min(t1, b) - max(t0, a) > TIME_ROUNDING_S]
+            return found or [(t1 - t0, next((w for a, b, w in winds if a <= t0 <= b), winds[-1][2]))]
+
         curve = model.power_curve
         route_limit = max(model.cruise_speed_ms, model.inspection_speed_ms)
         air_limit = model.airspeed_limit_ms
         energy = 0.0
         for i in range(len(seg_m)):
-            if hovers[i] > 0:
+            for seconds, wind in (parts(t_rel[i], t_rel[i] + hovers[i]) if hovers[i] > 0 else ()):
                 station = float(wind.speed_at(alts[i]))
-                energy += hovers[i] * float(curve.level(station))
+                energy += seconds * float(curve.level(station))
                 if station > air_limit * (1 + SPEED_TOL_FRAC):
                     self.add(AIRSPEED, f"waypoint {i}: hovering {hovers[i]:g} s in {station:.1f} m/s wind at "
                                        f"{alts[i]:.0f} m needs that airspeed, above {model.id}'s {air_limit:g} m/s", sid)
@@ -345,19 +363,77 @@ class _Verifier:
             if moving <= 0:
                 continue
             ground = seg_m[i] / moving
-            wind_e, wind_n = (float(w) for w in wind.on_segment(alts[i], alts[i + 1]))
             ux, uy = np.sin(azimuth[i]), np.cos(azimuth[i])
-            w_par, w_perp = wind_e * ux + wind_n * uy, -wind_e * uy + wind_n * ux
-            air = float(np.hypot(ground - w_par, w_perp))
-            # Times are written to the millisecond: judge the airspeed at the least the timing allows.
-            lowest = np.clip(w_par, seg_m[i] / (moving + TIME_ROUNDING_S), seg_m[i] / max(moving - TIME_ROUNDING_S,
-                                                                                           TIME_ROUNDING_S))
-            if float(np.hypot(lowest - w_par, w_perp)) > air_limit * (1 + SPEED_TOL_FRAC):
-                self.add(AIRSPEED, f"segment {i}->{i + 1}: {ground:.1f} m/s over the ground in "
-                                   f"{float(np.hypot(wind_e, wind_n)):.1f} m/s wind needs {air:.1f} m/s airspeed, "
-                                   f"above {model.id}'s {air_limit:g} m/s", sid)
-            energy += moving * float(curve.power(air, climb / moving))
+            for seconds, wind in parts(t_rel[i] + hovers[i], t_rel[i + 1]):
+                wind_e, wind_n = (float(w) for w in wind.on_segment(alts[i], alts[i + 1]))
+                w_par, w_perp = wind_e * ux + wind_n * uy, -wind_e * uy + wind_n * ux
+                air = float(np.hypot(ground - w_par, w_perp))
+                # Times are written to the millisecond: judge the airspeed at the least the timing allows.
+                lowest = np.clip(w_par, seg_m[i] / (moving + TIME_ROUNDING_S),
+                                 seg_m[i] / max(moving - TIME_ROUNDING_S, TIME_ROUNDING_S))
+                if float(np.hypot(lowest - w_par, w_perp)) > air_limit * (1 + SPEED_TOL_FRAC):
+                    self.add(AIRSPEED, f"segment {i}->{i + 1}: {ground:.1f} m/s over the ground in "
+                                       f"{float(np.hypot(wind_e, wind_n)):.1f} m/s wind needs {air:.1f} m/s airspeed, "
+                                       f"above {model.id}'s {air_limit:g} m/s", sid)
+                energy += seconds * float(curve.power(air, climb / moving))
         return energy
+
+    def _wind_limits(self, sortie: Sortie, model, takeoff_s: float, landing_s: float) -> None:
+        """No launch in a surface wind above the model's limit; a wind rising above it while the drone is up (a
+        weather update) must find the sortie ended by then: recalled home or down in a failure."""
+        sid = sortie.sortie_id
+        launch = self.scenario.weather_at(takeoff_s).wind_speed_ms
+        if launch > model.max_wind_ms:
+            self.add(WIND, f"model {model.id} launches only up to {model.max_wind_ms:g} m/s, wind is {launch:g} m/s"
+                           + (f" at {clock_from_seconds(takeoff_s)}" if self.scenario.weather_updates else ""), sid)
+            return
+        ended_s = self.clock.seconds(sortie.ended.at) if sortie.ended is not None else None
+        for update in self.scenario.weather_updates:
+            if not (takeoff_s < update.at_s < landing_s) or update.wind_speed_ms <= model.max_wind_ms:
+                continue
+            if ended_s is None or ended_s > update.at_s + TIME_TOL_S:
+                self.add(WIND, f"flies on after {update.at}, when the wind rises to {update.wind_speed_ms:g} m/s, above "
+                               f"{model.id}'s {model.max_wind_ms:g} m/s limit: it must turn home then", sid)
+            break
+
+    def _service(self, sid, hangar: Hangar, drone_id: str, takeoff_s: float) -> None:
+        for outage in hangar.outages:
+            if outage.covers(drone_id) and outage.start_s - TIME_TOL_S < takeoff_s < outage.end_s:
+                who = f"drone {drone_id}" if outage.drone else f"hangar {hangar.id}"
+                why = f" ({outage.reason})" if outage.reason else ""
+                self.add(OUT_OF_SERVICE, f"takes off at {clock_from_seconds(takeoff_s)} while {who} is out of service "
+                                         f"{outage.start}-{outage.end}{why}", sid)
+
+    def _ended(self, sortie: Sortie, lons, lats, alts, t_rel, wps) -> None:
+        """A sortie ended short: the moment lies in its flight, nothing is inspected after it, and a failure comes
+        straight down where it happened (a forced landing, not a flight on)."""
+        assert sortie.ended is not None
+        sid, ended = sortie.sortie_id, sortie.ended
+        since = self.clock.elapsed_s(sortie.takeoff, ended.at)
+        when = clock_from_seconds(self.clock.seconds(ended.at))
+        if since < -TIME_TOL_S or since > t_rel[-1] + TIME_TOL_S:
+            self.add(ENDED, f"{ended.kind} at {when} lies outside its flight "
+                            f"({t_rel[-1]:.0f} s from takeoff)", sid)
+            return
+        late = [i for i, w in enumerate(wps) if w.action in ("inspect", "hover") and w.t_s > since + TIME_TOL_S]
+        if late:
+            self.add(ENDED, f"waypoint {late[0]} inspects {wps[late[0]].task_id} {wps[late[0]].t_s - since:.0f} s after "
+                            f"the sortie ended ({ended.kind} at {when})", sid)
+        if ended.kind != "failure":
+            return
+        last = len(wps) - 1
+        if wps[last].action != "land" or abs(alts[last]) > ALTITUDE_TOL_M:
+            self.add(ENDED, f"a failure ends on the ground: the last waypoint is {wps[last].action!r} at "
+                            f"{alts[last]:.1f} m", sid)
+        if last >= 1:
+            off = float(_distance_to(lons[last - 1], lats[last - 1], lons[last:], lats[last:])[0])
+            if off > POSITION_TOL_M:
+                self.add(ENDED, f"a forced landing comes straight down: the last waypoint is {off:.1f} m from where "
+                                f"the descent starts", sid)
+            descends = t_rel[last - 1] + wps[last - 1].hover_s
+            if abs(descends - since) > 2 * TIME_TOL_S:
+                self.add(ENDED, f"the descent starts {descends:.0f} s after takeoff but the failure is at "
+                                f"{when}, {since:.0f} s after takeoff", sid)
 
     def _battery(self, sortie: Sortie, model, energy: float) -> None:
         sid = sortie.sortie_id
@@ -465,6 +541,13 @@ class _Verifier:
             by_drone[s.drone_id].append(s)
         for drone_id, sorties in by_drone.items():
             sorties.sort(key=lambda s: s.takeoff)
+            lost = next((s for s in sorties if s.ended is not None and s.ended.kind == "failure"), None)
+            for after in sorties:
+                if lost is not None and lost.ended is not None and after.takeoff > lost.takeoff:
+                    self.add(DRONE, f"drone {drone_id} was lost in a failure at "
+                                    f"{clock_from_seconds(self.clock.seconds(lost.ended.at))} ({lost.sortie_id}) "
+                                    f"but flies again at {clock_from_seconds(self.clock.seconds(after.takeoff))}",
+                             after.sortie_id)
             try:
                 recharge_s = self.scenario.hangar(sorties[0].hangar_id).recharge_min * 60.0
             except KeyError:

@@ -4,5 +4,6 @@ The only package that imports ortools (in planner.routing).
 """
 from planner.options import PlanOptions
 from planner.plan import plan
+from planner.replan import replan
 
-__all__ = ["PlanOptions", "plan"]
+__all__ = ["PlanOptions", "plan", "replan"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from typing import Sequence
 
 import numpy as np
 import shapely
@@ -15,7 +16,7 @@ import shapely
 from airspace.errors import LowaltError
 from airspace.projection import Projector
 from missions.intents import with_intents
-from missions.models import GroupSummary, MissionPlan, PlanSummary, Scenario, Sortie, UnservedTask
+from missions.models import GroupSummary, InspectionTask, MissionPlan, PlanSummary, Scenario, Sortie, UnservedTask
 from missions.plan_totals import with_totals
 from missions.tasks import tasks_from_targets
 from planner.deconflict import retime_to_clear
@@ -42,8 +43,43 @@ LEG_SHARE_OF_BATTERY = 0.25  # a leg takes at most this share of a usable batter
 
 def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
     options = with_deconfliction(scenario, options or PlanOptions())
+    if scenario.weather_updates:
+        first = scenario.weather_updates[0]
+        raise LowaltError(f"the scenario's wind changes at {first.at} (weather_updates): plan() plans a day in one "
+                          f"wind; plan the rest of the day with lowalt replan")
     budget = Budget(options.time_limit_s)
     city, jobs, unserved = _first_pass(scenario, options)
+    tasks = list(city.tasks.values())
+    solved = solve_jobs(city, jobs, budget)
+    # plan.tasks: every flyable task (served or unserved); pieces that could never be flown are only in unserved.
+    result = _assemble(scenario, options, city, [t.task for t in tasks], solved.sorties, unserved + solved.unserved,
+                       budget.elapsed(), solved.objective, solved.groups, solved.warnings, solved.repaired)
+    result = with_intents(result, options.deconfliction)  # each sortie's operational intent (missions.intents)
+    result = retime_to_clear(result, scenario, options.deconfliction, operating_window(scenario),
+                             options.clearance_m)
+    logger.info("plan %s: %d sorties, %d drones, coverage %.1f %%, %d unserved, %.1f s", scenario.name,
+                result.summary.sorties, result.summary.drones_used, 100 * result.summary.coverage,
+                len(result.unserved), result.summary.solve_time_s)
+    return result
+
+
+@dataclasses.dataclass
+class Solved:
+    """What the groups and the repair pass made of a city's jobs."""
+
+    sorties: list[Sortie]  # numbered per drone after any flown ones
+    unserved: list[UnservedTask]
+    objective: int | None
+    groups: list[GroupSummary]
+    warnings: list[str]
+    repaired: int  # tasks the repair pass placed
+
+
+def solve_jobs(city: City, jobs: list[GroupJob], budget: Budget, flown: Sequence[Sortie] = ()) -> Solved:
+    """Solve the groups' jobs, then place what they left undone on any drone with free time (the repair pass).
+    `flown`: sorties already in the day (a replan's flown and airborne ones): the repair pass works around them
+    and new sorties are numbered after them."""
+    options = city.options
     tasks = list(city.tasks.values())
     tail_s = 0.5 + TAIL_S_PER_1000_TASKS * len(tasks) / 1000
 
@@ -61,29 +97,21 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
     results = run_groups(jobs, options.executor, options.workers, budget, keep_s, options.scheduler_address,
                          options.progress)
     sorties = [s for r in results for s in r.sorties]
-    unserved += [u for r in results for u in r.unserved]
+    unserved = [u for r in results for u in r.unserved]
     objective = sum(r.objective for r in results if r.objective is not None)
     penalties = {t: p for r in results if r.objective is not None for t, p in r.penalties.items()}
     report = options.progress
-    fixed = repair(city, sorties, [d for r in results for d in r.dropped], penalties, budget,
+    fixed = repair(city, list(flown) + sorties, [d for r in results for d in r.dropped], penalties, budget,
                    PlanBudget(options.time_limit_s, len(jobs), options.workers), tail_s,
                    None if report is None else lambda change, s: report(objective + change, s))
-    sorties = number_sorties(sorties + fixed.sorties)
+    before = {(s.drone_id, s.takeoff) for s in flown}
+    sorties = [s for s in number_sorties(list(flown) + sorties + fixed.sorties) if (s.drone_id, s.takeoff) not in before]
     unserved += fixed.unserved
     summaries = [_group_summary(0, r.name, r.stats) for r in results]
     summaries += [_group_summary(k["round"], name, stats) for k in fixed.rounds for name, stats in k["groups"]]
-    warnings = _warnings(summaries, options, fixed)
-    # plan.tasks: every flyable task (served or unserved); pieces that could never be flown are only in unserved.
-    result = _assemble(scenario, options, city, tasks, sorties, unserved, budget.elapsed(),
-                       objective + fixed.objective_change if any(r.objective is not None for r in results) else None,
-                       summaries, warnings, sum(k["placed"] for k in fixed.rounds))
-    result = with_intents(result, options.deconfliction)  # each sortie's operational intent (missions.intents)
-    result = retime_to_clear(result, scenario, options.deconfliction, operating_window(scenario),
-                             options.clearance_m)
-    logger.info("plan %s: %d sorties, %d drones, coverage %.1f %%, %d unserved, %.1f s", scenario.name,
-                result.summary.sorties, result.summary.drones_used, 100 * result.summary.coverage,
-                len(result.unserved), result.summary.solve_time_s)
-    return result
+    return Solved(sorties, unserved,
+                  objective + fixed.objective_change if any(r.objective is not None for r in results) else None,
+                  summaries, _warnings(summaries, options, fixed), sum(k["placed"] for k in fixed.rounds))
 
 
 def plan_jobs(scenario: Scenario, options: PlanOptions) -> tuple[list[GroupJob], list[TaskWithEpochs],
@@ -104,19 +132,25 @@ def _first_pass(scenario: Scenario, options: PlanOptions) -> tuple[City, list[Gr
     return city, [city.job(group.name, group.hangar_ids, list(group.tasks)) for group in groups], unserved
 
 
-def prepare(scenario: Scenario, options: PlanOptions) -> tuple[City, list[UnservedTask]]:
+def prepare(scenario: Scenario, options: PlanOptions,
+            work: tuple[list[InspectionTask], list[UnservedTask]] | None = None,
+            start_s: int | None = None) -> tuple[City, list[UnservedTask]]:
     """Tasks cut, those no hangar reaches reported, the rest split by airspace, with the hangars reaching each.
 
     Out-of-reach tasks leave before the airspace split and before any matrix, and only zones within the fleet's
     reach take part, so a national layer or a country's zones cost an index query, not a dense matrix.
+    A replan gives its own `work` (tasks still to fly, and what can never be flown) and the clock time `start_s`
+    from which the rest of the day is planned.
     """
     window = operating_window(scenario)
+    if start_s is not None:
+        window = (max(window[0], start_s), window[1])
     transit_m = transit_altitude(scenario, options)
     hangars = list(scenario.hangars)
     projector = Projector.for_geometry(_extent(scenario))
     index = ZoneIndex(scenario.zones())
-    raw_tasks, unserved = tasks_from_targets(scenario,
-                                             max_leg_m=options.max_leg_m or default_max_leg_m(scenario, transit_m))
+    raw_tasks, unserved = work if work is not None else tasks_from_targets(
+        scenario, max_leg_m=options.max_leg_m or default_max_leg_m(scenario, transit_m))
     vertices = TaskVertices.of(raw_tasks, projector)
     covered = reach_table(raw_tasks, hangars, projector, vertices)
     far = [k for k, r in enumerate(covered) if not r.hangars]
@@ -265,10 +299,10 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _assemble(scenario, options, city: City, tasks, sorties, unserved, solve_time, objective, groups, warnings,
-              repaired) -> MissionPlan:
+def _assemble(scenario, options, city: City, tasks: list[InspectionTask], sorties, unserved, solve_time, objective,
+              groups, warnings, repaired) -> MissionPlan:
     draft = MissionPlan(
-        scenario=scenario.name, date=scenario.date, timezone=scenario.timezone, tasks=[t.task for t in tasks],
+        scenario=scenario.name, date=scenario.date, timezone=scenario.timezone, tasks=tasks,
         sorties=sorties, unserved=sorted(unserved, key=lambda u: u.task_id),
         summary=PlanSummary(scenario=scenario.name, coverage=0.0, total_distance_m=0.0, sorties=0, drones_used=0,
                             solve_time_s=round(solve_time, 3), objective=objective, seed=options.seed,

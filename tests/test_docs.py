@@ -102,10 +102,11 @@ def test_every_model_in_the_json_schemas_has_a_section_listing_all_its_propertie
 
 
 def test_every_field_has_a_description_and_no_override_is_stale(gen):
-    for model in gen.SCENARIO_MODELS + gen.PLAN_MODELS:
+    models = gen.SCENARIO_MODELS + gen.PLAN_MODELS + gen.CHANGES_MODELS
+    for model in models:
         for name in model.model_fields:
             assert gen.describe(model, name).strip(), f"{model.__name__}.{name} has no description"
-    fields = {f"{m.__name__}.{n}" for m in gen.SCENARIO_MODELS + gen.PLAN_MODELS for n in m.model_fields}
+    fields = {f"{m.__name__}.{n}" for m in models for n in m.model_fields}
     stale = set(gen.DESCRIPTIONS) - fields
     assert not stale, f"descriptions of fields that no longer exist: {sorted(stale)}"
 

@@ -19,6 +19,7 @@ COMMANDS = {
     "export": "planner.cli.commands.export",
     "schema": "planner.cli.commands.schema",
     "demo": "planner.cli.commands.demo",
+    "replan": "planner.cli.commands.replan",
 }
 
 EPILOG = """examples:
@@ -27,6 +28,7 @@ EPILOG = """examples:
   lowalt plan scenario.yaml --out out/ --time-limit 30 --seed 0
   lowalt verify scenario.yaml out/plan.json
   lowalt map scenario.yaml out/plan.json --out out/map.html
+  lowalt replan scenario.yaml out/plan.json --at 11:00 --changes changes.yaml --out out-1100/
   lowalt export out/plan.json --format qgc --out out/missions
   lowalt schema --which scenario
 

@@ -93,6 +93,8 @@ def partition(scenario: Scenario, tasks: list[TaskWithEpochs], projector: Projec
             inspect_e = np.array([_inspection_share(flights[models[i].id], task) for i in idx])
             trip_e = (ends[0] + ends[1]) * transit_e[idx] + inspect_e
             ok = flying[idx] & (trip_e <= usable_e[idx])
+            if spare_s is not None:  # a hangar with no free drone time left (a replan, a repair round) flies nothing
+                ok &= np.asarray(spare_s, dtype=float)[idx] > 0
             groups = sorted({group_of[int(i)] for i in idx[ok]})
         candidates.append((item, groups, nearest, covered.farthest_m[0] if covered.hangars else 0.0))
     # Tasks with the fewest options choose first; ties by priority (high first), then id, for determinism.

@@ -79,8 +79,11 @@ def no_capacity(city: City, dropped: DroppedTask, sorties: list[Sortie]) -> Unse
     priorities = f"{lowest}" if lowest == highest else f"{lowest}-{highest}"
     others = (f"they flew {len(flown)} other task{'s' if len(flown) != 1 else ''} of priority {priorities}" if flown
               else "they flew nothing else")
-    detail = (f"no capacity: every drone within reach ({len(drones)}: {', '.join(h.id for h in hangars)}) is flying, "
-              f"recharging, through its {max_sorties} sorties or under a closure whenever it could be flown{when}: "
+    out = [f"{d} {o.start}-{o.end}" for h in hangars for d in h.drone_ids() for o in h.outages
+           if o.covers(d) and o.start_s < city.window[1] and o.end_s > city.window[0]]
+    states = "flying, recharging, " + (f"out of service ({', '.join(out)}), " if out else "")
+    detail = (f"no capacity: every drone within reach ({len(drones)}: {', '.join(h.id for h in hangars)}) is {states}"
+              f"through its {max_sorties} sorties or under a closure whenever it could be flown{when}: "
               f"{gap}, and it needs {minutes(dropped.solo_s)} alone from {dropped.solo_hangar}; its priority is "
               f"{task.priority}, {others}")
     return UnservedTask(task_id=task.task_id, target_id=task.target_id, reason=UnservedReason.NO_CAPACITY,

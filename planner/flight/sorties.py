@@ -18,7 +18,7 @@ from planner.problem.epochs import Epoch
 
 
 @dataclass
-class _Track:
+class Track:
     """Waypoints being laid down for one sortie, with the clock and the battery running."""
 
     projector: Projector
@@ -80,7 +80,7 @@ def build_sortie(
     transit_m: float,
 ) -> Sortie:
     model = flight.model
-    track = _Track(projector, flight)
+    track = Track(projector, flight)
     track.add(hangar.lon, hangar.lat, 0.0, "takeoff")
     track.vertical(transit_m)
     inspections: list[tuple[InspectionTask, int, int]] = []
@@ -158,7 +158,7 @@ def build_sortie(
     )
 
 
-def _transit(track: _Track, to: tuple[float, float], transit_m: float, cruise_ms: float, epoch: Epoch,
+def _transit(track: Track, to: tuple[float, float], transit_m: float, cruise_ms: float, epoch: Epoch,
              costs: TransitCosts) -> None:
     here = track.here
     if (here.lon, here.lat) == tuple(to):

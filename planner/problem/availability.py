@@ -1,6 +1,7 @@
 """A drone's time still free after earlier sorties: the spans a repair pass may fly it in, and its sorties left.
 
-Computed from flown sorties (busy from takeoff minus recharge to landing plus recharge), read by sortie slots.
+Computed from flown sorties (busy from takeoff minus recharge to landing plus recharge) and the hangar's outages
+(Hangar.outages: no launch while its hangar or the drone is out of service), read by sortie slots.
 """
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from missions.models import Hangar, Scenario, Sortie
+from planner.problem.epochs import Epoch
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,13 @@ def busy_spans(scenario: Scenario, sorties: Iterable[Sortie]) -> dict[str, list[
     return spans
 
 
+def in_service(pieces: Iterable[Epoch], out: list[tuple[int, int]]) -> list[Epoch]:
+    """Epoch pieces minus the spans a drone is out of service (each piece keeps its epoch index)."""
+    if not out:
+        return list(pieces)
+    return [Epoch(p.index, lo, hi) for p in pieces for lo, hi in free_spans((p.start_s, p.end_s), out)]
+
+
 def drone_times(scenario: Scenario, sorties: Iterable[Sortie], window: tuple[int, int], max_sorties: int,
                 hangars: Iterable[Hangar] | None = None) -> dict[str, DroneTime]:
     """Free spans and sorties left of every drone of `hangars` (default: all), given the sorties flown so far."""
@@ -54,6 +63,7 @@ def drone_times(scenario: Scenario, sorties: Iterable[Sortie], window: tuple[int
         lo = max(window[0], hangar.window.start_s if hangar.window else window[0])
         hi = min(window[1], hangar.window.end_s if hangar.window else window[1])
         for drone_id in hangar.drone_ids():
-            result[drone_id] = DroneTime(free_spans((lo, hi), busy.get(drone_id, [])) if hi > lo else (),
+            taken = busy.get(drone_id, []) + hangar.out_of_service(drone_id)
+            result[drone_id] = DroneTime(free_spans((lo, hi), taken) if hi > lo else (),
                                          max_sorties - flown.get(drone_id, 0))
     return result

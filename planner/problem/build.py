@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 # Penalty per second of work left undone, by priority: a priority-5 task is worth 50x a priority-1 one,
 # so when the day is full the solver drops low priorities first.
 PRIORITY_WEIGHT = {1: 2, 2: 5, 3: 12, 4: 30, 5: 100}
+# An urgent task (Target.urgent) outranks every priority: leaving it undone costs 100x what a priority-5 task of
+# its size costs, so the search drops a drone's other work before it.
+URGENT_WEIGHT = 100 * PRIORITY_WEIGHT[5]
 SORTIE_FIXED_COST_S = 120  # discourages splitting work into more sorties than needed
 
 
@@ -174,7 +177,8 @@ def _penalties(tasks, visits, vehicles, matrices, depot_of, slots, num_depots) -
     penalties: list[int | None] = []
     for t, task in enumerate(tasks):
         units, veh = cheapest_solo(t, visits, vehicles, matrices, depot_of, slots)
-        penalties.append(max(1, units + vehicles[veh].fixed_cost) * PRIORITY_WEIGHT[task.priority])
+        weight = URGENT_WEIGHT if task.urgent else PRIORITY_WEIGHT[task.priority]
+        penalties.append(max(1, units + vehicles[veh].fixed_cost) * weight)
     return penalties
 
 

@@ -180,9 +180,39 @@ def explain(ctx: ProblemContext, task: InspectionTask, reasons: list[Reason],
         if float(np.hypot(*(start - site.xy[site.hangar_index[hangar_id]]))) <= hangar.operating_radius_m:
             return unserved(task, UnservedReason.BLOCKED_BY_AIRSPACE,
                             f"hangar {hangar_id} lies inside keep-out zone {zone_id} and cannot launch")
+    idle = _idle_drones(ctx, task)
+    if idle:
+        return unserved(task, UnservedReason.NO_CAPACITY, f"no drone within reach can fly: {'; '.join(idle)}")
     if radius is not None:
         return unserved(task, UnservedReason.OUT_OF_REACH, radius)
     return unserved(task, UnservedReason.OUT_OF_REACH, "no hangar has a drone and an operating window that reach it")
+
+
+def _idle_drones(ctx: ProblemContext, task: InspectionTask) -> list[str]:
+    """Why each drone of a hangar whose radius covers the whole task has no slot at all: out of service (the hangar's
+    outages) or, in a repair pass, no free time or sorties left. Empty when any such drone is not explained so."""
+    scenario, window = ctx.scenario, ctx.window
+    hangars = [h for h in scenario.hangars
+               if h.drones > 0 and not grounded(scenario.drone_model(h.drone_model), scenario)]
+    farthest = farthest_from_hangars(task, ctx.projector, [h.id for h in hangars], ctx.hangar_xy)
+    found: list[str] = []
+    for hangar in hangars:
+        if farthest[hangar.id] > hangar.operating_radius_m:
+            continue
+        for drone in hangar.drone_ids():
+            out = [o for o in hangar.outages if o.covers(drone) and o.start_s <= window[0] and o.end_s >= window[1]]
+            spare = None if ctx.availability is None else ctx.availability.get(drone)
+            if out:
+                who = drone if out[0].drone else f"{drone} (hangar {hangar.id})"
+                found.append(f"{who} is out of service {out[0].start}-{out[0].end}"
+                             + (f" ({out[0].reason})" if out[0].reason else ""))
+            elif ctx.availability is not None and (spare is None or not spare.free):
+                found.append(f"{drone} has no free time {clock(window[0])}-{clock(window[1])}")
+            elif spare is not None and spare.sorties_left <= 0:
+                found.append(f"{drone} has flown its {ctx.options.max_sorties_per_drone} sorties")
+            else:
+                return []
+    return found
 
 
 def unserved(task: InspectionTask, reason: UnservedReason, detail: str) -> UnservedTask:

@@ -12,6 +12,7 @@ from shapely.geometry import Point
 
 from airspace.rules import keep_out_zones
 from missions.models import Hangar, Scenario
+from planner.problem.availability import in_service
 from planner.problem.context import ProblemContext
 from planner.problem.epochs import Epoch
 from planner.problem.feasibility import grounded
@@ -76,7 +77,9 @@ def sortie_slots(ctx: ProblemContext, hangars: list[Hangar], shut: set[tuple[str
         drone_ids = hangar.drone_ids()
         for k, drone_id in enumerate(drone_ids):
             if ctx.availability is None:
-                drone_pieces = [p for p in _staggered(pieces, k, len(drone_ids), ctx) if p.length_s >= min_sortie_s]
+                pieces_k = _staggered(pieces, k, len(drone_ids), ctx)
+                drone_pieces = [p for p in in_service(pieces_k, hangar.out_of_service(drone_id))
+                                if p.length_s >= min_sortie_s]
                 budget, shortest = options.max_sorties_per_drone, min_sortie_s
             elif drone_id in ctx.availability:
                 spare = ctx.availability[drone_id]

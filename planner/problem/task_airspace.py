@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 # buffer's edge (a point 22 m from a zone with 20 m clearance was unreachable; 35 m is, measured).
 EDGE_MARGIN_M = 15.0
 MIN_PIECE_M = 5.0  # shorter slivers between zones are not worth a flight; they are reported, not dropped
+TOUCH_M = 1e-3  # parts of a line shorter than this where it meets a buffered zone's edge are rounding, not pieces
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,12 @@ def _pieces(geom: shapely.Geometry, zone_polys: list[shapely.Geometry]) -> list[
     if isinstance(geom, Point):
         inside = [k for k, poly in enumerate(zone_polys) if poly.intersects(geom)]
         return [(geom, inside)]
-    parts = [(p, False) for p in _lines(geom.difference(union))] + [(p, True) for p in _lines(geom.intersection(union))]
+    # A line ending on a buffer's edge (a piece cut before, split again in a replan) touches it: a point, or a
+    # sliver of rounding on either side, which is no piece.
+    parts = [(p, False) for p in _lines(geom.difference(union)) if p.length > TOUCH_M]
+    parts += [(p, True) for p in _lines(geom.intersection(union)) if p.length > TOUCH_M]
+    if not parts:  # the whole line is a sliver: it stays one piece, judged by the caller
+        return [(geom, [k for k, poly in enumerate(zone_polys) if poly.intersects(geom)])]
     parts.sort(key=lambda item: geom.project(Point(item[0].coords[0])))
     result = []
     for part, is_inside in parts:

@@ -12,6 +12,7 @@ from missions.synthetic import synthetic_scenario
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
 from planner.fleet.decompose import bisect_hangars, partition
+from planner.fleet.reach import reach_table
 from planner.problem.task_airspace import TaskWithEpochs
 from missions.tasks import tasks_from_targets
 from tests.helpers.determinism import comparable
@@ -44,6 +45,40 @@ def test_every_task_goes_to_exactly_one_group_that_can_reach_it():
             dists = [np.hypot(*(np.array(projector.forward(hangars[h].lon, hangars[h].lat)) - (x, y)))
                      for h in group.hangar_ids]
             assert min(dists) <= max(h.operating_radius_m for h in scenario.hangars)
+
+
+def test_a_hangar_with_no_free_time_makes_its_group_no_candidate_for_the_tasks_it_reaches():
+    # A replan: one hangar's drone is lost. Tasks that hangar alone of its group reaches go to another group with
+    # free drone time within reach, not to its group for the free time of hangars that cannot reach them (they came
+    # back no_capacity from there).
+    scenario = synthetic_scenario(12, hangars=16, drones_per_hangar=1, line_km=60, points=10, zones=0, closures=0)
+    projector = Projector.for_lonlat(scenario.hangars[0].lon, scenario.hangars[0].lat)
+    tasks, _ = tasks_from_targets(scenario, max_leg_m=3000)
+    items = [TaskWithEpochs(t, frozenset()) for t in tasks]
+    window = (8 * 3600, 17 * 3600)
+    reach = reach_table(tasks, list(scenario.hangars), projector)
+    groups = partition(scenario, items, projector, max_hangars=4, window=window, transit_m=100.0)
+    group_of = {h: g.name for g in groups for h in g.hangar_ids}
+    ids = [h.id for h in scenario.hangars]
+
+    def lonely(lost: str) -> set[str]:
+        """Tasks within reach of `lost` and of a hangar of another group, and of no other hangar of its group."""
+        found = set()
+        for task, r in zip(tasks, reach):
+            near = [ids[h] for h in r.hangars]
+            mates = [h for h in near if group_of[h] == group_of[lost]]
+            if mates == [lost] and any(group_of[h] != group_of[lost] for h in near):
+                found.add(task.task_id)
+        return found
+
+    lost = max(ids, key=lambda h: len(lonely(h)))
+    assert lonely(lost), "some hangar must share tasks with another group only"
+    # Its group mates have the most free time of all: balancing by free time alone would send the tasks to them.
+    spare = np.array([0.0 if h == lost else 36_000.0 if group_of[h] == group_of[lost] else 600.0 for h in ids])
+    again = partition(scenario, items, projector, max_hangars=4, window=window, transit_m=100.0, spare_s=spare)
+    owner = {t.task.task_id: g.name for g in again for t in g.tasks}
+    assert sorted(owner) == sorted(t.task_id for t in tasks)
+    assert all(owner[t] != group_of[lost] for t in lonely(lost))
 
 
 @pytest.mark.slow
