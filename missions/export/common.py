@@ -142,6 +142,10 @@ def write_per_sortie(plan: MissionPlan, scenario: Scenario | None, out_dir: Path
     stems = file_stems(plan)
     paths = []
     for sortie in plan.sorties:
+        if sortie.ended is not None:  # cut short in a replan: history, not a mission a dock should load again
+            logger.warning("%s: ended at %s (%s): no %s file", sortie.sortie_id, sortie.ended.at, sortie.ended.reason,
+                           fmt)
+            continue
         path = out_dir / f"{stems[sortie.sortie_id]}{suffix}"
         data = content(sortie)
         if isinstance(data, bytes):

@@ -137,3 +137,16 @@ def print_plan_summary(plan: MissionPlan, scenario: Scenario) -> None:
         stdout.print(unserved)
     for warning in plan.warnings:
         stderr.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+
+
+def clock_argument(text: str) -> str:
+    """argparse type of an HH:MM clock time (--at, --from): refused with the parser's usage error when malformed."""
+    import argparse
+
+    from airspace.windows import seconds_from_clock
+
+    try:
+        seconds_from_clock(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from planner.cli.console import clock_argument
 from planner.cli.exit_codes import EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 HELP = "write mission files for docks and ground stations (QGC, WPL, DJI WPML, KML, GeoJSON, CSV, intents)"
@@ -14,6 +15,7 @@ EXAMPLES = """examples:
   lowalt export out/plan.json --format qgc --out out/missions --scenario scenario.yaml
   lowalt export out/plan.json --format wpml --out out/dji          one .kmz per sortie for DJI docks
   lowalt export out/ --format all --out out/files --scenario scenario.yaml
+  lowalt export out-1100/ --format wpml --out out/dji-1100 --from 11:00   after a replan: only what is still to fly
 
 formats: qgc (<sortie>.plan), wpl (<sortie>.waypoints), wpml (<sortie>.kmz), kml (plan.kml),
          geojson (plan.geojson, needs --scenario), csv (schedule.csv),
@@ -36,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", "-o", required=True, metavar="DIR", help="output directory (created)")
     parser.add_argument("--scenario", "-s", metavar="SCENARIO",
                         help="scenario file: geofence zones, drone speeds, hangar names")
+    parser.add_argument("--from", dest="since", type=clock_argument, metavar="HH:MM",
+                        help="only sorties taking off at or after this clock time (a replanned day's files for "
+                             "the docks leave out what has flown or is in the air)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     if scenario is not None and scenario.name != plan.scenario:
         print(f"lowalt export: warning: plan is for scenario {plan.scenario!r}, scenario file is "
               f"{scenario.name!r}", file=sys.stderr)
+    if args.since:
+        plan = _from_clock(plan, args.since)
     try:
         paths = export_plan(plan, scenario, args.fmt, args.out)
     except (OSError, ValueError) as exc:  # a sortie the files cannot express, or an unwritable directory
@@ -62,3 +69,22 @@ def run(args: argparse.Namespace) -> int:
         from missions.export.dji_briefing import dock_briefing
         print("\n".join(dock_briefing(plan, scenario)))
     return EXIT_OK
+
+
+def _from_clock(plan, since: str):
+    """The plan with only the sorties taking off at or after `since` (clock time of the plan's day)."""
+    from zoneinfo import ZoneInfo
+
+    from airspace.windows import seconds_from_clock
+
+    tz, start = ZoneInfo(plan.timezone), seconds_from_clock(since)
+
+    def clock_s(when) -> float:
+        local = when.astimezone(tz)
+        return local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+
+    kept = [s for s in plan.sorties if clock_s(s.takeoff) >= start]
+    left = len(plan.sorties) - len(kept)
+    print(f"lowalt export: {left} of {len(plan.sorties)} sorties take off before {since} and are left out",
+          file=sys.stderr)
+    return plan.model_copy(update={"sorties": kept})

@@ -8,6 +8,7 @@ import argparse
 import json
 from pathlib import Path
 
+from planner.cli.console import clock_argument
 from planner.cli.exit_codes import EXIT_FAILED, EXIT_INPUT, EXIT_OK, CommandError
 
 HELP = "replan the rest of the day from a clock time after changes: closures, wind, outages, failures, targets"
@@ -31,16 +32,6 @@ exit codes: 0 merged day verified, 1 invalid changes or scenario, or violations,
 """
 
 DEFAULT_TIME_LIMIT_S = 6.0  # the whole command answers within 10 s on two cores (the demo day: README, Benchmarks)
-
-
-def clock_argument(text: str) -> str:
-    from airspace.windows import seconds_from_clock
-
-    try:
-        seconds_from_clock(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
