@@ -15,7 +15,7 @@ from tests.helpers.mdrpp import (drone_ids, failure_clock_s, instance_paths, lay
 from tests.helpers.replan_days import verified
 
 GDB = instance_paths("gdb")
-pytestmark = pytest.mark.skipif(not GDB, reason="shared/benchmarks/mdrpp is not checked out beside the repo")
+pytestmark = pytest.mark.skipif(not GDB, reason="no MD-RPP-RRV gdb instance (shared folder or tests/data/mdrpp)")
 OPTIONS = PlanOptions(time_limit_s=20, seed=0, solution_limit=100)
 
 
