@@ -5,6 +5,7 @@ Everything in lowalt reasons in clock seconds after local midnight; airspace.clo
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
@@ -42,6 +43,7 @@ class TimeWindow(BaseModel):
     """A window [start, end) of local clock time on the planned day."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: ClassVar[str] = "window"  # the noun of the ordering error ("outage" for an Outage)
 
     start: str
     end: str
@@ -54,7 +56,7 @@ class TimeWindow(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "TimeWindow":
         if self.end_s <= self.start_s:
-            raise ValueError(f"window ends ({self.end}) before or when it starts ({self.start})")
+            raise ValueError(f"{self.kind} ends ({self.end}) before or when it starts ({self.start})")
         return self
 
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Literal
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -208,34 +208,16 @@ class DroneModel(BaseModel):
         return 1.0 - self.reserve_fraction
 
 
-class Outage(BaseModel):
+class Outage(TimeWindow):
     """lowalt addition: a span in which a hangar launches nothing (`drone` unset) or one of its drones does not fly
     (maintenance, a fault, a drone lost in a failure). A drone already airborne when it starts still lands there."""
 
-    model_config = FROZEN
+    kind: ClassVar[str] = "outage"
+
     start: str  # clock time, e.g. "11:30"
     end: str = "24:00"  # clock time; default: the rest of the day
     drone: str | None = None  # one of the hangar's drone ids (e.g. H01-2); unset: the whole hangar
     reason: str | None = None  # free text shown in plans and reasons, e.g. "failed at 10:52"
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _clock(cls, value: object) -> str:
-        return clock_text(value)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "Outage":
-        if self.end_s <= self.start_s:
-            raise ValueError(f"outage ends ({self.end}) before or when it starts ({self.start})")
-        return self
-
-    @property
-    def start_s(self) -> int:
-        return seconds_from_clock(self.start)
-
-    @property
-    def end_s(self) -> int:
-        return seconds_from_clock(self.end)
 
     def covers(self, drone_id: str) -> bool:
         return self.drone is None or self.drone == drone_id
