@@ -73,17 +73,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _from_clock(plan, since: str):
     """The plan with only the sorties taking off at or after `since` (clock time of the plan's day)."""
-    from zoneinfo import ZoneInfo
-
+    from airspace.clock import DayClock
     from airspace.windows import seconds_from_clock
 
-    tz, start = ZoneInfo(plan.timezone), seconds_from_clock(since)
-
-    def clock_s(when) -> float:
-        local = when.astimezone(tz)
-        return local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
-
-    kept = [s for s in plan.sorties if clock_s(s.takeoff) >= start]
+    clock, start = DayClock(plan.date, plan.timezone), seconds_from_clock(since)
+    kept = [s for s in plan.sorties if clock.seconds(s.takeoff) >= start]
     left = len(plan.sorties) - len(kept)
     print(f"lowalt export: {left} of {len(plan.sorties)} sorties take off before {since} and are left out",
           file=sys.stderr)
