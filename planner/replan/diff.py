@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from airspace.projection import geodesic_length_m
+from airspace.windows import seconds_from_clock
 from missions.models import MissionPlan, Scenario
 from planner.replan.changes import Changes, clock
 from planner.replan.state import DayState
@@ -151,14 +152,11 @@ def _kind(task_id: str, was: Slot, now: Slot, kept: set[str]) -> TaskChangeKind:
         return "added"
     if was.drone_id != now.drone_id:
         return "moved"
-    if was.start != now.start and abs(_minutes(was.start) - _minutes(now.start)) * 60 >= SAME_TIME_S:
+    # Both served here, so both have a start.
+    if was.start != now.start and abs(seconds_from_clock(str(was.start)) - seconds_from_clock(str(now.start))) \
+            >= SAME_TIME_S:
         return "retimed"
     return "unchanged"
-
-
-def _minutes(text: str | None) -> int:
-    hours, minutes = (int(x) for x in (text or "0:0").split(":"))
-    return hours * 60 + minutes
 
 
 def _parent(task_id: str, known: dict[str, Slot]) -> str:
