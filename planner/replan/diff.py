@@ -5,6 +5,7 @@ Plain data (a frozen pydantic model) for the console table, `--json`, diff.json 
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
@@ -127,11 +128,11 @@ def describe(changes: Changes, at_s: int) -> list[str]:
 
 
 def _slots(plan: MissionPlan) -> dict[str, Slot]:
-    tz = plan.sorties[0].takeoff.tzinfo if plan.sorties else None
+    tz = ZoneInfo(plan.timezone)  # the plan's own clock, whatever offset a sortie's times were written with
     out: dict[str, Slot] = {}
     for sortie in plan.sorties:
         for insp in sortie.inspections:
-            start = insp.start.astimezone(tz) if tz else insp.start
+            start = insp.start.astimezone(tz)
             out[insp.task_id] = Slot(drone_id=sortie.drone_id, sortie_id=sortie.sortie_id,
                                      start=start.strftime("%H:%M"))
     for item in plan.unserved:
