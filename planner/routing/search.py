@@ -1,18 +1,18 @@
 """The routing core's own search: ruin-and-recreate with simulated annealing (SISR) on the full RoutingProblem.
 
 Several depots, vehicle profiles, chained vehicles, windows, energy, capacity, allowed vehicles, optional tasks
-and alternatives: every move is checked with planner.routing.rules, so the result is feasible as it stands.
+and alternatives: planner.routing.kernel runs the moves compiled; this module prepares them and drives the clock.
 """
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from planner.routing import kernel
 from planner.routing.problem import RoutingProblem
 from planner.routing.rules import BIG, Rules
 
@@ -20,6 +20,29 @@ logger = logging.getLogger(__name__)
 
 # A mandatory task left out costs this much: the search still moves, and a result with one is not a solution.
 MISSING_MANDATORY = 10**12
+SLICE_S = 0.05  # the compiled loop runs in slices this long between looks at the clock
+FIXED_SLICE = 200  # iterations per slice under a fixed amount of work (slices never change the result)
+ROOM = 64  # positions per route row to start with; rows double when a route needs more
+
+
+def compile_search() -> None:
+    """Have the compiled loop ready before a clock starts: numba compiles it on its first call after an install
+    (about 30 s, then cached beside the module) and loads it in a fraction of a second on later runs."""
+    global _COMPILED
+    if _COMPILED:
+        return
+    t0 = time.monotonic()
+    from planner.routing.problem import Vehicle, Visit
+
+    tiny = RoutingProblem(1, [Visit(0, window=(0, 100)), Visit(0)], [np.array([[0, 5, 6], [5, 0, 1], [6, 1, 0]])],
+                          [Vehicle(0, 0, (0, 1000), chain=0, recharge=1, energy_capacity=100),
+                           Vehicle(0, 0, (0, 1000), chain=0)], [3], energy_matrices=[np.ones((3, 3), dtype=int)])
+    Search(tiny).run(np.random.default_rng(0), 60.0, 2)
+    _COMPILED = True
+    logger.info("routing search ready in %.1f s", time.monotonic() - t0)
+
+
+_COMPILED = False
 
 
 @dataclass
@@ -29,22 +52,6 @@ class SearchResult:
     complete: bool  # every mandatory task served: the routes are a solution
     iterations: int
     history: list[tuple[float, int]] = field(default_factory=list)  # (seconds, objective) of improvements
-
-
-class _State:
-    """Routes (problem nodes per vehicle) with their sums; routes are replaced, never mutated, so a copy
-    shares every untouched route and its cached arrays."""
-
-    __slots__ = ("routes", "where", "cost", "time", "energy", "load", "ready", "arrays", "objective", "dropped",
-                 "active", "windowed")
-
-    def copy(self) -> "_State":
-        c = _State()
-        c.routes, c.where = list(self.routes), self.where.copy()
-        c.cost, c.time, c.energy, c.load = list(self.cost), list(self.time), list(self.energy), list(self.load)
-        c.ready, c.arrays, c.objective, c.dropped = list(self.ready), list(self.arrays), self.objective, set(self.dropped)
-        c.active, c.windowed = set(self.active), list(self.windowed)
-        return c
 
 
 class Search:
@@ -57,7 +64,6 @@ class Search:
 
     MEAN_REMOVED = 10  # SISR's c-bar: average number of tasks removed per ruin
     MAX_STRING = 10  # SISR's L-max: longest string removed from one route
-    BLINK = 0.0  # probability of skipping an insertion position (SISR's blinks): none did better on egl
     NEAR = 20  # insertion tries the routes of this many nearest tasks first (granular search) ...
     ALL_ROUTES_BELOW = 40  # ... unless there are this few routes in use anyway
     MAX_CHECKS = 16  # exact rule checks per insertion, cheapest candidates first
@@ -93,17 +99,10 @@ class Search:
         np.fill_diagonal(prox, -1.0)  # a task is its own nearest neighbour: the ruin starts from it
         self.neighbours = np.argsort(prox, axis=1, kind="stable")
         self.n = n_nodes = problem.num_nodes
-        self.arc_tables: list[tuple | None] = [None] * problem.num_tasks
         self.has_window = np.array([(r.a[x] > 0 or r.b[x] < BIG) for x in range(n_nodes)], dtype=bool)
-        self.capacity = [int(c) for c in r.capacity]
-        self.allowed_opts = [r.allowed[o] for o in self.opts]  # per task: alternatives x vehicles
-        self.allowed_any = [a.any(axis=0).tolist() if len(a) else [False] * self.nv for a in self.allowed_opts]
-        self.all_allowed = [bool(a.all()) for a in self.allowed_opts]
-        self.alone_opts = [np.where(r.alone_ok[o], r.alone_cost[o], BIG) for o in self.opts]
         # Durations matter only if some route could outlast its vehicle's window or span.
         longest = int(r.T.max(axis=2).sum(axis=1).max()) if n_nodes else 0
         self.time_binds = bool((r.duration_limit < longest).any())
-        # Unused vehicles alike in every respect (no chain) are interchangeable: insertion tries one per class.
         # Unchained vehicles alike in every respect are interchangeable; in a chain, a run of unused alike
         # vehicles offers one new route (its first), since their order is all that tells them apart.
         classes: dict[tuple, int] = {}
@@ -117,370 +116,153 @@ class Search:
                 self.before[v] = r.chains[r.chain_of[v]][r.chain_pos[v] - 1]
         # Cheapest lone service of a task (recreate's sort keys).
         self.alone = np.array([int(r.alone_cost[o].min()) if len(o) else 0 for o in self.opts], dtype=np.int64)
+        self.data = self._pack()
 
-    # --- state -----------------------------------------------------------------------------------------
-    def state(self, routes: list[list[int]]) -> _State:
-        s = _State()
-        s.routes = [list(x) for x in routes]
-        s.where = np.full(self.p.num_tasks, -1, dtype=np.int64)
-        s.cost, s.time, s.energy, s.load = [0] * self.nv, [0] * self.nv, [0] * self.nv, [0] * self.nv
-        s.arrays = [None] * self.nv
-        s.active = {v for v, route in enumerate(s.routes) if route}
-        s.windowed = [False] * self.nv
-        for v, route in enumerate(s.routes):
-            s.where[self.r.task_of[route]] = v
-            s.cost[v], s.time[v], s.energy[v], s.load[v] = self.r.arc_sums(v, route)
-            s.windowed[v] = bool(self.has_window[route].any()) if route and self.r.windows else False
-        s.ready = [0] * self.nv
-        for c in range(len(self.r.chains)):
-            self._chain_ready(s, c)
-        s.dropped = {t for t in range(self.p.num_tasks) if s.where[t] < 0}
-        s.objective = self.objective(s)
-        return s
+    def _pack(self) -> kernel.Data:
+        """The problem as the compiled loop's arrays (fixed dtypes: one compiled version serves every problem)."""
+        r, p, nv = self.r, self.p, self.nv
+        i64 = np.int64
 
-    def objective(self, s: _State) -> int:
-        used = sum(s.cost[v] + int(self.r.fixed[v]) for v in range(self.nv) if s.routes[v])
-        return used + sum(self.penalty[t] for t in s.dropped)
+        def ints(values) -> np.ndarray:
+            return np.ascontiguousarray(np.asarray(values, dtype=i64))
 
-    def _arrival(self, v: int, route: list[int], ready: int, duration: int, windowed: bool) -> int | None:
-        """Arrival of vehicle v flying `route` (arc time sum `duration`) from `ready` on, None if a rule breaks.
-        Without visit windows nothing waits, so the arc sum decides in O(1); energy is checked by the caller."""
-        r = self.r
-        if windowed:
-            got = r.route_times(v, route, ready)
-            return None if got is None else got[1]
-        arrival = max(ready, r.win_lo[v]) + duration
-        if arrival > r.win_hi[v] or duration > r.span[v]:
-            return None
-        return arrival
+        width = max([len(o) for o in self.opts] + [1])
+        opts = np.full((p.num_tasks, width), -1, dtype=i64)
+        for t, o in enumerate(self.opts):
+            opts[t, :len(o)] = o
+        longest = max([len(c) for c in r.chains] + [1])
+        members = np.full((len(r.chains), longest), -1, dtype=i64)
+        for c, chain in enumerate(r.chains):
+            members[c, :len(chain)] = chain
+        limits = getattr(r, "chain_limit", None)
+        allowed_any = np.zeros((p.num_tasks, nv), dtype=bool)
+        for t, o in enumerate(self.opts):
+            if len(o):
+                allowed_any[t] = r.allowed[o].any(axis=0)
+        E = r.E if r.E is not None else np.zeros((r.T.shape[0], 1, 1), dtype=i64)
+        return kernel.Data(
+            C=ints(r.C), T=ints(r.T), E=ints(E), depot=ints(r.depot), profile=ints(r.profile),
+            win_lo=ints(r.win_lo), win_hi=ints(r.win_hi), span=ints(r.span), capacity=ints(r.capacity),
+            ecap=ints(r.ecap), rate=ints(r.rate), fixed=ints(r.fixed), recharge=ints(r.recharge),
+            duration_limit=ints(r.duration_limit), chain_of=ints(r.chain_of), chain_pos=ints(r.chain_pos),
+            before=ints(self.before), vclass=ints(self.vclass), chained=np.array(self.chained, dtype=bool),
+            chain_members=members, chain_len=ints([len(c) for c in r.chains]),
+            chain_limit=ints(limits if limits is not None else [BIG] * len(r.chains)),
+            a=ints(r.a), b=ints(r.b), node_rate=ints(r.node_rate), task_of=ints(r.task_of),
+            has_window=np.ascontiguousarray(self.has_window), allowed=np.ascontiguousarray(r.allowed),
+            alone_ok=np.ascontiguousarray(r.alone_ok), alone_cost=ints(r.alone_cost), opts=opts,
+            n_opts=ints([len(o) for o in self.opts]), penalty=ints(self.penalty), demand=ints(self.demand),
+            alone=ints(self.alone), allowed_any=allowed_any, neighbours=ints(self.neighbours),
+            tasks=ints(self.tasks), exact=bool(r.exact), windows=bool(r.windows), has_energy=bool(r.has_energy),
+            time_binds=self.time_binds, n_classes=max(self.vclass, default=0) + 1,
+            mean_removed=self.MEAN_REMOVED, max_string=self.MAX_STRING, near=self.NEAR,
+            all_routes_below=self.ALL_ROUTES_BELOW, max_checks=self.MAX_CHECKS)
 
-    def _chain_ready(self, s: _State, c: int) -> None:
-        """Recompute s.ready (earliest departure allowed by the chain) for every vehicle of chain c."""
-        r = self.r
-        ready = -BIG
-        for v in r.chains[c]:
-            s.ready[v] = ready
-            if s.routes[v]:
-                arrival = self._arrival(v, s.routes[v], ready, s.time[v], s.windowed[v])
-                if arrival is None:  # cannot happen for a state built from accepted moves
-                    raise AssertionError(f"chain {c} of vehicle {v} broke a rule")
-                ready = arrival + r.recharge[v]
+    def _arrays(self, room: int, seed: int) -> tuple[kernel.State, kernel.Work]:
+        nv, nt, i64 = self.nv, self.p.num_tasks, np.int64
+        state = kernel.State(
+            routes=np.zeros((nv, room), dtype=i64), length=np.zeros(nv, dtype=i64), cost=np.zeros(nv, dtype=i64),
+            time=np.zeros(nv, dtype=i64), energy=np.zeros(nv, dtype=i64), load=np.zeros(nv, dtype=i64),
+            ready=np.full(nv, -BIG, dtype=i64), windowed=np.zeros(nv, dtype=bool), where=np.full(nt, -1, dtype=i64),
+            objective=np.zeros(1, dtype=i64))
+        work = kernel.Work(
+            tmp=np.zeros(room + 1, dtype=i64), undo_routes=np.zeros((nv, room), dtype=i64),
+            undo_sums=np.zeros((nv, 6), dtype=i64), touched=np.zeros(nv, dtype=i64),
+            touched_at=np.full(nv, -1, dtype=i64), removed=np.zeros(max(nt, 1), dtype=i64),
+            removed_from=np.full(max(nt, 1), -1, dtype=i64), removed_at=np.full(max(nt, 1), -1, dtype=i64),
+            vehicle_at=np.full(nv, -1, dtype=i64), class_at=np.full(self.data.n_classes, -1, dtype=i64),
+            cand=np.zeros((self.MAX_CHECKS, 3), dtype=i64), cand_delta=np.zeros(self.MAX_CHECKS, dtype=i64),
+            best_routes=np.zeros((nv, room), dtype=i64), best_length=np.zeros(nv, dtype=i64),
+            best_objective=np.zeros(1, dtype=i64), dirty=np.ones(nv, dtype=bool), counters=np.zeros(5, dtype=i64),
+            rng=np.array([seed | 1], dtype=np.uint64))
+        return state, work
 
-    def _fits(self, s: _State, v: int, route: list[int], sums: tuple[int, int, int, int] | None = None,
-              windowed: bool | None = None) -> bool:
-        """Exact rule check of vehicle v flying `route` (arc sums `sums`; energy already checked when given),
-        with every later vehicle of its chain."""
-        r = self.r
-        if sums is None:
-            sums = r.arc_sums(v, route)
-            if sums[2] > r.ecap[v]:
-                return False
-        duration = sums[1]
-        if not r.exact:  # no waits, no chain: the arc sums decide
-            return duration <= r.duration_limit[v]
-        if windowed is None:
-            windowed = bool(self.has_window[route].any()) if route and r.windows else False
-        c = r.chain_of[v]
-        arrival = self._arrival(v, route, s.ready[v] if c >= 0 else r.win_lo[v], duration, windowed)
-        if arrival is None:
-            return False
-        if c < 0:
-            return True
-        ready = arrival + r.recharge[v] if route else s.ready[v]
-        for w in r.chains[c][r.chain_pos[v] + 1:]:
-            if ready <= s.ready[w]:
-                return True  # later vehicles can take off as early as before
-            if s.routes[w]:
-                later = self._arrival(w, s.routes[w], ready, s.time[w], s.windowed[w])
-                if later is None:
-                    return False
-                ready = later + r.recharge[w]
-        return True
+    def _grown(self, state: kernel.State, work: kernel.Work) -> tuple[kernel.State, kernel.Work]:
+        """The same search with route rows twice as long (a route wanted more positions than its row had)."""
+        room = state.routes.shape[1]
+        s2, w2 = self._arrays(2 * room, 1)
+        for old, new in ((state, s2), (work, w2)):
+            for name in old._fields:
+                a, b = getattr(old, name), getattr(new, name)
+                if name in ("routes", "undo_routes", "best_routes"):
+                    b[:, :room] = a
+                elif name != "tmp":
+                    b[...] = a
+        w2.counters[kernel.NEED_ROOM] = 0
+        return s2, w2
 
-    def _slots(self, s: _State, v: int) -> np.ndarray:
-        """Insertion slots of route v; rows: predecessor, successor, arc cost, arc time, arc energy, vehicle,
-        position, the profile's offset into the flattened matrices, time room and energy room left."""
-        a = s.arrays[v]
-        if a is None:
-            r = self.r
-            d, p = int(r.depot[v]), int(r.profile[v])
-            nodes = np.array([d] + s.routes[v] + [d], dtype=np.int64)
-            a = np.empty((10, len(nodes) - 1), dtype=np.int64)
-            a[0], a[1] = nodes[:-1], nodes[1:]
-            a[2] = r.C[p, a[0], a[1]]
-            a[3] = r.T[p, a[0], a[1]]
-            a[4] = r.E[p, a[0], a[1]] if r.E is not None else 0
-            a[5] = v
-            a[6] = np.arange(len(nodes) - 1)
-            a[7] = p * self.n
-            a[8] = int(r.duration_limit[v]) - s.time[v]
-            a[9] = int(r.ecap[v]) - s.energy[v] if r.has_energy else BIG
-            s.arrays[v] = a
-        return a
-
-    def _set_route(self, s: _State, v: int, route: list[int], sums: tuple[int, int, int, int] | None = None) -> None:
-        s.routes[v] = route
-        s.arrays[v] = None
-        s.cost[v], s.time[v], s.energy[v], s.load[v] = sums if sums is not None else self.r.arc_sums(v, route)
-        s.windowed[v] = bool(self.has_window[route].any()) if route and self.r.windows else False
-        if route:
-            s.active.add(v)
-        else:
-            s.active.discard(v)
-        if self.r.chain_of[v] >= 0:
-            self._chain_ready(s, self.r.chain_of[v])
-
-    def _arcs(self, t: int) -> tuple:
-        """Task t's arc tables, built once: (cost in, cost out, time in, time out, energy in, energy out), each
-        (profiles x nodes, alternatives); row p * n + i holds the arc from (in) or to (out) node i."""
-        got = self.arc_tables[t]
-        if got is None:
-            r, opts = self.r, self.opts[t]
-            tables = []
-            for m in (r.C, r.T, r.E):
-                if m is None:
-                    tables += [None, None]
-                    continue
-                tables.append(np.ascontiguousarray(m[:, :, opts].reshape(-1, len(opts))))
-                tables.append(np.ascontiguousarray(m[:, opts, :].transpose(0, 2, 1).reshape(-1, len(opts))))
-            got = self.arc_tables[t] = tuple(tables)
-        return got
-
-    # --- ruin ----------------------------------------------------------------------------------------
-    def ruin(self, s: _State, rng: np.random.Generator) -> list[int]:
-        """Remove strings around a random seed task from nearby routes; returns the removed tasks."""
-        sizes = [len(x) for x in s.routes if x]
-        if not sizes:
-            return sorted(s.dropped)[: self.MEAN_REMOVED] if s.dropped else []
-        ls_max = min(self.MAX_STRING, sum(sizes) / len(sizes))
-        ks_max = 4.0 * self.MEAN_REMOVED / (1.0 + ls_max) - 1.0
-        ks = int(rng.random() * ks_max) + 1
-        seed = self.tasks[int(rng.integers(len(self.tasks)))]
-        removed: list[int] = []
-        ruined: set[int] = set()
-        before = set(s.dropped)
-        picked_dropped = 0
-        for t in self.neighbours[seed]:
-            if len(ruined) >= ks:
+    def begin(self, seed: int, start: list[list[int]] | None = None) -> tuple[kernel.State, kernel.Work]:
+        """The search's arrays holding `start` (visit indices per vehicle) when it keeps the problem's rules,
+        else a cheapest-insertion start (mandatory tasks first, farthest first: they have the fewest good places);
+        the best routes so far are the start."""
+        nd = self.p.num_depots
+        routes = None
+        if start is not None:
+            routes = [[nd + i for i in route] for route in start] + [[] for _ in range(self.nv - len(start))]
+            if self.r.check(routes) is not None:
+                logger.info("initial routes break the problem's rules: constructing instead")
+                routes = None
+        room = max([ROOM] + [len(r) + 1 for r in routes or []])
+        while True:  # until every route fits its row
+            state, work = self._arrays(room, seed)
+            if routes is not None:
+                for v, route in enumerate(routes):
+                    state.routes[v, :len(route)] = route
+                    state.length[v] = len(route)
+            kernel.init_state(self.data, state)
+            if routes is None:
+                order = sorted(self.tasks, key=lambda t: (-int(self.mandatory[t]), -int(self.alone[t]), t))
+                kernel.construct(self.data, state, work, np.array(order, dtype=np.int64))
+            if not work.counters[kernel.NEED_ROOM]:
                 break
-            t = int(t)
-            v = int(s.where[t])
-            if v < 0:
-                if t in before and len(self.opts[t]) and picked_dropped < self.MEAN_REMOVED:
-                    removed.append(t)  # a nearby task left out gets another chance
-                    picked_dropped += 1
-                continue
-            if v in ruined:
-                continue
-            route = s.routes[v]
-            size = int(rng.random() * min(len(route), ls_max)) + 1
-            pos = next(i for i, x in enumerate(route) if self.r.task_of[x] == t)
-            lo = max(0, min(pos - int(rng.integers(size)), len(route) - size))
-            rest = route[:lo] + route[lo + size:]
-            sums = self.r.arc_sums(v, rest)
-            if sums[2] > self.r.ecap[v] or not self._fits(s, v, rest, sums):
-                # Matrices need not obey the triangle inequality (a line's adjacent legs skip the climb
-                # between them) and a shorter route may wait longer on the way: then the whole route goes.
-                lo, size, rest, sums = 0, len(route), [], (0, 0, 0, 0)
-            for x in route[lo:lo + size]:
-                task = int(self.r.task_of[x])
-                removed.append(task)
-                s.where[task] = -1
-                s.dropped.add(task)
-            self._set_route(s, v, rest, sums)
-            ruined.add(v)
-        return removed
-
-    # --- recreate ------------------------------------------------------------------------------------
-    def recreate(self, s: _State, removed: list[int], rng: np.random.Generator) -> None:
-        """Insert each removed task at its cheapest feasible place (with blinks), in SISR's random order."""
-        key = rng.random()
-        if key < 4 / 11:
-            rng.shuffle(removed)
-        elif key < 8 / 11:
-            removed.sort(key=lambda t: -int(self.demand[t]))
-        elif key < 10 / 11:
-            removed.sort(key=lambda t: -int(self.alone[t]))
-        else:
-            removed.sort(key=lambda t: int(self.alone[t]))
-        for t in removed:
-            self.insert(s, t, rng)
-        s.objective = self.objective(s)
-
-    def insert(self, s: _State, t: int, rng: np.random.Generator | None) -> bool:
-        """Insert task t at its cheapest feasible place, or leave it out when its penalty is cheaper."""
-        active = sorted(s.active)
-        pools: list[list[int]] = [active]
-        if len(active) > self.ALL_ROUTES_BELOW:
-            near = {int(s.where[u]) for u in self.neighbours[t, 1:self.NEAR + 1]}
-            near.discard(-1)
-            pools = [sorted(near), active]
-        for k, pool in enumerate(pools):
-            choice = self._best(s, t, pool, k == len(pools) - 1, rng)
-            if choice is not None:
-                v, pos, node, sums = choice
-                route = s.routes[v]
-                self._set_route(s, v, route[:pos] + [node] + route[pos:], sums)
-                s.where[t] = v
-                s.dropped.discard(t)
-                return True
-        return False
-
-    def _best(self, s: _State, t: int, pool: list[int], with_empty: bool, rng: np.random.Generator | None):
-        """Cheapest feasible (vehicle, position, node, new sums) costing less than the task's penalty over
-        routes `pool` (and unused vehicles when `with_empty`), or None."""
-        r = self.r
-        opts, dem, allowed = self.opts[t], int(self.demand[t]), self.allowed_any[t]
-        cap = self.capacity
-        rows = [v for v in pool if allowed[v] and s.load[v] + dem <= cap[v]]
-        blocks: list[np.ndarray] = []
-        slots = None
-        if rows:
-            cached = s.arrays  # most routes' slot arrays are cached: skip the call for them
-            arrays = [cached[v] if cached[v] is not None else self._slots(s, v) for v in rows]
-            slots = np.concatenate(arrays, axis=1) if len(arrays) > 1 else arrays[0]
-            arcs = self._arcs(t)
-            into, out = slots[7] + slots[0], slots[7] + slots[1]  # rows of the task's arc tables
-            delta = arcs[0].take(into, axis=0) + arcs[1].take(out, axis=0) - slots[2][:, None]
-            bad = None
-            if not self.all_allowed[t]:
-                bad = ~self.allowed_opts[t][:, slots[5]].T
-            if self.time_binds:
-                dt = arcs[2].take(into, axis=0) + arcs[3].take(out, axis=0) - slots[3][:, None]
-                over = dt > slots[8][:, None]
-                bad = over if bad is None else bad | over
-            if r.has_energy:
-                de = arcs[4].take(into, axis=0) + arcs[5].take(out, axis=0) - slots[4][:, None]
-                over = de > slots[9][:, None]
-                bad = over if bad is None else bad | over
-            if bad is not None:
-                delta[bad] = BIG
-            blocks.append(delta.ravel())
-        width = len(opts)
-        n_rows = len(blocks[0]) // width if blocks else 0
-        empty: list[int] = []
-        if with_empty:
-            seen: set[int] = set()
-            routes, before, vclass, chained = s.routes, self.before, self.vclass, self.chained
-            for v in range(self.nv):  # one unused vehicle per class of interchangeable ones
-                if routes[v] or not allowed[v]:
-                    continue
-                if chained[v]:
-                    b = before[v]
-                    if b < 0 or routes[b] or vclass[b] != vclass[v]:
-                        empty.append(v)
-                elif vclass[v] not in seen:
-                    seen.add(vclass[v])
-                    empty.append(v)
-            if empty:
-                blocks.append(self.alone_opts[t][:, empty].T.ravel())
-        if not blocks:
-            return None
-        flat = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-        if rng is not None and self.BLINK:
-            blinks = rng.binomial(len(flat), self.BLINK)
-            if blinks:
-                flat = flat.copy()
-                flat[rng.integers(len(flat), size=blinks)] = BIG
-        limit = min(self.penalty[t], BIG)
-        if len(flat) > 64:
-            k = int(flat.argmin())
-            if flat[k] >= limit:
-                return None
-            order = np.argsort(flat, kind="stable") if r.exact else [k]
-        else:
-            order = np.argsort(flat, kind="stable")
-        checks = 0
-        for k in order:
-            delta = int(flat[k])
-            if delta >= limit:
-                return None
-            row, alt = divmod(int(k), width)
-            node = int(opts[alt])
-            if row < n_rows:
-                assert slots is not None
-                v, p = int(slots[5, row]), int(slots[6, row])
-                prof = int(r.profile[v])
-                prv, nxt = int(slots[0, row]), int(slots[1, row])
-                T = r.Tl[prof]
-                d_time = T[prv][node] + T[node][nxt] - int(slots[3, row])
-                d_energy = (r.El[prof][prv][node] + r.El[prof][node][nxt] - int(slots[4, row])) \
-                    if r.El is not None else 0
-                sums = (s.cost[v] + delta, s.time[v] + d_time, s.energy[v] + d_energy, s.load[v] + dem)
-            else:
-                v, p = empty[row - n_rows], 0
-                sums = r.arc_sums(v, [node])
-            if r.exact:
-                route = s.routes[v]
-                windowed = s.windowed[v] or bool(self.has_window[node])
-                if not self._fits(s, v, route[:p] + [node] + route[p:], sums, windowed):
-                    checks += 1
-                    if checks >= self.MAX_CHECKS:
-                        return None
-                    continue
-            return v, p, node, sums
-        return None
-
-    # --- search --------------------------------------------------------------------------------------
-    def construct(self, rng: np.random.Generator) -> _State:
-        """Cheapest insertion from nothing, farthest tasks first (they have the fewest good places)."""
-        s = self.state([[] for _ in range(self.nv)])
-        order = sorted(self.tasks, key=lambda t: (-int(self.mandatory[t]), -int(self.alone[t]), t))
-        for t in order:
-            self.insert(s, t, None)
-        s.objective = self.objective(s)
-        return s
+            room *= 2
+        kernel.keep_best(state, work)
+        return state, work
 
     def run(self, rng: np.random.Generator, budget_s: float, max_iters: int | None,
             start: list[list[int]] | None = None, t0: float | None = None,
             improved: Callable[[int], None] | None = None) -> SearchResult:
         """Annealing over ruin-and-recreate; `max_iters` makes it a fixed amount of work (deterministic)."""
         t0 = time.monotonic() if t0 is None else t0
-        began = time.monotonic()
         nd = self.p.num_depots
-        cur = None
-        if start is not None:
-            nodes = [[nd + i for i in route] for route in start]
-            nodes += [[] for _ in range(self.nv - len(nodes))]
-            if self.r.check(nodes) is None:
-                cur = self.state(nodes)
-            else:
-                logger.info("initial routes break the problem's rules: constructing instead")
-        if cur is None:
-            cur = self.construct(rng)
-        best = cur
-        history = [(time.monotonic() - t0, best.objective)]
-        complete = not any(self.mandatory[t] for t in best.dropped)
-        if improved is not None and complete:
-            improved(best.objective)
-        arcs = sum(len(x) + 1 for x in cur.routes if x)
-        scale = sum(cur.cost) / arcs if arcs else 1.0
+        state, work = self.begin(int(rng.integers(1, 2**63 - 1)), start)
+        began = time.monotonic()
+        history = [(began - t0, int(work.best_objective[0]))]
+        if improved is not None and self._complete(work):
+            improved(int(work.best_objective[0]))
+        arcs = int(sum(state.length[state.length > 0] + 1))
+        scale = int(state.cost.sum()) / arcs if arcs else 1.0
         t_start, t_end = self.T_START * scale, self.T_END * scale
-        iters = 0
-        if self.tasks:
-            while True:
-                elapsed = time.monotonic() - began
-                if max_iters is not None:
-                    if iters >= max_iters or elapsed > budget_s:
-                        break
-                    frac = iters / max_iters
-                else:
-                    frac = elapsed / budget_s if budget_s > 0 else 1.0
-                    if frac >= 1.0:
-                        break
-                temp = t_start * (t_end / t_start) ** frac if t_start > 0 else 0.0
-                iters += 1
-                cand = cur.copy()
-                removed = self.ruin(cand, rng)
-                self.recreate(cand, removed, rng)
-                threshold = cur.objective - temp * math.log(rng.random()) if temp > 0 else cur.objective
-                if cand.objective < threshold or cand.objective == cur.objective:
-                    cur = cand
-                    if cand.objective < best.objective:
-                        best = cand
-                        history.append((time.monotonic() - t0, best.objective))
-                        if improved is not None and best.objective < MISSING_MANDATORY:
-                            improved(best.objective)
-        routes = [[x - nd for x in route] for route in best.routes]
-        complete = not any(self.mandatory[t] for t in best.dropped)
-        return SearchResult(routes, best.objective, complete, iters, history)
+        iters, size = 0, 50
+        while self.tasks:
+            elapsed = time.monotonic() - began
+            if max_iters is not None:
+                if iters >= max_iters or elapsed > budget_s:
+                    break
+                size = min(FIXED_SLICE, max_iters - iters)
+                frac_from, frac_to = iters / max_iters, (iters + size) / max_iters
+            else:
+                if budget_s <= 0 or elapsed >= budget_s:
+                    break
+                frac_from = elapsed / budget_s
+                frac_to = min(1.0, frac_from + size * (elapsed / iters if iters else 0.0) / budget_s)
+            better = kernel.anneal(self.data, state, work, size, frac_from, frac_to, t_start, t_end)
+            iters += size
+            if work.counters[kernel.NEED_ROOM]:
+                state, work = self._grown(state, work)
+            if better:
+                history.append((time.monotonic() - t0, int(work.best_objective[0])))
+                if improved is not None and self._complete(work):
+                    improved(int(work.best_objective[0]))
+            if max_iters is None:  # slices of about SLICE_S
+                per = (time.monotonic() - began) / iters
+                size = max(1, min(int(SLICE_S / per) if per > 0 else 1000, 100_000))
+        best = [[int(x) - nd for x in work.best_routes[v, :work.best_length[v]]] for v in range(self.nv)]
+        return SearchResult(best, int(work.best_objective[0]), self._complete(work), iters, history)
+
+    def _complete(self, work: kernel.Work) -> bool:
+        """Every mandatory task served by the best routes."""
+        served = np.zeros(self.p.num_tasks, dtype=bool)
+        for v in range(self.nv):
+            served[self.r.task_of[work.best_routes[v, :work.best_length[v]]]] = True
+        return bool(served[self.mandatory].all()) if self.p.num_tasks else True

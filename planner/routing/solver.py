@@ -13,7 +13,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.routing.problem import RoutingProblem, RoutingSolution, SolveParams, SolveStatus
 from planner.routing.rules import Rules
-from planner.routing.search import Search
+from planner.routing.search import Search, compile_search
 
 logger = logging.getLogger(__name__)
 
@@ -278,6 +278,7 @@ def solve(
     the time limit does not bind first). The seed drives the search's random moves and renumbers the visits.
     """
     params = params or SolveParams()
+    compile_search()  # before the clock: a first run after an install compiles the search
     t0 = time.monotonic()
     validate_problem(problem)
     rules = Rules(problem)

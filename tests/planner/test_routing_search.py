@@ -109,6 +109,41 @@ def test_search_alone_keeps_every_rule_of_the_full_problem():
     assert Rules(p).check([[nd + i for i in r] for r in found.routes]) is None
 
 
+def test_compiled_moves_keep_the_bookkeeping_of_chains_windows_and_energy_through_undo():
+    """Every iteration, accepted or undone, leaves the state's sums, places, chain readiness and objective equal
+    to those recomputed from the routes by planner.routing.rules."""
+    from planner.routing import kernel
+    from planner.routing.rules import BIG, Rules
+    from planner.routing.search import Search
+
+    p = drone_day(6, n_tasks=30)
+    search, rules = Search(p), Rules(p)
+    state, work = search.begin(seed=6)
+    objectives = {int(state.objective[0])}
+    for _ in range(150):
+        kernel.anneal(search.data, state, work, 1, 0.0, 0.0, 300.0, 300.0)
+        routes = [[int(x) for x in state.routes[v, :state.length[v]]] for v in range(search.nv)]
+        assert rules.check(routes) is None
+        sums = [rules.arc_sums(v, r) for v, r in enumerate(routes)]
+        assert state.cost.tolist() == [x[0] for x in sums] and state.time.tolist() == [x[1] for x in sums]
+        assert state.energy.tolist() == [x[2] for x in sums]
+        served = {int(rules.task_of[x]): v for v, r in enumerate(routes) for x in r}
+        assert state.where.tolist() == [served.get(t, -1) for t in range(p.num_tasks)]
+        dropped = sum(p.task_penalties[t] for t in range(p.num_tasks) if t not in served)
+        assert state.objective[0] == solution_cost(p, [[x - 2 for x in r] for r in routes]) == \
+            sum(c + p.vehicles[v].fixed_cost for v, c in enumerate(state.cost) if routes[v]) + dropped
+        schedule = rules.schedule(routes)
+        for members in rules.chains:  # each trip may leave once the one before has landed and recharged
+            ready = -BIG
+            for v in members:
+                assert state.ready[v] == ready
+                if routes[v]:
+                    ready = schedule[v].arrival + p.vehicles[v].recharge
+        objectives.add(int(state.objective[0]))
+    assert len(objectives) > 10
+    assert work.best_objective[0] == min(objectives)
+
+
 def test_same_seed_and_solution_limit_give_the_same_full_plan():
     p = drone_day(5)
     a, b = solve(p, FAST), solve(p, FAST)

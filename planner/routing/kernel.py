@@ -1,0 +1,616 @@
+"""The search's compiled inner loop: SISR ruin-and-recreate with annealing over flat arrays (numba).
+
+planner.routing.search packs a problem into `Data`, drives `anneal` in slices and reads the best routes back;
+every move keeps the rules of planner.routing.rules, which stays the reference that checks the result.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from planner.routing.rules import BIG
+
+# Why a second statement of the route rules: the Python walk of planner.routing.rules does ~2,000 search
+# iterations a second, this one 15-30x more (benchmarks/carp.py); Rules.check re-checks every result.
+
+
+class Data(NamedTuple):
+    """A RoutingProblem as arrays: nodes are problem nodes (depots first), tasks as in the problem."""
+
+    C: np.ndarray  # (profiles, n, n) arc cost
+    T: np.ndarray  # (profiles, n, n) arc time (service of the tail included)
+    E: np.ndarray  # (profiles, n, n) arc energy, or (profiles, 1, 1) zeros when there is none
+    depot: np.ndarray  # per vehicle
+    profile: np.ndarray
+    win_lo: np.ndarray
+    win_hi: np.ndarray
+    span: np.ndarray
+    capacity: np.ndarray
+    ecap: np.ndarray
+    rate: np.ndarray  # idle energy per time unit
+    fixed: np.ndarray
+    recharge: np.ndarray
+    duration_limit: np.ndarray
+    chain_of: np.ndarray  # chain index or -1
+    chain_pos: np.ndarray
+    before: np.ndarray  # the previous vehicle of its chain or -1
+    vclass: np.ndarray  # interchangeable unused vehicles share a class
+    chained: np.ndarray  # bool
+    chain_members: np.ndarray  # (chains, longest) vehicles, -1 padded
+    chain_len: np.ndarray
+    chain_limit: np.ndarray  # most non-empty routes per chain
+    a: np.ndarray  # per node: visit window
+    b: np.ndarray
+    node_rate: np.ndarray  # idle rate charged for a wait after the node
+    task_of: np.ndarray
+    has_window: np.ndarray  # bool per node
+    allowed: np.ndarray  # (n, vehicles) bool
+    alone_ok: np.ndarray  # (n, vehicles) bool
+    alone_cost: np.ndarray  # (n, vehicles) with the fixed cost
+    opts: np.ndarray  # (tasks, widest) alternative nodes, -1 padded
+    n_opts: np.ndarray
+    penalty: np.ndarray  # per task; mandatory ones cost MISSING_MANDATORY
+    demand: np.ndarray  # per task
+    alone: np.ndarray  # per task: cheapest lone service (recreate's sort key)
+    allowed_any: np.ndarray  # (tasks, vehicles) bool
+    neighbours: np.ndarray  # (tasks, tasks) nearest first, each task first in its own row
+    tasks: np.ndarray  # tasks with at least one alternative
+    exact: bool  # windows or chains: a route needs its exact walk
+    windows: bool
+    has_energy: bool
+    time_binds: bool
+    n_classes: int
+    mean_removed: int  # SISR's c-bar
+    max_string: int  # SISR's L-max
+    near: int  # insertion tries the routes of this many nearest tasks first ...
+    all_routes_below: int  # ... unless this few routes are in use
+    max_checks: int  # exact rule checks per insertion, cheapest candidates first
+
+
+class State(NamedTuple):
+    """Routes as rows of `routes` (first `length` entries), their sums and schedule readiness."""
+
+    routes: np.ndarray  # (vehicles, room)
+    length: np.ndarray
+    cost: np.ndarray
+    time: np.ndarray
+    energy: np.ndarray
+    load: np.ndarray
+    ready: np.ndarray  # earliest departure the chain allows
+    windowed: np.ndarray  # bool: the route visits a node with a window
+    where: np.ndarray  # per task: its vehicle or -1
+    objective: np.ndarray  # (1,)
+
+
+class Work(NamedTuple):
+    """Scratch of one search: undo log, stamps, candidate buffers, the best routes, the random state."""
+
+    tmp: np.ndarray  # (room + 1,) a route being built
+    undo_routes: np.ndarray  # (vehicles, room)
+    undo_sums: np.ndarray  # (vehicles, 6): length, cost, time, energy, load, windowed
+    touched: np.ndarray  # vehicles changed this iteration, in order
+    touched_at: np.ndarray  # per vehicle: the iteration stamp it was saved in
+    removed: np.ndarray  # tasks removed this iteration
+    removed_from: np.ndarray  # per task: its vehicle before the iteration
+    removed_at: np.ndarray  # per task: stamp
+    vehicle_at: np.ndarray  # per vehicle: stamp (ruined routes, near routes)
+    class_at: np.ndarray  # per vehicle class: stamp
+    cand: np.ndarray  # (max_checks, 3): vehicle, position (-1: unused vehicle), node
+    cand_delta: np.ndarray  # (max_checks,)
+    best_routes: np.ndarray
+    best_length: np.ndarray
+    best_objective: np.ndarray  # (1,)
+    dirty: np.ndarray  # per vehicle: changed since the best was copied
+    counters: np.ndarray  # [iteration stamp, touched count, removed count, needs more room, mark stamp]
+    rng: np.ndarray  # (1,) uint64 xorshift state
+
+
+STAMP, TOUCHED, REMOVED, NEED_ROOM, MARK = 0, 1, 2, 3, 4  # W.counters: STAMP dates the undo log, MARK the marks
+
+
+@njit(cache=True)
+def _fresh_mark(W) -> int:
+    """A new stamp for W.vehicle_at / W.class_at: every earlier mark reads as unmarked."""
+    W.counters[MARK] += 1
+    return W.counters[MARK]
+
+
+# --- random numbers (own generator: numba's global one would be shared between threads) ---------------
+@njit(cache=True)
+def _random(rng) -> float:
+    """Uniform in (0, 1): xorshift64*, never 0 so its logarithm is finite."""
+    x = rng[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    rng[0] = x
+    r = x * np.uint64(2685821657736338717)
+    return (float(r >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _below(rng, n: int) -> int:
+    return min(int(_random(rng) * n), n - 1)
+
+
+# --- the route rules (planner.routing.rules, compiled) ---------------------------------------------------
+@njit(cache=True)
+def route_times(D, v, route, n, earliest):
+    """(ok, departure, arrival) of vehicle v flying route[:n] from `earliest` on: Rules.route_times."""
+    p, d = D.profile[v], D.depot[v]
+    t = max(earliest, D.win_lo[v])
+    if t > D.win_hi[v]:
+        return False, 0, 0
+    tau, prev, total_wait, delay = t, d, 0, BIG
+    for i in range(n):
+        x = route[i]
+        arrive = t + D.T[p, prev, x]
+        wait = 0
+        if arrive < D.a[x]:
+            wait = D.a[x] - arrive
+            t = D.a[x]
+        else:
+            t = arrive
+        if t > D.b[x]:
+            return False, 0, 0
+        total_wait += wait
+        room = D.b[x] - t + total_wait
+        if room < delay:
+            delay = room
+        prev = x
+    arrival = t + D.T[p, prev, d]
+    if arrival > D.win_hi[v]:
+        return False, 0, 0
+    delay = min(delay, total_wait)
+    departure = tau + delay
+    if arrival - departure > D.span[v]:
+        return False, 0, 0
+    if D.has_energy and D.ecap[v] < BIG:
+        energy, prev, left, rate, t = 0, d, delay, D.rate[v], tau
+        for i in range(n):  # the same walk: the delayed departure absorbs the first waits
+            x = route[i]
+            arrive = t + D.T[p, prev, x]
+            wait = 0
+            if arrive < D.a[x]:
+                wait = D.a[x] - arrive
+                t = D.a[x]
+            else:
+                t = arrive
+            if left > 0:
+                absorbed = min(wait, left)
+                wait -= absorbed
+                left -= absorbed
+            energy += D.E[p, prev, x] + rate * wait
+            rate = D.node_rate[x]
+            prev = x
+        energy += D.E[p, prev, d]
+        if energy > D.ecap[v]:
+            return False, 0, 0
+    return True, departure, arrival
+
+
+@njit(cache=True)
+def _arrival(D, v, route, n, ready, duration, windowed):
+    """Arrival of v flying route[:n] (arc time sum `duration`) from `ready` on; without visit windows nothing
+    waits, so the arc sum decides (energy is checked by the caller)."""
+    if windowed:
+        ok, _, arrival = route_times(D, v, route, n, ready)
+        return ok, arrival
+    arrival = max(ready, D.win_lo[v]) + duration
+    if arrival > D.win_hi[v] or duration > D.span[v]:
+        return False, 0
+    return True, arrival
+
+
+@njit(cache=True)
+def arc_sums(D, v, route, n):
+    """(cost, time, energy, load) of route[:n] flown by v, without its fixed cost."""
+    if n == 0:
+        return 0, 0, 0, 0
+    p, d = D.profile[v], D.depot[v]
+    cost, time, energy, load, prev = 0, 0, 0, 0, d
+    for i in range(n + 1):
+        x = route[i] if i < n else d
+        cost += D.C[p, prev, x]
+        time += D.T[p, prev, x]
+        if D.has_energy:
+            energy += D.E[p, prev, x]
+        if i < n:
+            load += D.demand[D.task_of[x]]
+        prev = x
+    return cost, time, energy, load
+
+
+@njit(cache=True)
+def _windowed(D, route, n) -> bool:
+    if not D.windows:
+        return False
+    for i in range(n):
+        if D.has_window[route[i]]:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _chain_ready(D, S, c):
+    """Recompute S.ready (earliest departure the chain allows) for every vehicle of chain c."""
+    ready = -BIG
+    for k in range(D.chain_len[c]):
+        v = D.chain_members[c, k]
+        S.ready[v] = ready
+        if S.length[v] > 0:
+            ok, arrival = _arrival(D, v, S.routes[v], S.length[v], ready, S.time[v], S.windowed[v])
+            if not ok:  # cannot happen for a state built from accepted moves
+                raise AssertionError("a chain broke a rule")
+            ready = arrival + D.recharge[v]
+
+
+@njit(cache=True)
+def _fits(D, S, v, route, n, duration, windowed) -> bool:
+    """Exact rule check of v flying route[:n] (energy already checked), with every later vehicle of its chain."""
+    if not D.exact:
+        return duration <= D.duration_limit[v]
+    c = D.chain_of[v]
+    ok, arrival = _arrival(D, v, route, n, S.ready[v] if c >= 0 else D.win_lo[v], duration, windowed)
+    if not ok:
+        return False
+    if c < 0:
+        return True
+    ready = arrival + D.recharge[v] if n > 0 else S.ready[v]
+    for k in range(D.chain_pos[v] + 1, D.chain_len[c]):
+        w = D.chain_members[c, k]
+        if ready <= S.ready[w]:
+            return True  # later vehicles can take off as early as before
+        if S.length[w] > 0:
+            ok, later = _arrival(D, w, S.routes[w], S.length[w], ready, S.time[w], S.windowed[w])
+            if not ok:
+                return False
+            ready = later + D.recharge[w]
+    return True
+
+
+@njit(cache=True)
+def _chain_used(D, S, c) -> int:
+    used = 0
+    for k in range(D.chain_len[c]):
+        if S.length[D.chain_members[c, k]] > 0:
+            used += 1
+    return used
+
+
+# --- state bookkeeping -------------------------------------------------------------------------------------
+@njit(cache=True)
+def _save(S, W, v):
+    """Keep route v as it was before this iteration (once per iteration), for the undo."""
+    stamp = W.counters[STAMP]
+    if W.touched_at[v] == stamp:
+        return
+    W.touched_at[v] = stamp
+    W.touched[W.counters[TOUCHED]] = v
+    W.counters[TOUCHED] += 1
+    n = S.length[v]
+    W.undo_routes[v, :n] = S.routes[v, :n]
+    W.undo_sums[v, 0] = n
+    W.undo_sums[v, 1] = S.cost[v]
+    W.undo_sums[v, 2] = S.time[v]
+    W.undo_sums[v, 3] = S.energy[v]
+    W.undo_sums[v, 4] = S.load[v]
+    W.undo_sums[v, 5] = 1 if S.windowed[v] else 0
+
+
+@njit(cache=True)
+def _set_route(D, S, W, v, src, n, cost, time, energy, load):
+    _save(S, W, v)
+    old = S.cost[v] + D.fixed[v] if S.length[v] > 0 else 0
+    new = cost + D.fixed[v] if n > 0 else 0
+    S.objective[0] += new - old
+    S.routes[v, :n] = src[:n]
+    S.length[v] = n
+    S.cost[v], S.time[v], S.energy[v], S.load[v] = cost, time, energy, load
+    S.windowed[v] = _windowed(D, src, n)
+    W.dirty[v] = True
+    if D.chain_of[v] >= 0:
+        _chain_ready(D, S, D.chain_of[v])
+
+
+@njit(cache=True)
+def _remove_task(D, S, W, task, vehicle):
+    W.removed[W.counters[REMOVED]] = task
+    W.counters[REMOVED] += 1
+    W.removed_from[task] = vehicle
+    W.removed_at[task] = W.counters[STAMP]
+    if vehicle >= 0:
+        S.where[task] = -1
+        S.objective[0] += D.penalty[task]
+
+
+@njit(cache=True)
+def _undo(D, S, W):
+    """Put back every route and task the iteration changed."""
+    for i in range(W.counters[TOUCHED]):
+        v = W.touched[i]
+        n = W.undo_sums[v, 0]
+        S.routes[v, :n] = W.undo_routes[v, :n]
+        S.length[v] = n
+        S.cost[v], S.time[v], S.energy[v], S.load[v] = (W.undo_sums[v, 1], W.undo_sums[v, 2], W.undo_sums[v, 3],
+                                                        W.undo_sums[v, 4])
+        S.windowed[v] = W.undo_sums[v, 5] == 1
+    for i in range(W.counters[REMOVED]):
+        t = W.removed[i]
+        S.where[t] = W.removed_from[t]
+    for i in range(W.counters[TOUCHED]):
+        c = D.chain_of[W.touched[i]]
+        if c >= 0:
+            _chain_ready(D, S, c)
+
+
+@njit(cache=True)
+def init_state(D, S):
+    """Sums, windows, task places, readiness and objective of the routes already in S.routes/S.length."""
+    S.where[:] = -1
+    objective = 0
+    for v in range(S.length.shape[0]):
+        n = S.length[v]
+        S.cost[v], S.time[v], S.energy[v], S.load[v] = arc_sums(D, v, S.routes[v], n)
+        S.windowed[v] = _windowed(D, S.routes[v], n)
+        for i in range(n):
+            S.where[D.task_of[S.routes[v, i]]] = v
+        if n > 0:
+            objective += S.cost[v] + D.fixed[v]
+    for t in range(S.where.shape[0]):
+        if S.where[t] < 0:
+            objective += D.penalty[t]
+    S.objective[0] = objective
+    for c in range(D.chain_len.shape[0]):
+        _chain_ready(D, S, c)
+
+
+# --- ruin ------------------------------------------------------------------------------------------------
+@njit(cache=True)
+def _ruin(D, S, W):
+    """Remove strings around a random seed task from nearby routes (SISR), and pick up nearby dropped tasks."""
+    rng = W.rng
+    total, used = 0, 0
+    for v in range(S.length.shape[0]):
+        if S.length[v] > 0:
+            total += S.length[v]
+            used += 1
+    stamp = W.counters[STAMP]
+    if used == 0:
+        for t in range(S.where.shape[0]):
+            if W.counters[REMOVED] >= D.mean_removed:
+                break
+            if S.where[t] < 0 and D.n_opts[t] > 0:
+                _remove_task(D, S, W, t, -1)
+        return
+    ls_max = min(float(D.max_string), total / used)
+    ks_max = 4.0 * D.mean_removed / (1.0 + ls_max) - 1.0
+    ks = int(_random(rng) * ks_max) + 1
+    seed = D.tasks[_below(rng, D.tasks.shape[0])]
+    ruined, picked, mark = 0, 0, _fresh_mark(W)
+    for j in range(D.neighbours.shape[1]):
+        if ruined >= ks:
+            break
+        t = D.neighbours[seed, j]
+        v = S.where[t]
+        if v < 0:
+            if W.removed_at[t] != stamp and D.n_opts[t] > 0 and picked < D.mean_removed:
+                _remove_task(D, S, W, t, -1)  # a nearby task left out gets another chance
+                picked += 1
+            continue
+        if W.vehicle_at[v] == mark:
+            continue
+        n = S.length[v]
+        route = S.routes[v]
+        size = int(_random(rng) * min(float(n), ls_max)) + 1
+        pos = 0
+        while D.task_of[route[pos]] != t:
+            pos += 1
+        lo = max(0, min(pos - _below(rng, size), n - size))
+        k = 0
+        for i in range(n):
+            if i < lo or i >= lo + size:
+                W.tmp[k] = route[i]
+                k += 1
+        cost, time, energy, load = arc_sums(D, v, W.tmp, k)
+        if energy > D.ecap[v] or not _fits(D, S, v, W.tmp, k, time, _windowed(D, W.tmp, k)):
+            # Matrices need not obey the triangle inequality (a line's adjacent legs skip the climb between
+            # them) and a shorter route may wait longer on the way: then the whole route goes.
+            lo, size, k, cost, time, energy, load = 0, n, 0, 0, 0, 0, 0
+        for i in range(lo, lo + size):
+            _remove_task(D, S, W, D.task_of[route[i]], v)
+        _set_route(D, S, W, v, W.tmp, k, cost, time, energy, load)
+        W.vehicle_at[v] = mark
+        ruined += 1
+
+
+# --- recreate --------------------------------------------------------------------------------------------
+@njit(cache=True)
+def _offer(W, count, limit, delta, v, pos, node) -> int:
+    """Keep the `limit` cheapest candidates in order; a tie goes to the one offered first."""
+    if count == limit and delta >= W.cand_delta[limit - 1]:
+        return count
+    i = count if count < limit else limit - 1
+    while i > 0 and W.cand_delta[i - 1] > delta:
+        if i < limit:
+            W.cand_delta[i] = W.cand_delta[i - 1]
+            W.cand[i, 0], W.cand[i, 1], W.cand[i, 2] = W.cand[i - 1, 0], W.cand[i - 1, 1], W.cand[i - 1, 2]
+        i -= 1
+    W.cand_delta[i] = delta
+    W.cand[i, 0], W.cand[i, 1], W.cand[i, 2] = v, pos, node
+    return min(count + 1, limit)
+
+
+@njit(cache=True)
+def _best(D, S, W, t, near_only, with_empty, mark):
+    """Place task t at the cheapest feasible (vehicle, position, alternative) costing less than its penalty,
+    over the routes in use (only those marked near, W.vehicle_at == mark, when `near_only`) and, `with_empty`,
+    one unused vehicle of each class. Returns whether it was placed."""
+    dem, limit = D.demand[t], D.penalty[t]
+    keep = D.max_checks if D.exact else 1
+    room = S.routes.shape[1]
+    count = 0
+    for v in range(S.length.shape[0]):
+        n = S.length[v]
+        if n == 0 or (near_only and W.vehicle_at[v] != mark):
+            continue
+        if not D.allowed_any[t, v] or S.load[v] + dem > D.capacity[v]:
+            continue
+        if n >= room:
+            W.counters[NEED_ROOM] = 1
+            continue
+        p, d = D.profile[v], D.depot[v]
+        time_room = D.duration_limit[v] - S.time[v]
+        energy_room = D.ecap[v] - S.energy[v]
+        prev = d
+        for pos in range(n + 1):
+            nxt = S.routes[v, pos] if pos < n else d
+            for k in range(D.n_opts[t]):
+                node = D.opts[t, k]
+                if not D.allowed[node, v]:
+                    continue
+                delta = D.C[p, prev, node] + D.C[p, node, nxt] - D.C[p, prev, nxt]
+                if delta >= limit or (count == keep and delta >= W.cand_delta[keep - 1]):
+                    continue
+                if D.time_binds and D.T[p, prev, node] + D.T[p, node, nxt] - D.T[p, prev, nxt] > time_room:
+                    continue
+                if D.has_energy and D.E[p, prev, node] + D.E[p, node, nxt] - D.E[p, prev, nxt] > energy_room:
+                    continue
+                count = _offer(W, count, keep, delta, v, pos, node)
+            prev = nxt
+    if with_empty:
+        for v in range(S.length.shape[0]):
+            if S.length[v] > 0 or not D.allowed_any[t, v]:
+                continue
+            if D.chained[v]:
+                b = D.before[v]
+                if b >= 0 and S.length[b] == 0 and D.vclass[b] == D.vclass[v]:
+                    continue  # a run of unused alike trips offers its first only
+                c = D.chain_of[v]
+                if _chain_used(D, S, c) >= D.chain_limit[c]:
+                    continue
+            else:
+                if W.class_at[D.vclass[v]] == mark:
+                    continue
+                W.class_at[D.vclass[v]] = mark
+            for k in range(D.n_opts[t]):
+                node = D.opts[t, k]
+                if D.alone_ok[node, v] and D.alone_cost[node, v] < limit:
+                    count = _offer(W, count, keep, D.alone_cost[node, v], v, -1, node)
+    for i in range(count):
+        v, pos, node = W.cand[i, 0], W.cand[i, 1], W.cand[i, 2]
+        n = S.length[v]
+        if pos < 0:
+            W.tmp[0] = node
+            cost, time, energy, load = arc_sums(D, v, W.tmp, 1)
+            n, pos = 0, 0
+        else:
+            W.tmp[:pos] = S.routes[v, :pos]
+            W.tmp[pos] = node
+            W.tmp[pos + 1:n + 1] = S.routes[v, pos:n]
+            p = D.profile[v]
+            prev = S.routes[v, pos - 1] if pos > 0 else D.depot[v]
+            nxt = S.routes[v, pos] if pos < n else D.depot[v]
+            cost = S.cost[v] + W.cand_delta[i]
+            time = S.time[v] + D.T[p, prev, node] + D.T[p, node, nxt] - D.T[p, prev, nxt]
+            energy = S.energy[v]
+            if D.has_energy:
+                energy += D.E[p, prev, node] + D.E[p, node, nxt] - D.E[p, prev, nxt]
+            load = S.load[v] + dem
+        if D.exact and not _fits(D, S, v, W.tmp, n + 1, time, S.windowed[v] or D.has_window[node]):
+            continue
+        _set_route(D, S, W, v, W.tmp, n + 1, cost, time, energy, load)
+        S.where[t] = v
+        S.objective[0] -= D.penalty[t]
+        return True
+    return False
+
+
+@njit(cache=True)
+def _insert(D, S, W, t):
+    """Insert t where it is cheapest, trying the routes of its nearest tasks first when many are in use."""
+    used = 0
+    for v in range(S.length.shape[0]):
+        if S.length[v] > 0:
+            used += 1
+    if used > D.all_routes_below:
+        mark, near = _fresh_mark(W), 0
+        for j in range(1, min(D.near + 1, D.neighbours.shape[1])):
+            v = S.where[D.neighbours[t, j]]
+            if v >= 0:
+                W.vehicle_at[v] = mark
+                near += 1
+        if near and _best(D, S, W, t, True, False, mark):
+            return True
+    return _best(D, S, W, t, False, True, _fresh_mark(W))
+
+
+@njit(cache=True)
+def _recreate(D, S, W):
+    """Insert every removed task at its cheapest place, in one of SISR's orders."""
+    rng = W.rng
+    m = W.counters[REMOVED]
+    order = W.removed[:m].copy()
+    key = _random(rng)
+    if key < 4 / 11:
+        for i in range(m - 1, 0, -1):
+            j = _below(rng, i + 1)
+            order[i], order[j] = order[j], order[i]
+    else:
+        keys = np.empty(m, dtype=np.int64)
+        for i in range(m):
+            t = order[i]
+            keys[i] = -D.demand[t] if key < 8 / 11 else (-D.alone[t] if key < 10 / 11 else D.alone[t])
+        order = order[np.argsort(keys, kind="mergesort")]
+    for i in range(m):
+        _insert(D, S, W, order[i])
+
+
+# --- the annealing loop --------------------------------------------------------------------------------------
+@njit(cache=True)
+def construct(D, S, W, order):
+    """Cheapest insertion of `order`'s tasks into S (no undo: the log is reset)."""
+    W.counters[STAMP] += 1
+    W.counters[TOUCHED] = 0
+    for t in order:
+        _insert(D, S, W, t)
+    W.counters[TOUCHED] = 0
+
+
+@njit(cache=True)
+def keep_best(S, W):
+    for v in range(S.length.shape[0]):
+        if W.dirty[v]:
+            n = S.length[v]
+            W.best_routes[v, :n] = S.routes[v, :n]
+            W.best_length[v] = n
+            W.dirty[v] = False
+    W.best_objective[0] = S.objective[0]
+
+
+@njit(cache=True)
+def anneal(D, S, W, iterations, frac_from, frac_to, t_start, t_end) -> int:
+    """`iterations` of ruin-and-recreate, accepting worse states at a temperature falling from t_start to t_end
+    over the run (this slice covers fractions frac_from..frac_to of it); returns how many improved the best."""
+    improved = 0
+    for it in range(iterations):
+        frac = frac_from + (frac_to - frac_from) * it / iterations
+        temp = t_start * (t_end / t_start) ** frac if t_start > 0 else 0.0
+        W.counters[STAMP] += 1
+        W.counters[TOUCHED] = 0
+        W.counters[REMOVED] = 0
+        before = S.objective[0]
+        _ruin(D, S, W)
+        _recreate(D, S, W)
+        after = S.objective[0]
+        threshold = before - temp * np.log(_random(W.rng)) if temp > 0 else float(before)
+        if after < threshold or after == before:
+            if after < W.best_objective[0]:
+                keep_best(S, W)
+                improved += 1
+        else:
+            _undo(D, S, W)
+            S.objective[0] = before
+    return improved
