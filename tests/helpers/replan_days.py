@@ -1,18 +1,23 @@
-"""A generated day and its plan for the replan tests, and helpers to find a sortie in the air and where it is.
+"""A generated day and its saved plan for the replan tests, and helpers to find a sortie in the air and where it is.
 
 The day (missions.synthetic, seed 3): four one-drone hangars (m3d and m4d), 120 km of lines, a lake, a corridor,
-eight points, two zones and an afternoon closure; planned with a fixed solution limit, so it is the same every run.
+eight points, two zones and an afternoon closure. Its plan is read from tests/data/replan_day (see its README), as
+an operator's saved plan is, so the replan tests do not move when the optimiser finds a different day; it is
+verified against the day on every load.
 """
 from __future__ import annotations
 
+import gzip
 from functools import lru_cache
+from pathlib import Path
 
 from missions.models import MissionPlan, Scenario, Sortie
 from missions.synthetic import synthetic_scenario
 from missions.verify import verify_plan
-from planner import PlanOptions, plan
+from planner import PlanOptions
 
-OPTIONS = PlanOptions(time_limit_s=20, seed=0, solution_limit=50)
+OPTIONS = PlanOptions(time_limit_s=20, seed=0, solution_limit=50)  # how the saved plan was made
+SAVED_PLAN = Path(__file__).resolve().parents[1] / "data" / "replan_day" / "plan.json.gz"
 REPLAN = PlanOptions(time_limit_s=20, seed=0, solution_limit=50)
 
 
@@ -20,7 +25,7 @@ REPLAN = PlanOptions(time_limit_s=20, seed=0, solution_limit=50)
 def day() -> tuple[Scenario, MissionPlan]:
     scenario = synthetic_scenario(3, hangars=4, drones_per_hangar=1, line_km=120, points=8, lakes=1, corridors=1,
                                   zones=2, closures=1, wind_ms=5)
-    result = plan(scenario, OPTIONS)
+    result = MissionPlan.model_validate_json(gzip.decompress(SAVED_PLAN.read_bytes()))
     report = verify_plan(result, scenario)
     assert report.ok, [str(v) for v in report.violations]
     return scenario, result
