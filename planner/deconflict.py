@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import shapely
 
 from airspace import rules
+from airspace.clock import DAY_S
 from missions.conflicts import Conflict, IntentIndex, VolumeTable, external_table, find_conflicts, sortie_table
 from missions.intent_models import DeconflictionOptions
 from missions.intents import later, plan_projector, sortie_intent
@@ -110,6 +111,17 @@ def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: Deconflictio
                                       if t in tasks]
     return with_totals(plan.model_copy(update={"sorties": sorties,
                                                "unserved": sorted(unserved, key=lambda u: u.task_id)}), scenario)
+
+
+def clear_after(sortie: Sortie, plan: MissionPlan, scenario: Scenario, options: DeconflictionOptions) -> float:
+    """Clock second of the earliest takeoff at or after `sortie`'s own from which its path comes too close to none of
+    `plan`'s sorties nor the filed volumes (its drone's own aside); the end of the day when none does."""
+    projector = plan_projector(plan, scenario)
+    index = IntentIndex(VolumeTable.concat([external_table(scenario, projector)] + [
+        sortie_table(s, scenario, projector, options.intent) for s in plan.sorties]), options.separation)
+    takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
+    offset = index.earliest_clear_offset(sortie_table(sortie, scenario, projector, options.intent), DAY_S - takeoff_s)
+    return DAY_S if offset is None else takeoff_s + offset
 
 
 @dataclass(frozen=True)
