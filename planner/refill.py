@@ -4,6 +4,7 @@ A bounded loop of repair rounds on the drones' free time, each followed by decon
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -43,18 +44,22 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
 
     New sorties are numbered after every id the drone has used (the conflict reasons name the dropped ones) and
     deconflicted with every sortie already kept pinned: they move or are dropped, never the kept ones. A drone whose
-    new sortie is dropped is offered again only from when that sortie's path would have been clear, and its tasks
-    are not offered again. Then every undone task is checked against the sorties finally flown: no_capacity when no
+    new sortie is dropped is offered again only from when that sortie's path would have been clear (the tasks it
+    packed together there cannot clear; one of them alone, later, may), and a task dropped twice is not offered again.
+    Then every undone task is checked against the sorties finally flown: no_capacity when no
     drone within reach has the time, else time_limit, or for a dropped sortie's task its conflict."""
     result = Refill(plan)
     names = {s.sortie_id for s in before.sorties}  # ids in use, flown or dropped: none is given twice
     dropped = _dropped(before, plan)
-    tried: set[str] = set()  # tasks of a sortie this loop added and deconfliction dropped
+    # A task in two dropped sorties is not offered again: what it needs (its window, its place) meets another
+    # flight however it is packed, and it would take the tasks packed with it down again.
+    drops = Counter(t for s in dropped for t in s.tasks)
     not_before: dict[str, float] = {}
+    conflicts = {u.task_id: u for u in plan.unserved if u.reason == UnservedReason.CONFLICT}  # the latest of each
     for round_ in range(MAX_ROUNDS):
         if not dropped:
             break
-        offered, standing = _offered(plan, city, undone, tried)
+        offered, standing = _offered(plan, city, undone, {t for t, n in drops.items() if n > 1})
         if not offered:
             break
         fixed = repair(city, list(plan.sorties), offered, {}, budget, plan_budget, keep_s, standing=standing,
@@ -64,7 +69,7 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
         new = [s.model_copy(update={"intent": sortie_intent(s, options.intent)})
                for s in numbered_after(fixed.sorties, names)]
         names |= {s.sortie_id for s in new}
-        draft = _with(plan, new, offered, fixed.unserved, scenario)
+        draft = _with(plan, new, offered, fixed.unserved, conflicts, scenario)
         if not new:
             plan = draft
             break
@@ -73,7 +78,8 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
         fresh = [w for w in cleared.warnings[len(draft.warnings):] if w not in draft.warnings]
         plan = cleared.model_copy(update={"warnings": list(draft.warnings) + fresh})
         dropped = _dropped(draft, plan)
-        tried |= {t for s in dropped for t in s.tasks}
+        conflicts.update({u.task_id: u for u in plan.unserved if u.reason == UnservedReason.CONFLICT})
+        drops.update(t for s in dropped for t in s.tasks)
         for sortie in dropped:
             not_before[sortie.drone_id] = max(not_before.get(sortie.drone_id, 0.0),
                                               clear_after(sortie, plan, scenario, options))
@@ -85,17 +91,17 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
         fixed = repair(city, list(plan.sorties), offered, {}, budget, plan_budget, keep_s, standing=standing,
                        rounds=0)
         undone.update(fixed.left)
-        plan = _with(plan, [], offered, fixed.unserved, scenario)
+        plan = _with(plan, [], offered, fixed.unserved, conflicts, scenario)
     result.plan = plan
     return result
 
 
-def _offered(plan: MissionPlan, city: City, undone: dict[str, DroppedTask], tried: set[str] = frozenset()
+def _offered(plan: MissionPlan, city: City, undone: dict[str, DroppedTask], spent: set[str] = frozenset()
              ) -> tuple[list[DroppedTask], dict[str, UnservedTask]]:
     """The undone tasks a drone with free time could take: those left no_capacity or time_limit, and those of
-    sorties deconfliction dropped (not in `tried`), with their conflict reasons."""
-    standing = {u.task_id: u for u in plan.unserved if u.reason == UnservedReason.CONFLICT
-                and u.task_id in city.tasks and u.task_id not in tried}
+    sorties deconfliction dropped (but not the `spent` ones), with their conflict reasons."""
+    standing = {u.task_id: u for u in plan.unserved if u.reason == UnservedReason.CONFLICT and u.task_id in city.tasks
+                and u.task_id not in spent}
     undone.update(first_look(city, sorted(t for t in standing if t not in undone)))
     offered = [undone[u.task_id] for u in plan.unserved if u.task_id in undone
                and (u.reason in CAPACITY or u.task_id in standing)]
@@ -121,9 +127,12 @@ def _dropped(before: MissionPlan, after: MissionPlan) -> list[Sortie]:
 
 
 def _with(plan: MissionPlan, new: list[Sortie], offered: list[DroppedTask], reasons: list[UnservedTask],
-          scenario: Scenario) -> MissionPlan:
-    """`plan` with the `new` sorties, and the `offered` tasks' reasons replaced by `reasons`."""
+          conflicts: dict[str, UnservedTask], scenario: Scenario) -> MissionPlan:
+    """`plan` with the `new` sorties, and the `offered` tasks' reasons replaced by `reasons` (a task whose sortie
+    deconfliction dropped, now without a free drone, says both)."""
     again = {d.task.task_id for d in offered}
+    reasons = [u.model_copy(update={"detail": f"{u.detail}; it was planned before: {conflicts[u.task_id].detail}"})
+               if u.task_id in conflicts and u.reason == UnservedReason.NO_CAPACITY else u for u in reasons]
     unserved = [u for u in plan.unserved if u.task_id not in again] + reasons
     return with_totals(plan.model_copy(update={
         "sorties": sorted(list(plan.sorties) + new, key=lambda s: (s.takeoff, s.sortie_id)),
