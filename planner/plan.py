@@ -1,4 +1,5 @@
-"""plan(scenario, options) -> MissionPlan: tasks, reach, airspace split, groups, repair, sorties, summary.
+"""plan(scenario, options) -> MissionPlan: tasks, reach, airspace split, groups, repair, sorties, deconfliction,
+freed time (planner.refill), summary.
 
 Every task ends up in a sortie or in `unserved` with a reason; nothing is dropped silently. The time limit covers
 all of it (planner.fleet.budget).

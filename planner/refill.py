@@ -46,8 +46,8 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
     deconflicted with every sortie already kept pinned: they move or are dropped, never the kept ones. A drone whose
     new sortie is dropped is offered again only from when that sortie's path would have been clear (the tasks it
     packed together there cannot clear; one of them alone, later, may), and a task dropped twice is not offered again.
-    Then every undone task is checked against the sorties finally flown: no_capacity when no
-    drone within reach has the time, else time_limit, or for a dropped sortie's task its conflict."""
+    Then every undone task is checked against the sorties finally flown: no_capacity when no drone within reach has
+    the time, else time_limit, or for a dropped sortie's task its conflict."""
     result = Refill(plan)
     names = {s.sortie_id for s in before.sorties}  # ids in use, flown or dropped: none is given twice
     dropped = _dropped(before, plan)
@@ -80,10 +80,10 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
         dropped = _dropped(draft, plan)
         conflicts.update({u.task_id: u for u in plan.unserved if u.reason == UnservedReason.CONFLICT})
         drops.update(t for s in dropped for t in s.tasks)
+        clear = clear_after(dropped, plan, scenario, options)
         for sortie in dropped:
-            not_before[sortie.drone_id] = max(not_before.get(sortie.drone_id, 0.0),
-                                              clear_after(sortie, plan, scenario, options))
-        result.placed += sum(len(s.tasks) for s in new if s not in dropped)
+            not_before[sortie.drone_id] = max(not_before.get(sortie.drone_id, 0.0), clear[sortie.sortie_id])
+        result.placed += sum(len(s.tasks) for s in new if s.sortie_id not in clear)
         logger.info("freed time, round %d: %d tasks offered, %d sorties added, %d of them dropped", round_ + 1,
                     len(offered), len(new), len(dropped))
     if result.rounds:
