@@ -25,9 +25,8 @@ from planner.fleet.budget import MAX_REPAIR_SHARE, REPAIR_SHARE, TAIL_S_PER_1000
 from planner.fleet.city import City, reach_area
 from planner.fleet.decompose import partition
 from planner.fleet.executors import run_groups
-from planner.fleet.group_solve import GroupJob
+from planner.fleet.group_solve import DroppedTask, GroupJob
 from planner.fleet.reach import TaskVertices, out_of_reach, reach_table, split_at_reach
-from planner.fleet.group_solve import DroppedTask
 from planner.fleet.repair import repair
 from planner.fleet.undone import PlanBudget
 from planner.fleet.zone_index import ZoneIndex
