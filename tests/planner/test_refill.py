@@ -1,5 +1,5 @@
 """Freed time (planner.refill): a sortie deconfliction drops frees its drone, so the tasks left undone beside it are
-flown in that time, or their reasons name the freed gap and why it cannot take them.
+flown in that time, or their reasons name the freed gap and why it cannot take them. Plan and replan alike.
 
 The day: sorties A (HW-1, river EW) and B (HS-1, river NS) cross with their windows fitting their inspections to the
 second (tests.helpers.plan_factory.crossing_day), so deconfliction drops A; point PW, 3 km west of HW and beyond
@@ -7,17 +7,21 @@ HS's reach, was left no_capacity while A and HW-1's other work filled its time.
 """
 from __future__ import annotations
 
-from airspace.windows import TimeWindow
+import logging
+
+from airspace.windows import TimeWindow, seconds_from_clock
 from missions.intents import with_intents
 from missions.models import MissionPlan, Scenario, Target
-from missions.stranding import stranded_tasks
+from missions.stranding import flyable_alone, stranded_tasks
 from missions.verify import verify_plan
-from planner import PlanOptions
+from planner import PlanOptions, plan
 from planner.deconflict import retime_to_clear
 from planner.fleet.budget import Budget
 from planner.fleet.undone import PlanBudget, no_capacity
 from planner.plan import operating_window, prepare
 from planner.refill import first_look, numbered_after, refill
+from planner.replan import replan
+from tests.helpers.fleet_days import packed_dock
 from tests.helpers.plan_factory import build_sortie, crossing_day, crossing_scenario
 
 OPTIONS = PlanOptions(time_limit_s=10, seed=0, solution_limit=50)
@@ -118,3 +122,21 @@ def test_the_same_day_is_refilled_the_same_way():
     first = _refilled(scenario, before, after, args).plan
     second = _refilled(scenario, before, after, args).plan
     assert first.model_dump() == second.model_dump()
+
+
+def test_a_replan_flies_the_time_its_dropped_sorties_free(caplog):
+    # The packed dock replanned at 08:30: deconfliction drops a new sortie, and without refill its 6 tasks stayed
+    # `conflict` and 27 others `no_capacity` ("none has a free gap") beside the freed drone.
+    scenario = packed_dock(64, "11:30")
+    options = PlanOptions(time_limit_s=12, seed=0, solution_limit=200)
+    day = plan(scenario, options)
+    with caplog.at_level(logging.INFO, logger="planner.refill"):
+        result = replan(scenario, day, "08:30", options=options)
+    assert any(r.getMessage().startswith("freed time, round 1: ") for r in caplog.records), "no sortie was dropped"
+    merged = result.plan
+    assert verify_plan(merged, result.scenario).ok
+    assert {u.reason.value for u in merged.unserved} == {"no_capacity"}
+    tasks = {t.task_id: t for t in merged.tasks}
+    assert [u.task_id for u in merged.unserved if flyable_alone(
+        tasks[u.task_id], result.scenario, merged.sorties, merged.summary.transit_altitude_m, 4,
+        start_s=seconds_from_clock("08:30")) is not None] == []
