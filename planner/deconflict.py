@@ -9,7 +9,8 @@ sortie, that one moves, the same two ways); the slack: its drone's sorties befor
 its targets' windows, the clock changes, and the hours of part-time keep-out zones near its path (the whole
 flight stays on its side of them). Paths and distances do not change. Two drones of one dock are kept apart
 before this pass: the schedule staggers their days (planner.problem.slots.dock_interval_s). Height layers and
-rerouting are measured in benchmarks/deconfliction.py, not used: see the README.
+rerouting are measured in benchmarks/deconfliction.py, not used: see the README. The time a dropped sortie frees
+is offered to the tasks left undone by planner.refill (with `clear_after`: when a dropped path would be clear).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass, replace
 import shapely
 
 from airspace import rules
+from airspace.clock import DAY_S
 from missions.conflicts import Conflict, IntentIndex, VolumeTable, external_table, find_conflicts, sortie_table
 from missions.intent_models import DeconflictionOptions
 from missions.intents import later, plan_projector, sortie_intent
@@ -110,6 +112,23 @@ def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: Deconflictio
                                       if t in tasks]
     return with_totals(plan.model_copy(update={"sorties": sorties,
                                                "unserved": sorted(unserved, key=lambda u: u.task_id)}), scenario)
+
+
+def clear_after(sorties: list[Sortie], plan: MissionPlan, scenario: Scenario, options: DeconflictionOptions
+                ) -> dict[str, float]:
+    """Per sortie not in `plan`, the clock second of the earliest takeoff at or after its own from which its path
+    comes too close to none of `plan`'s sorties nor the filed volumes (its drone's own aside); the end of the day
+    when none does."""
+    projector = plan_projector(plan, scenario)
+    index = IntentIndex(VolumeTable.concat([external_table(scenario, projector)] + [
+        sortie_table(s, scenario, projector, options.intent) for s in plan.sorties]), options.separation)
+    clear = {}
+    for sortie in sorties:
+        takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
+        offset = index.earliest_clear_offset(sortie_table(sortie, scenario, projector, options.intent),
+                                             DAY_S - takeoff_s)
+        clear[sortie.sortie_id] = DAY_S if offset is None else takeoff_s + offset
+    return clear
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""plan(scenario, options) -> MissionPlan: tasks, reach, airspace split, groups, repair, sorties, summary.
+"""plan(scenario, options) -> MissionPlan: tasks, reach, airspace split, groups, repair, sorties, deconfliction,
+freed time (planner.refill), summary.
 
 Every task ends up in a sortie or in `unserved` with a reason; nothing is dropped silently. The time limit covers
 all of it (planner.fleet.budget).
@@ -24,7 +25,7 @@ from planner.fleet.budget import MAX_REPAIR_SHARE, REPAIR_SHARE, TAIL_S_PER_1000
 from planner.fleet.city import City, reach_area
 from planner.fleet.decompose import partition
 from planner.fleet.executors import run_groups
-from planner.fleet.group_solve import GroupJob
+from planner.fleet.group_solve import DroppedTask, GroupJob
 from planner.fleet.reach import TaskVertices, out_of_reach, reach_table, split_at_reach
 from planner.fleet.repair import repair
 from planner.fleet.undone import PlanBudget
@@ -34,6 +35,7 @@ from planner.options import PlanOptions
 from planner.problem.epochs import epochs_for
 from planner.problem.feasibility import grounded
 from planner.problem.task_airspace import TaskWithEpochs, split_tasks_by_airspace
+from planner.refill import Deconflict, refill, renamed
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +57,12 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> MissionPlan:
     result = _assemble(scenario, options, city, [t.task for t in tasks], solved.sorties, unserved + solved.unserved,
                        budget.elapsed(), solved.objective, solved.groups, solved.warnings, solved.repaired)
     result = with_intents(result, options.deconfliction)  # each sortie's operational intent (missions.intents)
-    result = retime_to_clear(result, scenario, options.deconfliction, operating_window(scenario),
-                             options.clearance_m)
+
+    def deconflict(draft: MissionPlan, pinned: frozenset[str] = frozenset()) -> MissionPlan:
+        return retime_to_clear(draft, scenario, options.deconfliction, operating_window(scenario),
+                               options.clearance_m, pinned)
+
+    result = after_deconfliction(result, deconflict(result), scenario, city, solved, budget, deconflict)
     logger.info("plan %s: %d sorties, %d drones, coverage %.1f %%, %d unserved, %.1f s", scenario.name,
                 result.summary.sorties, result.summary.drones_used, 100 * result.summary.coverage,
                 len(result.unserved), result.summary.solve_time_s)
@@ -73,6 +79,8 @@ class Solved:
     groups: list[GroupSummary]
     warnings: list[str]
     repaired: int  # tasks the repair pass placed
+    undone: dict[str, DroppedTask]  # how each task left no_capacity or time_limit came to be undone
+    plan_budget: PlanBudget  # what the time_limit reasons quote
 
 
 def solve_jobs(city: City, jobs: list[GroupJob], budget: Budget, flown: Sequence[Sortie] = ()) -> Solved:
@@ -80,8 +88,7 @@ def solve_jobs(city: City, jobs: list[GroupJob], budget: Budget, flown: Sequence
     `flown`: sorties already in the day (a replan's flown and airborne ones): the repair pass works around them
     and new sorties are numbered after them."""
     options = city.options
-    tasks = list(city.tasks.values())
-    tail_s = 0.5 + TAIL_S_PER_1000_TASKS * len(tasks) / 1000
+    tail_s = _tail_s(city)
 
     def keep_s(done, pending: int) -> float:
         # The repair reserve shrinks as groups finish with nothing undone; once groups leave work undone it grows
@@ -101,9 +108,9 @@ def solve_jobs(city: City, jobs: list[GroupJob], budget: Budget, flown: Sequence
     objective = sum(r.objective for r in results if r.objective is not None)
     penalties = {t: p for r in results if r.objective is not None for t, p in r.penalties.items()}
     report = options.progress
+    plan_budget = PlanBudget(options.time_limit_s, len(jobs), options.workers)
     fixed = repair(city, list(flown) + sorties, [d for r in results for d in r.dropped], penalties, budget,
-                   PlanBudget(options.time_limit_s, len(jobs), options.workers), tail_s,
-                   None if report is None else lambda change, s: report(objective + change, s))
+                   plan_budget, tail_s, None if report is None else lambda change, s: report(objective + change, s))
     before = {(s.drone_id, s.takeoff) for s in flown}
     sorties = [s for s in number_sorties(list(flown) + sorties + fixed.sorties) if (s.drone_id, s.takeoff) not in before]
     unserved += fixed.unserved
@@ -111,7 +118,38 @@ def solve_jobs(city: City, jobs: list[GroupJob], budget: Budget, flown: Sequence
     summaries += [_group_summary(k["round"], name, stats) for k in fixed.rounds for name, stats in k["groups"]]
     return Solved(sorties, unserved,
                   objective + fixed.objective_change if any(r.objective is not None for r in results) else None,
-                  summaries, _warnings(summaries, options, fixed), sum(k["placed"] for k in fixed.rounds))
+                  summaries, _warnings(summaries, options), sum(k["placed"] for k in fixed.rounds), fixed.left,
+                  plan_budget)
+
+
+def after_deconfliction(before: MissionPlan, after: MissionPlan, scenario: Scenario, city: City, solved: Solved,
+                        budget: Budget, deconflict: Deconflict, pinned: frozenset[str] = frozenset()) -> MissionPlan:
+    """`after` (`before` deconflicted) with the drone time of the sorties it dropped offered to the undone tasks
+    (planner.refill), its summary and warnings brought up to date."""
+    options = city.options
+    done = refill(before, after, scenario, city, dict(solved.undone), budget, solved.plan_budget, _tail_s(city),
+                  deconflict, options.deconfliction, pinned)
+    result = done.plan
+    if done.rounds:
+        last = max((g.round for g in result.summary.groups), default=0)
+        groups = [_group_summary(last + k, name, stats) for k, round_ in enumerate(done.rounds, 1)
+                  for name, stats in round_["groups"]]
+        result = result.model_copy(update={
+            "warnings": list(result.warnings) + _warnings(groups, options),
+            "summary": result.summary.model_copy(update={
+                "groups": list(result.summary.groups) + groups, "solve_time_s": round(budget.elapsed(), 3),
+                "repaired_tasks": result.summary.repaired_tasks + done.placed})})
+    late = [u for u in result.unserved if u.reason.value == "time_limit"]
+    if late:
+        result = result.model_copy(update={"warnings": list(result.warnings) + [
+            f"{_count(len(late), 'task')} left undone when the {options.time_limit_s:g} s time limit ran out while "
+            f"a drone within reach was free (reason time_limit); give more time"]})
+    return result
+
+
+def _tail_s(city: City) -> float:
+    """Seconds kept after the last solve for assembling the plan."""
+    return 0.5 + TAIL_S_PER_1000_TASKS * len(city.tasks) / 1000
 
 
 def plan_jobs(scenario: Scenario, options: PlanOptions) -> tuple[list[GroupJob], list[TaskWithEpochs],
@@ -236,11 +274,7 @@ def number_sorties(sorties: list[Sortie]) -> list[Sortie]:
     numbered = []
     for sortie in ordered:
         count[sortie.drone_id] = count.get(sortie.drone_id, 0) + 1
-        name = f"{sortie.drone_id}-S{count[sortie.drone_id]}"
-        if name != sortie.sortie_id:
-            sortie = sortie.model_copy(update={"sortie_id": name, "inspections": [
-                i.model_copy(update={"sortie_id": name}) for i in sortie.inspections]})
-        numbered.append(sortie)
+        numbered.append(renamed(sortie, f"{sortie.drone_id}-S{count[sortie.drone_id]}"))
     return sorted(numbered, key=lambda s: (s.takeoff, s.sortie_id))
 
 
@@ -273,9 +307,9 @@ def _group_summary(round_: int, name: str, stats: dict) -> GroupSummary:
                         time_limit_s=float(stats.get("time_limit_s", 0.0)), solve_s=float(stats.get("solve_s", 0.0)))
 
 
-def _warnings(groups: list[GroupSummary], options: PlanOptions, fixed) -> list[str]:
-    """Solver statuses that leave work undone, and how many tasks the time limit cost (not the wall time itself:
-    the same scenario, options and seed give the same plan and the same warnings)."""
+def _warnings(groups: list[GroupSummary], options: PlanOptions) -> list[str]:
+    """Solver statuses that leave work undone (not the wall time itself: the same scenario, options and seed give
+    the same plan and the same warnings). How many tasks the time limit cost: after_deconfliction."""
     from planner.fleet.group_solve import NO_PLAN, NOT_SOLVED
 
     warnings = []
@@ -288,10 +322,6 @@ def _warnings(groups: list[GroupSummary], options: PlanOptions, fixed) -> list[s
                             f"(status {g.status}); {more}")
         elif g.status == NOT_SOLVED:
             warnings.append(f"{g.name} ({size}): the time limit was spent before this repair round could run; {more}")
-    late = [u for u in fixed.unserved if u.reason.value == "time_limit"]
-    if late:
-        warnings.append(f"{_count(len(late), 'task')} left undone when the {options.time_limit_s:g} s time limit ran "
-                        f"out while a drone within reach was free (reason time_limit); give more time")
     return warnings
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -31,38 +32,51 @@ class Repair:
     unserved: list[UnservedTask]  # the undone tasks' final reasons
     objective_change: int = 0  # repair objectives minus the penalties they replace
     rounds: list[dict] = field(default_factory=list)  # per round: tasks offered, placed, groups, seconds
+    left: dict[str, DroppedTask] = field(default_factory=dict)  # how each task it left no_capacity/time_limit came
+
+    def leave(self, task_id: str, reason: UnservedTask, first: dict[str, DroppedTask]) -> None:
+        self.unserved.append(reason)
+        if task_id in first and reason.reason.value in ("no_capacity", "time_limit"):
+            self.left[task_id] = first[task_id]
 
 
 def repair(city: City, sorties: list[Sortie], dropped: list[DroppedTask], penalties: dict[str, int],
            budget: Budget, plan_budget: PlanBudget, keep_s: float,
-           progress: Callable[[int, float], None] | None = None) -> Repair:
+           progress: Callable[[int, float], None] | None = None, standing: dict[str, UnservedTask] | None = None,
+           rounds: int | None = None, not_before: dict[str, float] | None = None) -> Repair:
     """Place `dropped` tasks on free drones within reach. `penalties`: what each dropped task costs in the
-    objective so far (it leaves the objective when a round re-solves it).
+    objective so far (it leaves the objective when a round re-solves it). `standing`: reasons of their own (a sortie
+    deconfliction dropped: `conflict`) that stay the tasks' when a free drone could fly them but none did (instead of
+    time_limit). `rounds`: solving rounds (default the options' repair_rounds; 0 only checks). `not_before`: per
+    drone, the clock second before which no round may have it take off.
 
     A task whose round found no free slot for it is offered to the other hangars within reach next round; it is
     no_capacity once no hangar within reach is left with free time it has not been checked against. One a free
     slot could fly that is still undone when rounds or time run out is time_limit.
     """
+    standing = standing or {}
+    rounds = city.options.repair_rounds if rounds is None else rounds
     first = {d.task.task_id: d for d in dropped}
-    undone = {d.task.task_id: d for d in dropped}
+    undone = set(first)
     checked: dict[str, set[int]] = {t: set() for t in undone}  # hangars whose free time cannot fly the task
     flown = list(sorties)
     result = Repair([], [])
     solving_rounds = 0
     while undone:
-        free = drone_times(city.scenario, flown, city.window, city.options.max_sorties_per_drone)
+        free = _from(drone_times(city.scenario, flown, city.window, city.options.max_sorties_per_drone),
+                     not_before or {})
         candidates = {t: _candidates(city, t, free) - checked[t] for t in undone}
         for t in sorted(t for t, c in candidates.items() if not c):
-            result.unserved.append(no_capacity(city, first[t], flown))
-            del undone[t]
+            result.leave(t, no_capacity(city, first[t], flown), first)
+            undone.discard(t)
         if not undone:
             break
-        check_only = (solving_rounds >= city.options.repair_rounds
+        check_only = (solving_rounds >= rounds
                       or budget.left() - keep_s < MIN_SOLVE_S + budget.overhead_s())
         offered = sorted(undone)
         # The search uses all the time it is given: keep a share for the rounds after this one, which place what
         # this one leaves on the hangars not yet tried.
-        last = solving_rounds + 1 >= city.options.repair_rounds
+        last = solving_rounds + 1 >= rounds
         later = 0.0 if last else LATER_ROUNDS_SHARE * max(0.0, budget.left() - keep_s)
         results = _round(city, offered, {t: candidates[t] for t in offered}, free, budget, keep_s + later, check_only)
         solving_rounds += 0 if check_only else 1
@@ -79,11 +93,8 @@ def repair(city: City, sorties: list[Sortie], dropped: list[DroppedTask], penalt
             hangars = {city.hangar_index[h] for h in r.stats.get("hangar_ids", [])}
             for u in r.unserved:  # no free slot of this group's drones can fly it: try the others within reach
                 checked[u.task_id] |= hangars
-        for t in {t for s in placed for t in s.tasks}:
-            del undone[t]
+        undone -= {t for s in placed for t in s.tasks}
         feasible = [d for r in results for d in r.dropped]
-        for d in feasible:
-            undone[d.task.task_id] = d
         served = sum(len(s.tasks) for s in placed)
         result.rounds.append({"round": len(result.rounds) + 1, "offered": len(offered), "placed": served,
                               "check_only": check_only, "groups": [(r.name, r.stats) for r in results],
@@ -92,12 +103,23 @@ def repair(city: City, sorties: list[Sortie], dropped: list[DroppedTask], penalt
                     len(result.rounds), " (check only)" if check_only else "", len(offered), served, len(undone))
         if feasible and (check_only or served == 0):
             # A free slot could fly these, but the search is out of time or rounds, or placed nothing.
-            result.unserved += [time_limit(d, first[d.task.task_id], plan_budget) for d in feasible]
             for d in feasible:
-                del undone[d.task.task_id]
+                t = d.task.task_id
+                result.leave(t, standing[t] if t in standing else time_limit(d, first[t], plan_budget), first)
+                undone.discard(t)
     if progress is not None and result.rounds:
         progress(result.objective_change, budget.elapsed())
     return result
+
+
+def _from(free: dict[str, DroneTime], not_before: dict[str, float]) -> dict[str, DroneTime]:
+    """`free` with each drone's spans cut to start at its `not_before` second."""
+    out = dict(free)
+    for drone, start in not_before.items():
+        if drone in free:
+            cut = tuple((max(a, math.ceil(start)), b) for a, b in free[drone].free if b > math.ceil(start))
+            out[drone] = DroneTime(cut, free[drone].sorties_left)
+    return out
 
 
 def _candidates(city: City, task_id: str, free: dict[str, DroneTime]) -> set[int]:

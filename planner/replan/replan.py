@@ -20,7 +20,8 @@ from planner.deconflict import retime_to_clear
 from planner.fleet.budget import Budget
 from planner.fleet.decompose import partition
 from planner.options import PlanOptions
-from planner.plan import _assemble, default_max_leg_m, operating_window, prepare, solve_jobs, transit_altitude
+from planner.plan import (_assemble, after_deconfliction, default_max_leg_m, operating_window, prepare, solve_jobs,
+                          transit_altitude)
 from planner.problem.availability import drone_times
 from planner.replan.apply import changed_scenario
 from planner.replan.changes import NO_CHANGES, Changes, ChangesError, check_changes, clock
@@ -85,8 +86,13 @@ def replan(scenario: Scenario, plan: MissionPlan, at: str | float, changes: Chan
                        work.settled + left, budget.elapsed(), solved.objective, solved.groups, warnings,
                        solved.repaired)
     merged = with_intents(merged, options.deconfliction)
-    merged = retime_to_clear(merged, changed, options.deconfliction, (city.window[0], operating_window(changed)[1]),
-                             options.clearance_m, pinned=frozenset(s.sortie_id for s in kept))
+    flown = frozenset(s.sortie_id for s in kept)
+
+    def deconflict(draft: MissionPlan, pinned: frozenset[str] = flown) -> MissionPlan:
+        return retime_to_clear(draft, changed, options.deconfliction, (city.window[0], operating_window(changed)[1]),
+                               options.clearance_m, pinned=pinned)
+
+    merged = after_deconfliction(merged, deconflict(merged), changed, city, solved, budget, deconflict, flown)
     originals = {t.task_id: t for t in plan.tasks}
     recoverable = {t for t in day.orphaned() if t in originals and flyable_alone(
         originals[t], planning, kept, city.transit_m, options.max_sorties_per_drone, start_s=at_s) is not None}
