@@ -362,10 +362,15 @@ class Search:
         if with_empty:
             seen: set[int] = set()
             routes, before, vclass, chained = s.routes, self.before, self.vclass, self.chained
+            # A chain flying as many routes as its limit (RoutingProblem.chain_route_limits) offers no new one.
+            full = {c for c, members in enumerate(r.chains) if r.chain_limit[c] < len(members)
+                    and sum(1 for w in members if routes[w]) >= r.chain_limit[c]}
             for v in range(self.nv):  # one unused vehicle per class of interchangeable ones
                 if routes[v] or not allowed[v]:
                     continue
                 if chained[v]:
+                    if r.chain_of[v] in full:
+                        continue
                     b = before[v]
                     if b < 0 or routes[b] or vclass[b] != vclass[v]:
                         empty.append(v)
