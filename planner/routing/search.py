@@ -378,6 +378,9 @@ class Search:
                     seen.add(vclass[v])
                     empty.append(v)
             if empty:
+                # Equal costs open the route with the most room: a chain's first pick of a short window may use
+                # a sortie of its limit that a longer one would fill better (chain_route_limits).
+                empty.sort(key=lambda v: -int(r.duration_limit[v]))
                 blocks.append(self.alone_opts[t][:, empty].T.ravel())
         if not blocks:
             return None
