@@ -49,7 +49,7 @@ def _changes(tmp_path, data, name="changes.yaml") -> str:
 
 
 def test_a_failure_replanned_from_the_command_line_writes_a_verified_merged_day_and_its_diff(files, tmp_path):
-    changes = _changes(tmp_path, {"failures": [{"drone": "H02-1", "at": "10:20", "reason": "motor fault"}]})
+    changes = _changes(tmp_path, {"failures": [{"drone": "H04-1", "at": "10:00", "reason": "motor fault"}]})
     out = tmp_path / "out"
     code, stdout, stderr = _cli(["replan", str(files / "scenario.json"), str(files / "plan"), "--at", "10:30",
                                  "--changes", changes, "--out", str(out), "--json", *FAST])
@@ -57,14 +57,14 @@ def test_a_failure_replanned_from_the_command_line_writes_a_verified_merged_day_
     summary = json.loads(stdout)
     assert summary["verified"] is True and summary["violations"] == []
     diff = summary["diff"]
-    assert diff["at"] == "10:30" and diff["changes"] == ["drone H02-1 failed at 10:20 (motor fault)"]
-    # Eight tasks orphaned; five of them some drone still in service could fly alone, and all five are flown.
-    assert (diff["orphaned"], diff["recoverable"], diff["recovered"], diff["recovered_share"]) == (8, 5, 5, 1.0)
+    assert diff["at"] == "10:30" and diff["changes"] == ["drone H04-1 failed at 10:00 (motor fault)"]
+    # Twelve tasks orphaned; nine of them some drone still in service could fly alone, and all nine are flown.
+    assert (diff["orphaned"], diff["recoverable"], diff["recovered"], diff["recovered_share"]) == (12, 9, 9, 1.0)
     left = [u for u in summary_unserved(out) if u["detail"].startswith("no drone within reach can fly")]
-    assert left and all(u["detail"] == "no drone within reach can fly: H02-1 is out of service 10:20-24:00 "
-                                       "(failed at 10:20: motor fault)" for u in left)
+    assert left and all(u["detail"] == "no drone within reach can fly: H04-1 is out of service 10:00-24:00 "
+                                       "(failed at 10:00: motor fault)" for u in left)
     failed = next(s for s in diff["sorties"] if s["change"] == "failed")
-    assert failed["sortie_id"] == "H02-1-S2" and failed["landing"] == "10:20:10"  # straight down from 10:20
+    assert failed["sortie_id"] == "H04-1-S1" and failed["landing"] == "10:00:08"  # straight down from 10:00
     # The files: the merged day verifies against the changed day written beside it, diff.json is the JSON's diff.
     changed = Scenario.model_validate_json((out / "scenario.json").read_text(encoding="utf-8"))
     merged = read_plan(out / "plan.json")
