@@ -1,6 +1,6 @@
 """The map of a replanned day: the before / after layer pair on the folium objects and in a real headless browser.
 
-Built from the replan test day (tests/helpers/replan_days.py) after H02-1 fails at 10:20, replanned from 10:30.
+Built from the replan test day (tests/helpers/replan_days.py) after H04-1 fails at 10:00, replanned from 10:30.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tests.maps.test_map_browser import CHROMIUM, LAUNCH_ARGS, Offline
 @pytest.fixture(scope="module")
 def replanned():
     scenario, original = day()
-    result = replan(scenario, original, "10:30", Changes(failures=[DroneFailure(drone="H02-1", at="10:20")]), REPLAN)
+    result = replan(scenario, original, "10:30", Changes(failures=[DroneFailure(drone="H04-1", at="10:00")]), REPLAN)
     verified(result.plan, result.scenario)
     return original, result
 
@@ -36,9 +36,9 @@ def fmap(replanned):
 def test_the_pair_holds_the_old_sorties_that_changed_and_the_new_or_cut_ones(fmap, replanned):
     original, result = replanned
     old, new = changed_sorties(original, result.plan)
-    # The failed sortie is on both sides: as planned (before) and cut short (after); S3 of the lost drone only before.
-    assert {"H02-1-S2", "H02-1-S3"} <= {s.sortie_id for s in old}
-    assert "H02-1-S2" in {s.sortie_id for s in new} and "H02-1-S3" not in {s.sortie_id for s in new}
+    # The failed sortie is on both sides: as planned (before) and cut short (after); S2 of the lost drone only before.
+    assert {"H04-1-S1", "H04-1-S2"} <= {s.sortie_id for s in old}
+    assert "H04-1-S1" in {s.sortie_id for s in new} and "H04-1-S2" not in {s.sortie_id for s in new}
     groups = {e.layer_name: e for e in fmap._children.values() if isinstance(e, folium.FeatureGroup)}
     before = groups[f"Before: the old plan's {len(old)} sortie(s) changed from 10:30"]
     after = groups[f"After: {len(new)} new or cut-short sortie(s) from 10:30"]
@@ -47,8 +47,8 @@ def test_the_pair_holds_the_old_sorties_that_changed_and_the_new_or_cut_ones(fma
     assert len(layers(after, folium.PolyLine, AFTER_CLASS)) == len(new)
     (marker,) = layers(after, folium.CircleMarker, ENDED_CLASS)
     text = popup_of(marker)
-    assert "<b>H02-1-S2: failure at 10:20</b>" in text and "drone H02-1 failed at 10:20" in text
-    cut = next(s for s in result.plan.sorties if s.sortie_id == "H02-1-S2")
+    assert "<b>H04-1-S1: failure at 10:00</b>" in text and "drone H04-1 failed at 10:00" in text
+    cut = next(s for s in result.plan.sorties if s.sortie_id == "H04-1-S1")
     assert marker.location == [cut.waypoints[-1].lat, cut.waypoints[-1].lon]  # [lat, lon] only at folium's edge
 
 
