@@ -65,8 +65,13 @@ def no_capacity(city: City, dropped: DroppedTask, sorties: list[Sortie]) -> Unse
                     start, end = max(a, lo), min(b, hi)
                     if end - start > longest[0]:
                         longest = (end - start, drone, start, end)
+    # A drone through its sorties may still have free time: say that the budget, not the time, stops it.
+    spent = [d for d in drones if times[d].sorties_left <= 0]
+    budget = (f"{', '.join(spent)} {'has flown its' if len(spent) == 1 else 'have flown their'} {max_sorties} "
+              f"sortie{'s' if max_sorties != 1 else ''}, the most a drone may fly (max_sorties_per_drone); "
+              if spent else "")
     gap = (f"the longest free gap is {minutes(longest[0])} ({longest[1]} {clock(longest[2])}-{clock(longest[3])})"
-           if longest[0] > 0 else "none has a free gap")
+           if longest[0] > 0 else "none with a sortie left has a free gap" if spent else "none has a free gap")
     where = []
     if task.window is not None:
         where.append(f"its window {task.window.start}-{task.window.end}")
@@ -83,8 +88,8 @@ def no_capacity(city: City, dropped: DroppedTask, sorties: list[Sortie]) -> Unse
            if o.covers(d) and o.start_s < city.window[1] and o.end_s > city.window[0]]
     states = "flying, recharging, " + (f"out of service ({', '.join(out)}), " if out else "")
     detail = (f"no capacity: every drone within reach ({len(drones)}: {', '.join(h.id for h in hangars)}) is {states}"
-              f"through its {max_sorties} sorties or under a closure whenever it could be flown{when}: "
-              f"{gap}, and it needs {minutes(dropped.solo_s)} alone from {dropped.solo_hangar}; its priority is "
+              f"through its {max_sorties} sortie{'s' if max_sorties != 1 else ''} or under a closure whenever it "
+              f"could be flown{when}: {budget}{gap}, and it needs {minutes(dropped.solo_s)} alone from {dropped.solo_hangar}; its priority is "
               f"{task.priority}, {others}")
     return UnservedTask(task_id=task.task_id, target_id=task.target_id, reason=UnservedReason.NO_CAPACITY,
                         detail=detail, coordinates=task.coordinates)

@@ -155,9 +155,11 @@ def build_problem(ctx: ProblemContext) -> BuiltProblem:
         for slot in slots
     ]
     penalties = _penalties(task_list, visits, vehicles, matrices, depot_of, slots, len(depot_hangars))
+    # A drone flies at most its sortie budget of its slots, in whichever epochs the tasks need.
+    limits = {chain: launchable.budgets[drone] for drone, chain in chains.items()}
     problem = RoutingProblem(num_depots=len(depot_hangars), visits=visits, time_matrices=matrices, vehicles=vehicles,
                              task_penalties=penalties, energy_matrices=[energy for _, energy in arcs],
-                             unreachable=UNREACHABLE)
+                             unreachable=UNREACHABLE, chain_route_limits=limits)
     logger.info("routing problem: %d depots, %d tasks, %d visits, %d sortie slots, %d profiles",
                 len(depot_hangars), len(task_list), len(visits), len(vehicles), len(matrices))
     return BuiltProblem(problem, task_list, visit_info, slots, depot_hangars, unserved_tasks)

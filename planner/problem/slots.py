@@ -1,6 +1,7 @@
-"""Sortie slots: each drone's possible flights of the day, spread over the epochs, that can launch at all.
+"""Sortie slots: each drone's possible flights of the day in every epoch it can launch in, and its sortie budget.
 
-A slot is one sortie a drone may fly in one epoch; the routing core chains a drone's slots with recharge.
+A slot is one sortie a drone may fly in one epoch; the routing core chains a drone's slots with recharge and lets
+at most its budget of them fly (RoutingProblem.chain_route_limits), so the budget is never pinned to an epoch.
 """
 from __future__ import annotations
 
@@ -35,17 +36,18 @@ class SlotInfo:
 class LaunchableSlots:
     slots: list[SlotInfo]
     blocked_hangars: dict[str, str]  # hangar id -> keep-out zone over it, for hangars that cannot launch at all
+    budgets: dict[str, int]  # drone id -> most of its slots that may fly (its sorties for the day, or left)
 
 
 def launchable_slots(ctx: ProblemContext) -> LaunchableSlots:
     """Every drone's slots in the epochs its hangar can launch in: not under an active keep-out zone reaching
-    its climb band. The sortie budget is shared over those epochs only, so a closure over the hangar all morning
+    its climb band. The sortie budget holds over those epochs only, so a closure over the hangar all morning
     leaves its drones their sorties for the afternoon."""
     scenario = ctx.scenario
     hangars = [h for h in scenario.hangars if h.drones > 0]
     zone_over = {(h.id, e.index): zone_over_hangar(h, e, scenario, ctx.transit_m) for h in hangars for e in ctx.epochs}
     shut = {key for key, zone in zone_over.items() if zone is not None}
-    slots = sortie_slots(ctx, hangars, shut)
+    slots, budgets = sortie_slots(ctx, hangars, shut)
     flying = {slot.hangar_id for slot in slots}
     blocked: dict[str, str] = {}
     for (hangar_id, _), zone in sorted(zone_over.items()):
@@ -54,16 +56,18 @@ def launchable_slots(ctx: ProblemContext) -> LaunchableSlots:
     if ctx.availability is None:  # in a repair pass only the drones' free time is blocked, not their day
         for hangar_id, zone_id in blocked.items():
             logger.warning("hangar %s lies inside keep-out zone %s: it cannot launch today", hangar_id, zone_id)
-    return LaunchableSlots(slots, blocked)
+    return LaunchableSlots(slots, blocked, budgets)
 
 
 def sortie_slots(ctx: ProblemContext, hangars: list[Hangar], shut: set[tuple[str, int]] | frozenset = frozenset()
-                 ) -> list[SlotInfo]:
-    """Sortie slots per drone, in time order, spread over the epochs in proportion to their length, leaving out
-    epochs in which the hangar cannot launch (`shut`: hangar id, epoch index); in a repair pass
-    (ctx.availability) only over each offered drone's free spans and within the sorties it has left."""
+                 ) -> tuple[list[SlotInfo], dict[str, int]]:
+    """Sortie slots per drone, in time order, as many in each epoch as fit there up to the drone's budget, leaving
+    out epochs in which the hangar cannot launch (`shut`: hangar id, epoch index); in a repair pass
+    (ctx.availability) only over each offered drone's free spans, with the sorties it has left as its budget.
+    Returns the slots and each drone's budget (drone id -> sorties), which the routing problem enforces."""
     scenario, options, window = ctx.scenario, ctx.options, ctx.window
     slots: list[SlotInfo] = []
+    budgets: dict[str, int] = {}
     min_sortie_s = options.min_sortie_min * 60.0
     for hangar in hangars:
         model = scenario.drone_model(hangar.drone_model)
@@ -93,7 +97,9 @@ def sortie_slots(ctx: ProblemContext, hangars: list[Hangar], shut: set[tuple[str
             counts = slots_per_epoch(drone_pieces, budget, shortest, recharge_s)
             for piece, count in zip(drone_pieces, counts):
                 slots.extend(SlotInfo(hangar.id, drone_id, model.id, piece) for _ in range(count))
-    return slots
+            if any(counts):
+                budgets[drone_id] = budget
+    return slots, budgets
 
 
 def dock_interval_s(options) -> int:
@@ -128,15 +134,7 @@ def zone_over_hangar(hangar: Hangar, epoch: Epoch, scenario: Scenario, transit_m
 
 
 def slots_per_epoch(pieces: list[Epoch], budget: int, min_sortie_s: float, recharge_s: float) -> list[int]:
-    """Share a drone's sortie budget over the epochs by length (largest remainder), never more than fits."""
-    fits = [int((p.length_s + recharge_s) // (min_sortie_s + recharge_s)) for p in pieces]
-    total = sum(p.length_s for p in pieces)
-    exact = [budget * p.length_s / total for p in pieces]
-    counts = [min(int(e), f) for e, f in zip(exact, fits)]
-    by_remainder = sorted(range(len(pieces)), key=lambda k: (-(exact[k] - int(exact[k])), k))
-    for k in by_remainder * 2:  # second pass hands leftovers to epochs with room
-        if sum(counts) >= budget:
-            break
-        if counts[k] < fits[k]:
-            counts[k] += 1
-    return counts
+    """Slots of a drone in each epoch piece: as many sorties as fit there, never more than its whole budget. The
+    budget is not shared out here: the routing problem lets at most `budget` of all the slots fly, whichever epochs
+    the tasks need (sharing it by length left a later epoch no slot when fewer sorties than epochs were left)."""
+    return [min(budget, int((p.length_s + recharge_s) // (min_sortie_s + recharge_s))) for p in pieces]

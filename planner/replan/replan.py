@@ -29,6 +29,7 @@ from planner.replan.diff import ReplanDiff, plan_diff
 from planner.replan.pool import remaining_work
 from planner.replan.state import DayState, Frame, day_state
 from planner.replan.urgent import explain_urgent
+from planner.routing import compile_search
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def replan(scenario: Scenario, plan: MissionPlan, at: str | float, changes: Chan
     if any(p.severity == "error" for p in problems):
         raise ChangesError(problems)
     options = options or PlanOptions()
+    compile_search()  # before the clock starts: the first run after an install compiles the search
     budget = Budget(options.time_limit_s)
     if options.transit_altitude_m is None and plan.summary.transit_altitude_m is not None:
         options = options.model_copy(update={"transit_altitude_m": plan.summary.transit_altitude_m})

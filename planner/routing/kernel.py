@@ -57,6 +57,7 @@ class Data(NamedTuple):
     allowed_any: np.ndarray  # (tasks, vehicles) bool
     neighbours: np.ndarray  # (tasks, tasks) nearest first, each task first in its own row
     tasks: np.ndarray  # tasks with at least one alternative
+    empty_order: np.ndarray  # vehicles, longest route allowed first: equal costs open the roomiest unused route
     exact: bool  # windows or chains: a route needs its exact walk
     windows: bool
     has_energy: bool
@@ -481,7 +482,7 @@ def _best(D, S, W, t, near_only, with_empty, mark):
                 count = _offer(W, count, keep, delta, v, pos, node)
             prev = nxt
     if with_empty:
-        for v in range(S.length.shape[0]):
+        for v in D.empty_order:
             if S.length[v] > 0 or not D.allowed_any[t, v]:
                 continue
             if D.chained[v]:

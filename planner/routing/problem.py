@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -58,6 +58,8 @@ class RoutingProblem:
     the time matrices. energy_matrices[p][i, j], when given, is the energy the same service and travel use;
     a vehicle with an energy_capacity may use at most that much on its route, waits included at its
     idle_energy_rate. task_penalties[t] is the cost of leaving task t unserved (None: mandatory).
+    chain_route_limits[c], when given, is the most routes of chain c (one physical vehicle) that may fly: a
+    drone's sortie budget, while its routes may be offered in every window it could fly in.
     """
 
     num_depots: int
@@ -68,6 +70,7 @@ class RoutingProblem:
     cost_matrices: Sequence[np.ndarray] | None = None
     energy_matrices: Sequence[np.ndarray] | None = None
     unreachable: int = 10**9  # matrix value meaning "no legal path": the arc is forbidden
+    chain_route_limits: Mapping[int, int] | None = None  # chain id -> most non-empty routes of it; absent: no limit
 
     @property
     def num_nodes(self) -> int:

@@ -90,6 +90,9 @@ class Rules:
             if veh.chain is not None:
                 chains.setdefault(veh.chain, []).append(v)
         self.chains = list(chains.values())
+        limits = p.chain_route_limits or {}
+        self.chain_id = list(chains)  # the problem's chain id of each chain
+        self.chain_limit = [int(limits.get(c, BIG)) for c in self.chain_id]  # most routes of it that may fly
         self.chain_of = [-1] * nv
         self.chain_pos = [0] * nv
         for c, members in enumerate(self.chains):
@@ -224,7 +227,8 @@ class Rules:
         return out
 
     def check(self, routes: list[list[int]]) -> str | None:
-        """Why the route set (nodes per vehicle) breaks a rule, or None: loads, allowed vehicles, times."""
+        """Why the route set (nodes per vehicle) breaks a rule, or None: loads, allowed vehicles, chain route
+        limits, times."""
         seen: set[int] = set()
         for v, route in enumerate(routes):
             for x in route:
@@ -238,6 +242,10 @@ class Rules:
                     return f"vehicle {v} may not serve node {x}"
             if route and self.arc_sums(v, route)[3] > self.capacity[v]:
                 return f"vehicle {v} exceeds its capacity"
+        for c, members in enumerate(self.chains):
+            used = sum(1 for v in members if routes[v])
+            if used > self.chain_limit[c]:
+                return f"chain {self.chain_id[c]} flies {used} routes, more than its limit of {self.chain_limit[c]}"
         if self.schedule(routes) is None:
             return "a window, span, energy or chain rule is broken"
         return None

@@ -134,7 +134,6 @@ class Search:
         members = np.full((len(r.chains), longest), -1, dtype=i64)
         for c, chain in enumerate(r.chains):
             members[c, :len(chain)] = chain
-        limits = getattr(r, "chain_limit", None)
         allowed_any = np.zeros((p.num_tasks, nv), dtype=bool)
         for t, o in enumerate(self.opts):
             if len(o):
@@ -147,13 +146,13 @@ class Search:
             duration_limit=ints(r.duration_limit), chain_of=ints(r.chain_of), chain_pos=ints(r.chain_pos),
             before=ints(self.before), vclass=ints(self.vclass), chained=np.array(self.chained, dtype=bool),
             chain_members=members, chain_len=ints([len(c) for c in r.chains]),
-            chain_limit=ints(limits if limits is not None else [BIG] * len(r.chains)),
+            chain_limit=ints(r.chain_limit),
             a=ints(r.a), b=ints(r.b), node_rate=ints(r.node_rate), task_of=ints(r.task_of),
             has_window=np.ascontiguousarray(self.has_window), allowed=np.ascontiguousarray(r.allowed),
             alone_ok=np.ascontiguousarray(r.alone_ok), alone_cost=ints(r.alone_cost), opts=opts,
             n_opts=ints([len(o) for o in self.opts]), penalty=ints(self.penalty), demand=ints(self.demand),
             alone=ints(self.alone), allowed_any=allowed_any, neighbours=ints(self.neighbours),
-            tasks=ints(self.tasks), exact=bool(r.exact), windows=bool(r.windows), has_energy=bool(r.has_energy),
+            tasks=ints(self.tasks), empty_order=ints(np.argsort(-r.duration_limit, kind="stable")), exact=bool(r.exact), windows=bool(r.windows), has_energy=bool(r.has_energy),
             time_binds=self.time_binds, n_classes=max(self.vclass, default=0) + 1,
             mean_removed=self.MEAN_REMOVED, max_string=self.MAX_STRING, near=self.NEAR,
             all_routes_below=self.ALL_ROUTES_BELOW, max_checks=self.MAX_CHECKS)

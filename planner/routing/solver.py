@@ -55,6 +55,12 @@ def validate_problem(problem: RoutingProblem) -> None:
             raise ValueError(f"RoutingProblem.vehicles[{k}].window {veh.window} is empty")
         if veh.window[1] >= problem.unreachable:
             raise ValueError(f"RoutingProblem.vehicles[{k}].window ends beyond RoutingProblem.unreachable")
+    chains = {veh.chain for veh in problem.vehicles if veh.chain is not None}
+    for chain, limit in (problem.chain_route_limits or {}).items():
+        if chain not in chains:
+            raise ValueError(f"RoutingProblem.chain_route_limits has chain {chain}, which no vehicle belongs to")
+        if limit < 0:
+            raise ValueError(f"RoutingProblem.chain_route_limits[{chain}]={limit} is negative")
 
 
 @dataclass
@@ -222,13 +228,17 @@ def _forbid_arcs(problem, routing, manager, times, node_of) -> None:
 
 
 def _chain_trips(problem: RoutingProblem, routing, time_dim) -> None:
-    """A chain's routes run in list order, each after the previous return plus its recharge."""
+    """A chain's routes run in list order, each after the previous return plus its recharge; at most its
+    RoutingProblem.chain_route_limits of them fly."""
     solver = routing.solver()
     chains: dict[int, list[int]] = {}
     for v, veh in enumerate(problem.vehicles):
         if veh.chain is not None:
             chains.setdefault(veh.chain, []).append(v)
     big_m = max(veh.window[1] for veh in problem.vehicles) + max(veh.recharge for veh in problem.vehicles)
+    for chain, limit in (problem.chain_route_limits or {}).items():
+        if limit < len(chains[chain]):
+            solver.Add(solver.Sum([routing.ActiveVehicleVar(v) for v in chains[chain]]) <= int(limit))
     for slots in chains.values():
         # Every later slot that flies takes off after every earlier slot that flew has landed and recharged.
         # No "slot k+1 only if slot k" symmetry break: insertion heuristics place one visit at a time, and a

@@ -126,6 +126,21 @@ def test_closure_is_respected_while_active_and_the_target_flown_after():
     assert sortie.takeoff.time() >= dt.time(12, 0)
 
 
+def test_the_last_sortie_left_flies_after_a_closure_over_the_rest_of_the_day():
+    # One sortie a day, a 13:00-17:00 day and a closure over the target until 16:00: the epochs are 13:00-15:59
+    # and 16:01-17:00, and the drone's one sortie must be free to fly in the second (sharing the budget by epoch
+    # length once gave it only to the first, and the target went unserved "blocked by airspace").
+    closure = Zone(id="TFR", restriction=Restriction.PROHIBITED, active=[TimeWindow(start="13:00", end="16:00")],
+                   geometry=Geometry(type="Polygon", coordinates=[[place(2500, -500), place(3500, -500), place(3500, 500),
+                                                                   place(2500, 500), place(2500, -500)]]))
+    scenario = _scenario([_point("LATE", 3000)], zones=[closure], window=("13:00", "17:00"))
+    result = plan(scenario, PlanOptions(time_limit_s=2, max_sorties_per_drone=1))
+    _verified(result, scenario)
+    (sortie,) = result.sorties
+    assert sortie.tasks == ["LATE#pt1"] and result.unserved == []
+    assert sortie.takeoff.time() >= dt.time(16, 1)
+
+
 def test_full_day_drops_low_priority_first():
     # One drone and a 25-minute day: one 6 km-away point fits (~15 min), both (~29 min) do not,
     # and a second sortie would need a 30-minute recharge.

@@ -187,6 +187,30 @@ def test_no_capacity_names_every_drone_in_reach_its_longest_gap_and_what_the_tas
     assert (longest[1] - longest[0]) / 60 < solo  # the claim holds: no free time fits it
 
 
+def test_no_capacity_says_when_the_drones_sortie_budget_is_what_stops_it():
+    # A 25-minute battery carries one 5 km point per sortie (both in one need more), and one sortie a day is
+    # allowed: the high priority flies by 08:15 and the drone is idle all day after, through its budget.
+    low = _point("LOW", -5000, priority=2)
+    high = _point("HIGH", 5000, priority=5)
+    model = drone_model(endurance_min=25)
+    scenario = _scenario([low, high], model=model)
+    result = _planned(scenario, max_sorties_per_drone=1)
+    (sortie,) = result.sorties
+    assert sortie.tasks == ["HIGH#pt1"] and sortie.drone_id == "H1-1"
+    item = _only(result, "no_capacity")
+    assert item.task_id == "LOW#pt1"
+    (need,) = _numbers(
+        r"no capacity: every drone within reach \(1: H1\) is flying, recharging, through its 1 sortie or under a "
+        r"closure whenever it could be flown: H1-1 has flown its 1 sortie, the most a drone may fly "
+        r"\(max_sorties_per_drone\); none with a sortie left has a free gap, and it needs (\d+) min alone from H1; "
+        r"its priority is 2, they flew 1 other task of priority 5", item.detail)
+    solo = _solo_minutes(_metres(HANGAR, low.geometry.coordinates), 30, model)
+    assert abs(int(need) - solo) <= 0.55
+    # The claim holds: time was left (landing plus recharge plus the sortie end before 17:00), sorties were not.
+    free_from = sortie.landing + dt.timedelta(minutes=30)
+    assert free_from + dt.timedelta(minutes=solo) < sortie.landing.replace(hour=17, minute=0)
+
+
 def _clock(seconds: float) -> str:
     whole = int(round(seconds))  # as the planner prints clock times (airspace.windows.clock_from_seconds)
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}"

@@ -1,7 +1,7 @@
-"""planner.problem.slots: each drone's sorties of the day, shared over the epochs its hangar can launch in.
+"""planner.problem.slots: each drone's sorties of the day in every epoch its hangar can launch in, and its budget.
 
-Counts by hand: a slice of L seconds holds (L + recharge) // (shortest sortie + recharge) sorties; the budget is
-shared by length, largest remainder first.
+Counts by hand: a slice of L seconds holds (L + recharge) // (shortest sortie + recharge) sorties, never more than
+the drone's budget; the routing problem then lets at most the budget of them fly.
 """
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from tests.helpers.problem_days import box, day, group, hangar, point
 H = 3600
 
 
-def test_the_budget_is_shared_by_length_and_never_more_than_fits():
-    # 3 h and 1 h, 10 min sorties, 30 min recharge: 5 and 2 fit; 4 sorties shared 3 : 1.
-    assert slots_per_epoch([Epoch(0, 0, 3 * H), Epoch(1, 4 * H, 5 * H)], 4, 600, 1800) == [3, 1]
-    # 100 and 20 min, 60 min recharge: (6000 + 3600) // 4200 = 2 and (1200 + 3600) // 4200 = 1 fit; exact shares
-    # 3.33 and 0.67 give 2 (capped) and 0, the larger remainder then takes 1: 3 of the 4 sorties fit.
+def test_each_epoch_gets_the_sorties_that_fit_there_up_to_the_whole_budget():
+    # 3 h and 1 h, 10 min sorties, 30 min recharge: (10800 + 1800) // 2400 = 5 and (3600 + 1800) // 2400 = 2 fit;
+    # a budget of 4 caps the first.
+    assert slots_per_epoch([Epoch(0, 0, 3 * H), Epoch(1, 4 * H, 5 * H)], 4, 600, 1800) == [4, 2]
+    # 100 and 20 min, 60 min recharge: (6000 + 3600) // 4200 = 2 and (1200 + 3600) // 4200 = 1 fit.
     assert slots_per_epoch([Epoch(0, 0, 6000), Epoch(1, 9000, 10_200)], 4, 600, 3600) == [2, 1]
-    # Equal remainders go to the earlier epoch.
-    assert slots_per_epoch([Epoch(0, 0, H), Epoch(1, 2 * H, 3 * H)], 1, 600, 0) == [1, 0]
+    # One sortie left over two epochs: each epoch offers it (sharing it by length gave the second none).
+    assert slots_per_epoch([Epoch(0, 0, H), Epoch(1, 2 * H, 3 * H)], 1, 600, 0) == [1, 1]
+    assert slots_per_epoch([Epoch(0, 0, H)], 0, 600, 0) == [0]
 
 
 def test_a_hangar_window_with_recharge_gives_each_drone_the_sorties_that_fit():
@@ -54,7 +55,7 @@ def test_a_morning_closure_over_the_hangar_moves_its_sorties_to_the_afternoon():
     assert zone_over_hangar(scenario.hangars[0], ctx.epochs[1], scenario, ctx.transit_m) is None
     launch = launchable_slots(ctx)
     assert [s.epoch for s in launch.slots] == [ctx.epochs[1]] * 3  # the whole budget after the closure
-    assert launch.blocked_hangars == {}
+    assert launch.blocked_hangars == {} and launch.budgets == {"H1-1": 3}
 
 
 def test_a_zone_over_the_hangar_all_day_blocks_it_unless_it_is_above_the_climb():
@@ -82,11 +83,14 @@ def test_a_repair_pass_offers_only_free_spans_long_enough_and_the_sorties_left()
     scenario = day([point("P1", 2000)], hangars=[hangar(drones=2, recharge_min=30)])
     free = {"H1-1": DroneTime(((10 * H, 10 * H + 100), (11 * H, 11 * H + 3000), (15 * H, 16 * H)), 2)}
     prepared, _ = group(scenario, availability=free)
-    slots = launchable_slots(prepared.ctx).slots
     assert REPAIR_MIN_SORTIE_S == 120
-    # The 100 s gap is too short; 3000 s and 3600 s pieces share 2 sorties by length; H1-2 is not offered.
-    assert [(s.drone_id, s.epoch.start_s, s.epoch.end_s) for s in slots] == [
-        ("H1-1", 11 * H, 11 * H + 3000), ("H1-1", 15 * H, 16 * H)]
+    # The 100 s gap is too short; (3000 + 1800) // (120 + 1800) = 2 and (3600 + 1800) // 1920 = 2 fit in the
+    # others, each capped at the 2 sorties left, which the routing problem lets fly in all; H1-2 is not offered.
+    launch = launchable_slots(prepared.ctx)
+    assert [(s.drone_id, s.epoch.start_s, s.epoch.end_s) for s in launch.slots] == [
+        ("H1-1", 11 * H, 11 * H + 3000)] * 2 + [("H1-1", 15 * H, 16 * H)] * 2
+    assert launch.budgets == {"H1-1": 2}
+    assert prepared.built.problem.chain_route_limits == {0: 2}
     spent = {"H1-1": DroneTime(((11 * H, 12 * H),), 0)}
     prepared, _ = group(scenario, availability=spent)
     assert launchable_slots(prepared.ctx).slots == []
