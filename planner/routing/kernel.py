@@ -138,6 +138,15 @@ def _below(rng, n: int) -> int:
 
 # --- the route rules (planner.routing.rules, compiled) ---------------------------------------------------
 @njit(cache=True)
+def _serve(D, p, prev, x, t):
+    """(service start at x, wait before it) flying profile p from prev, which it left at t."""
+    arrive = t + D.T[p, prev, x]
+    if arrive < D.a[x]:
+        return D.a[x], D.a[x] - arrive
+    return arrive, 0
+
+
+@njit(cache=True)
 def route_times(D, v, route, n, earliest):
     """(ok, departure, arrival) of vehicle v flying route[:n] from `earliest` on: Rules.route_times."""
     p, d = D.profile[v], D.depot[v]
@@ -147,13 +156,7 @@ def route_times(D, v, route, n, earliest):
     tau, prev, total_wait, delay = t, d, 0, BIG
     for i in range(n):
         x = route[i]
-        arrive = t + D.T[p, prev, x]
-        wait = 0
-        if arrive < D.a[x]:
-            wait = D.a[x] - arrive
-            t = D.a[x]
-        else:
-            t = arrive
+        t, wait = _serve(D, p, prev, x, t)
         if t > D.b[x]:
             return False, 0, 0
         total_wait += wait
@@ -172,13 +175,7 @@ def route_times(D, v, route, n, earliest):
         energy, prev, left, rate, t = 0, d, delay, D.rate[v], tau
         for i in range(n):  # the same walk: the delayed departure absorbs the first waits
             x = route[i]
-            arrive = t + D.T[p, prev, x]
-            wait = 0
-            if arrive < D.a[x]:
-                wait = D.a[x] - arrive
-                t = D.a[x]
-            else:
-                t = arrive
+            t, wait = _serve(D, p, prev, x, t)
             if left > 0:
                 absorbed = min(wait, left)
                 wait -= absorbed
