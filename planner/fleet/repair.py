@@ -146,9 +146,10 @@ def _round(city: City, offered: list[str], candidates: dict[str, set[int]], free
     for group in groups:
         if not group.tasks:
             continue
+        # Every drone of the group's hangars, offered or not: the slots skip those with no free time or sorties
+        # left, and a task none can fly is told which of the two stopped each.
         availability = {drone: free[drone] for h in group.hangar_ids
-                        for drone in hangars[city.hangar_index[h]].drone_ids()
-                        if free[drone].free and free[drone].sorties_left > 0}
+                        for drone in hangars[city.hangar_index[h]].drone_ids()}
         jobs.append(city.job(f"repair-{group.name}", group.hangar_ids, list(group.tasks), availability))
     if check_only:
         results = [solve_group(dataclasses.replace(job, time_limit_s=0.0)) for job in jobs]

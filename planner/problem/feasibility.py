@@ -206,10 +206,11 @@ def _idle_drones(ctx: ProblemContext, task: InspectionTask) -> list[str]:
                 who = drone if out[0].drone else f"{drone} (hangar {hangar.id})"
                 found.append(f"{who} is out of service {out[0].start}-{out[0].end}"
                              + (f" ({out[0].reason})" if out[0].reason else ""))
+            elif spare is not None and spare.sorties_left <= 0:
+                most = ctx.options.max_sorties_per_drone
+                found.append(f"{drone} has flown its {most} sortie{'s' if most != 1 else ''}, the most a drone may fly")
             elif ctx.availability is not None and (spare is None or not spare.free):
                 found.append(f"{drone} has no free time {clock(window[0])}-{clock(window[1])}")
-            elif spare is not None and spare.sorties_left <= 0:
-                found.append(f"{drone} has flown its {ctx.options.max_sorties_per_drone} sorties")
             else:
                 return []
     return found

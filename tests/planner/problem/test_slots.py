@@ -94,3 +94,17 @@ def test_a_repair_pass_offers_only_free_spans_long_enough_and_the_sorties_left()
     spent = {"H1-1": DroneTime(((11 * H, 12 * H),), 0)}
     prepared, _ = group(scenario, availability=spent)
     assert launchable_slots(prepared.ctx).slots == []
+
+
+def test_a_repair_pass_says_which_drone_is_through_its_sorties_and_which_has_no_free_time():
+    # H1-1 has time left but no sorties; H1-2 sorties but no time: each is told by what stops it (before, a drone
+    # through its sorties was not offered at all and read "has no free time", a false claim).
+    scenario = day([point("P1", 2000)], hangars=[hangar(drones=2, recharge_min=30)])
+    spent = {"H1-1": DroneTime(((11 * H, 12 * H),), 0), "H1-2": DroneTime((), 1)}
+    prepared, _ = group(scenario, availability=spent, max_sorties_per_drone=1)
+    (left,) = prepared.built.unserved
+    assert left.reason.value == "no_capacity"
+    window = prepared.ctx.window
+    clock = [f"{int(s) // 3600:02d}:{int(s) % 3600 // 60:02d}" for s in window]
+    assert left.detail == (f"no drone within reach can fly: H1-1 has flown its 1 sortie, the most a drone may fly; "
+                           f"H1-2 has no free time {clock[0]}-{clock[1]}")
