@@ -13,7 +13,19 @@ from numba import njit
 from planner.routing.rules import BIG
 
 # Why a second statement of the route rules: the Python walk of planner.routing.rules does ~2,000 search
-# iterations a second, this one 15-30x more (benchmarks/carp.py); Rules.check re-checks every result.
+# iterations a second, this one about 20x more (benchmarks/carp.py); Rules.check re-checks every result.
+
+
+# Columns of Data's tables: few arrays, because numba passes every array as a dozen arguments to each compiled
+# function and its compile time grows with them.
+(DEPOT, PROFILE, WIN_LO, WIN_HI, SPAN, CAPACITY, ECAP, RATE, FIXED, RECHARGE, DURATION_LIMIT, CHAIN_OF, CHAIN_POS,
+ BEFORE, VCLASS, CHAINED) = range(16)
+VEHICLE_COLUMNS = 16
+A, B, NODE_RATE, TASK_OF, HAS_WINDOW = range(5)
+NODE_COLUMNS = 5
+N_OPTS, PENALTY, DEMAND, ALONE = range(4)
+TASK_COLUMNS = 4
+CHAIN_LEN, CHAIN_LIMIT = range(2)
 
 
 class Data(NamedTuple):
@@ -22,38 +34,16 @@ class Data(NamedTuple):
     C: np.ndarray  # (profiles, n, n) arc cost
     T: np.ndarray  # (profiles, n, n) arc time (service of the tail included)
     E: np.ndarray  # (profiles, n, n) arc energy, or (profiles, 1, 1) zeros when there is none
-    depot: np.ndarray  # per vehicle
-    profile: np.ndarray
-    win_lo: np.ndarray
-    win_hi: np.ndarray
-    span: np.ndarray
-    capacity: np.ndarray
-    ecap: np.ndarray
-    rate: np.ndarray  # idle energy per time unit
-    fixed: np.ndarray
-    recharge: np.ndarray
-    duration_limit: np.ndarray
-    chain_of: np.ndarray  # chain index or -1
-    chain_pos: np.ndarray
-    before: np.ndarray  # the previous vehicle of its chain or -1
-    vclass: np.ndarray  # interchangeable unused vehicles share a class
-    chained: np.ndarray  # bool
+    V: np.ndarray  # (vehicles, VEHICLE_COLUMNS): depot, profile, window, span, limits, rates, chain place, class
     chain_members: np.ndarray  # (chains, longest) vehicles, -1 padded
-    chain_len: np.ndarray
-    chain_limit: np.ndarray  # most non-empty routes per chain
-    a: np.ndarray  # per node: visit window
-    b: np.ndarray
-    node_rate: np.ndarray  # idle rate charged for a wait after the node
-    task_of: np.ndarray
-    has_window: np.ndarray  # bool per node
+    CH: np.ndarray  # (chains, 2): length, most non-empty routes
+    N: np.ndarray  # (nodes, NODE_COLUMNS): visit window, idle rate charged for a wait after it, task, has a window
     allowed: np.ndarray  # (n, vehicles) bool
     alone_ok: np.ndarray  # (n, vehicles) bool
     alone_cost: np.ndarray  # (n, vehicles) with the fixed cost
     opts: np.ndarray  # (tasks, widest) alternative nodes, -1 padded
-    n_opts: np.ndarray
-    penalty: np.ndarray  # per task; mandatory ones cost MISSING_MANDATORY
-    demand: np.ndarray  # per task
-    alone: np.ndarray  # per task: cheapest lone service (recreate's sort key)
+    K: np.ndarray  # (tasks, TASK_COLUMNS): alternatives, penalty (mandatory: MISSING_MANDATORY), demand, cheapest
+    # lone service (recreate's sort key)
     allowed_any: np.ndarray  # (tasks, vehicles) bool
     neighbours: np.ndarray  # (tasks, tasks) nearest first, each task first in its own row
     tasks: np.ndarray  # tasks with at least one alternative
@@ -141,38 +131,38 @@ def _below(rng, n: int) -> int:
 def _serve(D, p, prev, x, t):
     """(service start at x, wait before it) flying profile p from prev, which it left at t."""
     arrive = t + D.T[p, prev, x]
-    if arrive < D.a[x]:
-        return D.a[x], D.a[x] - arrive
+    if arrive < D.N[x, A]:
+        return D.N[x, A], D.N[x, A] - arrive
     return arrive, 0
 
 
 @njit(cache=True)
 def route_times(D, v, route, n, earliest):
     """(ok, departure, arrival) of vehicle v flying route[:n] from `earliest` on: Rules.route_times."""
-    p, d = D.profile[v], D.depot[v]
-    t = max(earliest, D.win_lo[v])
-    if t > D.win_hi[v]:
+    p, d = D.V[v, PROFILE], D.V[v, DEPOT]
+    t = max(earliest, D.V[v, WIN_LO])
+    if t > D.V[v, WIN_HI]:
         return False, 0, 0
     tau, prev, total_wait, delay = t, d, 0, BIG
     for i in range(n):
         x = route[i]
         t, wait = _serve(D, p, prev, x, t)
-        if t > D.b[x]:
+        if t > D.N[x, B]:
             return False, 0, 0
         total_wait += wait
-        room = D.b[x] - t + total_wait
+        room = D.N[x, B] - t + total_wait
         if room < delay:
             delay = room
         prev = x
     arrival = t + D.T[p, prev, d]
-    if arrival > D.win_hi[v]:
+    if arrival > D.V[v, WIN_HI]:
         return False, 0, 0
     delay = min(delay, total_wait)
     departure = tau + delay
-    if arrival - departure > D.span[v]:
+    if arrival - departure > D.V[v, SPAN]:
         return False, 0, 0
-    if D.has_energy and D.ecap[v] < BIG:
-        energy, prev, left, rate, t = 0, d, delay, D.rate[v], tau
+    if D.has_energy and D.V[v, ECAP] < BIG:
+        energy, prev, left, rate, t = 0, d, delay, D.V[v, RATE], tau
         for i in range(n):  # the same walk: the delayed departure absorbs the first waits
             x = route[i]
             t, wait = _serve(D, p, prev, x, t)
@@ -181,10 +171,10 @@ def route_times(D, v, route, n, earliest):
                 wait -= absorbed
                 left -= absorbed
             energy += D.E[p, prev, x] + rate * wait
-            rate = D.node_rate[x]
+            rate = D.N[x, NODE_RATE]
             prev = x
         energy += D.E[p, prev, d]
-        if energy > D.ecap[v]:
+        if energy > D.V[v, ECAP]:
             return False, 0, 0
     return True, departure, arrival
 
@@ -196,8 +186,8 @@ def _arrival(D, v, route, n, ready, duration, windowed):
     if windowed:
         ok, _, arrival = route_times(D, v, route, n, ready)
         return ok, arrival
-    arrival = max(ready, D.win_lo[v]) + duration
-    if arrival > D.win_hi[v] or duration > D.span[v]:
+    arrival = max(ready, D.V[v, WIN_LO]) + duration
+    if arrival > D.V[v, WIN_HI] or duration > D.V[v, SPAN]:
         return False, 0
     return True, arrival
 
@@ -207,7 +197,7 @@ def arc_sums(D, v, route, n):
     """(cost, time, energy, load) of route[:n] flown by v, without its fixed cost."""
     if n == 0:
         return 0, 0, 0, 0
-    p, d = D.profile[v], D.depot[v]
+    p, d = D.V[v, PROFILE], D.V[v, DEPOT]
     cost, time, energy, load, prev = 0, 0, 0, 0, d
     for i in range(n + 1):
         x = route[i] if i < n else d
@@ -216,7 +206,7 @@ def arc_sums(D, v, route, n):
         if D.has_energy:
             energy += D.E[p, prev, x]
         if i < n:
-            load += D.demand[D.task_of[x]]
+            load += D.K[D.N[x, TASK_OF], DEMAND]
         prev = x
     return cost, time, energy, load
 
@@ -226,7 +216,7 @@ def _windowed(D, route, n) -> bool:
     if not D.windows:
         return False
     for i in range(n):
-        if D.has_window[route[i]]:
+        if D.N[route[i], HAS_WINDOW] == 1:
             return True
     return False
 
@@ -235,29 +225,29 @@ def _windowed(D, route, n) -> bool:
 def _chain_ready(D, S, c):
     """Recompute S.ready (earliest departure the chain allows) for every vehicle of chain c."""
     ready = -BIG
-    for k in range(D.chain_len[c]):
+    for k in range(D.CH[c, CHAIN_LEN]):
         v = D.chain_members[c, k]
         S.ready[v] = ready
         if S.length[v] > 0:
             ok, arrival = _arrival(D, v, S.routes[v], S.length[v], ready, S.time[v], S.windowed[v])
             if not ok:  # cannot happen for a state built from accepted moves
                 raise AssertionError("a chain broke a rule")
-            ready = arrival + D.recharge[v]
+            ready = arrival + D.V[v, RECHARGE]
 
 
 @njit(cache=True)
 def _fits(D, S, v, route, n, duration, windowed) -> bool:
     """Exact rule check of v flying route[:n] (energy already checked), with every later vehicle of its chain."""
     if not D.exact:
-        return duration <= D.duration_limit[v]
-    c = D.chain_of[v]
-    ok, arrival = _arrival(D, v, route, n, S.ready[v] if c >= 0 else D.win_lo[v], duration, windowed)
+        return duration <= D.V[v, DURATION_LIMIT]
+    c = D.V[v, CHAIN_OF]
+    ok, arrival = _arrival(D, v, route, n, S.ready[v] if c >= 0 else D.V[v, WIN_LO], duration, windowed)
     if not ok:
         return False
     if c < 0:
         return True
-    ready = arrival + D.recharge[v] if n > 0 else S.ready[v]
-    for k in range(D.chain_pos[v] + 1, D.chain_len[c]):
+    ready = arrival + D.V[v, RECHARGE] if n > 0 else S.ready[v]
+    for k in range(D.V[v, CHAIN_POS] + 1, D.CH[c, CHAIN_LEN]):
         w = D.chain_members[c, k]
         if ready <= S.ready[w]:
             return True  # later vehicles can take off as early as before
@@ -265,14 +255,14 @@ def _fits(D, S, v, route, n, duration, windowed) -> bool:
             ok, later = _arrival(D, w, S.routes[w], S.length[w], ready, S.time[w], S.windowed[w])
             if not ok:
                 return False
-            ready = later + D.recharge[w]
+            ready = later + D.V[w, RECHARGE]
     return True
 
 
 @njit(cache=True)
 def _chain_used(D, S, c) -> int:
     used = 0
-    for k in range(D.chain_len[c]):
+    for k in range(D.CH[c, CHAIN_LEN]):
         if S.length[D.chain_members[c, k]] > 0:
             used += 1
     return used
@@ -301,16 +291,16 @@ def _save(S, W, v):
 @njit(cache=True)
 def _set_route(D, S, W, v, src, n, cost, time, energy, load):
     _save(S, W, v)
-    old = S.cost[v] + D.fixed[v] if S.length[v] > 0 else 0
-    new = cost + D.fixed[v] if n > 0 else 0
+    old = S.cost[v] + D.V[v, FIXED] if S.length[v] > 0 else 0
+    new = cost + D.V[v, FIXED] if n > 0 else 0
     S.objective[0] += new - old
     S.routes[v, :n] = src[:n]
     S.length[v] = n
     S.cost[v], S.time[v], S.energy[v], S.load[v] = cost, time, energy, load
     S.windowed[v] = _windowed(D, src, n)
     W.dirty[v] = True
-    if D.chain_of[v] >= 0:
-        _chain_ready(D, S, D.chain_of[v])
+    if D.V[v, CHAIN_OF] >= 0:
+        _chain_ready(D, S, D.V[v, CHAIN_OF])
 
 
 @njit(cache=True)
@@ -321,7 +311,7 @@ def _remove_task(D, S, W, task, vehicle):
     W.removed_at[task] = W.counters[STAMP]
     if vehicle >= 0:
         S.where[task] = -1
-        S.objective[0] += D.penalty[task]
+        S.objective[0] += D.K[task, PENALTY]
 
 
 @njit(cache=True)
@@ -339,7 +329,7 @@ def _undo(D, S, W):
         t = W.removed[i]
         S.where[t] = W.removed_from[t]
     for i in range(W.counters[TOUCHED]):
-        c = D.chain_of[W.touched[i]]
+        c = D.V[W.touched[i], CHAIN_OF]
         if c >= 0:
             _chain_ready(D, S, c)
 
@@ -354,14 +344,14 @@ def init_state(D, S):
         S.cost[v], S.time[v], S.energy[v], S.load[v] = arc_sums(D, v, S.routes[v], n)
         S.windowed[v] = _windowed(D, S.routes[v], n)
         for i in range(n):
-            S.where[D.task_of[S.routes[v, i]]] = v
+            S.where[D.N[S.routes[v, i], TASK_OF]] = v
         if n > 0:
-            objective += S.cost[v] + D.fixed[v]
+            objective += S.cost[v] + D.V[v, FIXED]
     for t in range(S.where.shape[0]):
         if S.where[t] < 0:
-            objective += D.penalty[t]
+            objective += D.K[t, PENALTY]
     S.objective[0] = objective
-    for c in range(D.chain_len.shape[0]):
+    for c in range(D.CH.shape[0]):
         _chain_ready(D, S, c)
 
 
@@ -380,7 +370,7 @@ def _ruin(D, S, W):
         for t in range(S.where.shape[0]):
             if W.counters[REMOVED] >= D.mean_removed:
                 break
-            if S.where[t] < 0 and D.n_opts[t] > 0:
+            if S.where[t] < 0 and D.K[t, N_OPTS] > 0:
                 _remove_task(D, S, W, t, -1)
         return
     ls_max = min(float(D.max_string), total / used)
@@ -394,7 +384,7 @@ def _ruin(D, S, W):
         t = D.neighbours[seed, j]
         v = S.where[t]
         if v < 0:
-            if W.removed_at[t] != stamp and D.n_opts[t] > 0 and picked < D.mean_removed:
+            if W.removed_at[t] != stamp and D.K[t, N_OPTS] > 0 and picked < D.mean_removed:
                 _remove_task(D, S, W, t, -1)  # a nearby task left out gets another chance
                 picked += 1
             continue
@@ -404,7 +394,7 @@ def _ruin(D, S, W):
         route = S.routes[v]
         size = int(_random(rng) * min(float(n), ls_max)) + 1
         pos = 0
-        while D.task_of[route[pos]] != t:
+        while D.N[route[pos], TASK_OF] != t:
             pos += 1
         lo = max(0, min(pos - _below(rng, size), n - size))
         k = 0
@@ -413,12 +403,12 @@ def _ruin(D, S, W):
                 W.tmp[k] = route[i]
                 k += 1
         cost, time, energy, load = arc_sums(D, v, W.tmp, k)
-        if energy > D.ecap[v] or not _fits(D, S, v, W.tmp, k, time, _windowed(D, W.tmp, k)):
+        if energy > D.V[v, ECAP] or not _fits(D, S, v, W.tmp, k, time, _windowed(D, W.tmp, k)):
             # Matrices need not obey the triangle inequality (a line's adjacent legs skip the climb between
             # them) and a shorter route may wait longer on the way: then the whole route goes.
             lo, size, k, cost, time, energy, load = 0, n, 0, 0, 0, 0, 0
         for i in range(lo, lo + size):
-            _remove_task(D, S, W, D.task_of[route[i]], v)
+            _remove_task(D, S, W, D.N[route[i], TASK_OF], v)
         _set_route(D, S, W, v, W.tmp, k, cost, time, energy, load)
         W.vehicle_at[v] = mark
         ruined += 1
@@ -446,7 +436,7 @@ def _best(D, S, W, t, near_only, with_empty, mark):
     """Place task t at the cheapest feasible (vehicle, position, alternative) costing less than its penalty,
     over the routes in use (only those marked near, W.vehicle_at == mark, when `near_only`) and, `with_empty`,
     one unused vehicle of each class. Returns whether it was placed."""
-    dem, limit = D.demand[t], D.penalty[t]
+    dem, limit = D.K[t, DEMAND], D.K[t, PENALTY]
     keep = D.max_checks if D.exact else 1
     room = S.routes.shape[1]
     count = 0
@@ -454,18 +444,18 @@ def _best(D, S, W, t, near_only, with_empty, mark):
         n = S.length[v]
         if n == 0 or (near_only and W.vehicle_at[v] != mark):
             continue
-        if not D.allowed_any[t, v] or S.load[v] + dem > D.capacity[v]:
+        if not D.allowed_any[t, v] or S.load[v] + dem > D.V[v, CAPACITY]:
             continue
         if n >= room:
             W.counters[NEED_ROOM] = 1
             continue
-        p, d = D.profile[v], D.depot[v]
-        time_room = D.duration_limit[v] - S.time[v]
-        energy_room = D.ecap[v] - S.energy[v]
+        p, d = D.V[v, PROFILE], D.V[v, DEPOT]
+        time_room = D.V[v, DURATION_LIMIT] - S.time[v]
+        energy_room = D.V[v, ECAP] - S.energy[v]
         prev = d
         for pos in range(n + 1):
             nxt = S.routes[v, pos] if pos < n else d
-            for k in range(D.n_opts[t]):
+            for k in range(D.K[t, N_OPTS]):
                 node = D.opts[t, k]
                 if not D.allowed[node, v]:
                     continue
@@ -482,18 +472,18 @@ def _best(D, S, W, t, near_only, with_empty, mark):
         for v in D.empty_order:
             if S.length[v] > 0 or not D.allowed_any[t, v]:
                 continue
-            if D.chained[v]:
-                b = D.before[v]
-                if b >= 0 and S.length[b] == 0 and D.vclass[b] == D.vclass[v]:
+            if (D.V[v, CHAINED] == 1):
+                b = D.V[v, BEFORE]
+                if b >= 0 and S.length[b] == 0 and D.V[b, VCLASS] == D.V[v, VCLASS]:
                     continue  # a run of unused alike trips offers its first only
-                c = D.chain_of[v]
-                if _chain_used(D, S, c) >= D.chain_limit[c]:
+                c = D.V[v, CHAIN_OF]
+                if _chain_used(D, S, c) >= D.CH[c, CHAIN_LIMIT]:
                     continue
             else:
-                if W.class_at[D.vclass[v]] == mark:
+                if W.class_at[D.V[v, VCLASS]] == mark:
                     continue
-                W.class_at[D.vclass[v]] = mark
-            for k in range(D.n_opts[t]):
+                W.class_at[D.V[v, VCLASS]] = mark
+            for k in range(D.K[t, N_OPTS]):
                 node = D.opts[t, k]
                 if D.alone_ok[node, v] and D.alone_cost[node, v] < limit:
                     count = _offer(W, count, keep, D.alone_cost[node, v], v, -1, node)
@@ -508,20 +498,20 @@ def _best(D, S, W, t, near_only, with_empty, mark):
             W.tmp[:pos] = S.routes[v, :pos]
             W.tmp[pos] = node
             W.tmp[pos + 1:n + 1] = S.routes[v, pos:n]
-            p = D.profile[v]
-            prev = S.routes[v, pos - 1] if pos > 0 else D.depot[v]
-            nxt = S.routes[v, pos] if pos < n else D.depot[v]
+            p = D.V[v, PROFILE]
+            prev = S.routes[v, pos - 1] if pos > 0 else D.V[v, DEPOT]
+            nxt = S.routes[v, pos] if pos < n else D.V[v, DEPOT]
             cost = S.cost[v] + W.cand_delta[i]
             time = S.time[v] + D.T[p, prev, node] + D.T[p, node, nxt] - D.T[p, prev, nxt]
             energy = S.energy[v]
             if D.has_energy:
                 energy += D.E[p, prev, node] + D.E[p, node, nxt] - D.E[p, prev, nxt]
             load = S.load[v] + dem
-        if D.exact and not _fits(D, S, v, W.tmp, n + 1, time, S.windowed[v] or D.has_window[node]):
+        if D.exact and not _fits(D, S, v, W.tmp, n + 1, time, S.windowed[v] or (D.N[node, HAS_WINDOW] == 1)):
             continue
         _set_route(D, S, W, v, W.tmp, n + 1, cost, time, energy, load)
         S.where[t] = v
-        S.objective[0] -= D.penalty[t]
+        S.objective[0] -= D.K[t, PENALTY]
         return True
     return False
 
@@ -560,7 +550,7 @@ def _recreate(D, S, W):
         keys = np.empty(m, dtype=np.int64)
         for i in range(m):
             t = order[i]
-            keys[i] = -D.demand[t] if key < 8 / 11 else (-D.alone[t] if key < 10 / 11 else D.alone[t])
+            keys[i] = -D.K[t, DEMAND] if key < 8 / 11 else (-D.K[t, ALONE] if key < 10 / 11 else D.K[t, ALONE])
         order = order[np.argsort(keys, kind="mergesort")]
     for i in range(m):
         _insert(D, S, W, order[i])

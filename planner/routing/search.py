@@ -27,7 +27,7 @@ ROOM = 64  # positions per route row to start with; rows double when a route nee
 
 def compile_search() -> None:
     """Have the compiled loop ready before a clock starts: numba compiles it on its first call after an install
-    (about 30 s, then cached beside the module) and loads it in a fraction of a second on later runs."""
+    (about 20 s, then cached beside the module) and loads it in a fraction of a second on later runs."""
     global _COMPILED
     if _COMPILED:
         return
@@ -139,23 +139,34 @@ class Search:
             if len(o):
                 allowed_any[t] = r.allowed[o].any(axis=0)
         E = r.E if r.E is not None else np.zeros((r.T.shape[0], 1, 1), dtype=i64)
+        vehicles = np.zeros((nv, kernel.VEHICLE_COLUMNS), dtype=i64)
+        for column, values in ((kernel.DEPOT, r.depot), (kernel.PROFILE, r.profile), (kernel.WIN_LO, r.win_lo),
+                               (kernel.WIN_HI, r.win_hi), (kernel.SPAN, r.span), (kernel.CAPACITY, r.capacity),
+                               (kernel.ECAP, r.ecap), (kernel.RATE, r.rate), (kernel.FIXED, r.fixed),
+                               (kernel.RECHARGE, r.recharge), (kernel.DURATION_LIMIT, r.duration_limit),
+                               (kernel.CHAIN_OF, r.chain_of), (kernel.CHAIN_POS, r.chain_pos),
+                               (kernel.BEFORE, self.before), (kernel.VCLASS, self.vclass),
+                               (kernel.CHAINED, self.chained)):
+            vehicles[:, column] = ints(values)
+        nodes = np.zeros((p.num_nodes, kernel.NODE_COLUMNS), dtype=i64)
+        for column, values in ((kernel.A, r.a), (kernel.B, r.b), (kernel.NODE_RATE, r.node_rate),
+                               (kernel.TASK_OF, r.task_of), (kernel.HAS_WINDOW, self.has_window)):
+            nodes[:, column] = ints(values)
+        tasks = np.zeros((p.num_tasks, kernel.TASK_COLUMNS), dtype=i64)
+        for column, values in ((kernel.N_OPTS, [len(o) for o in self.opts]), (kernel.PENALTY, self.penalty),
+                               (kernel.DEMAND, self.demand), (kernel.ALONE, self.alone)):
+            tasks[:, column] = ints(values)
+        chains = np.zeros((len(r.chains), 2), dtype=i64)
+        chains[:, kernel.CHAIN_LEN] = [len(c) for c in r.chains]
+        chains[:, kernel.CHAIN_LIMIT] = r.chain_limit
         return kernel.Data(
-            C=ints(r.C), T=ints(r.T), E=ints(E), depot=ints(r.depot), profile=ints(r.profile),
-            win_lo=ints(r.win_lo), win_hi=ints(r.win_hi), span=ints(r.span), capacity=ints(r.capacity),
-            ecap=ints(r.ecap), rate=ints(r.rate), fixed=ints(r.fixed), recharge=ints(r.recharge),
-            duration_limit=ints(r.duration_limit), chain_of=ints(r.chain_of), chain_pos=ints(r.chain_pos),
-            before=ints(self.before), vclass=ints(self.vclass), chained=np.array(self.chained, dtype=bool),
-            chain_members=members, chain_len=ints([len(c) for c in r.chains]),
-            chain_limit=ints(r.chain_limit),
-            a=ints(r.a), b=ints(r.b), node_rate=ints(r.node_rate), task_of=ints(r.task_of),
-            has_window=np.ascontiguousarray(self.has_window), allowed=np.ascontiguousarray(r.allowed),
-            alone_ok=np.ascontiguousarray(r.alone_ok), alone_cost=ints(r.alone_cost), opts=opts,
-            n_opts=ints([len(o) for o in self.opts]), penalty=ints(self.penalty), demand=ints(self.demand),
-            alone=ints(self.alone), allowed_any=allowed_any, neighbours=ints(self.neighbours),
-            tasks=ints(self.tasks), empty_order=ints(np.argsort(-r.duration_limit, kind="stable")), exact=bool(r.exact), windows=bool(r.windows), has_energy=bool(r.has_energy),
-            time_binds=self.time_binds, n_classes=max(self.vclass, default=0) + 1,
-            mean_removed=self.MEAN_REMOVED, max_string=self.MAX_STRING, near=self.NEAR,
-            all_routes_below=self.ALL_ROUTES_BELOW, max_checks=self.MAX_CHECKS)
+            C=ints(r.C), T=ints(r.T), E=ints(E), V=vehicles, chain_members=members, CH=chains, N=nodes,
+            allowed=np.ascontiguousarray(r.allowed), alone_ok=np.ascontiguousarray(r.alone_ok),
+            alone_cost=ints(r.alone_cost), opts=opts, K=tasks, allowed_any=allowed_any, neighbours=ints(self.neighbours),
+            tasks=ints(self.tasks), empty_order=ints(np.argsort(-r.duration_limit, kind="stable")), exact=bool(r.exact),
+            windows=bool(r.windows), has_energy=bool(r.has_energy), time_binds=self.time_binds,
+            n_classes=max(self.vclass, default=0) + 1, mean_removed=self.MEAN_REMOVED, max_string=self.MAX_STRING,
+            near=self.NEAR, all_routes_below=self.ALL_ROUTES_BELOW, max_checks=self.MAX_CHECKS)
 
     def _arrays(self, room: int, seed: int) -> tuple[kernel.State, kernel.Work]:
         nv, nt, i64 = self.nv, self.p.num_tasks, np.int64
