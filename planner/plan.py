@@ -35,7 +35,7 @@ from planner.options import PlanOptions
 from planner.problem.epochs import epochs_for
 from planner.problem.feasibility import grounded
 from planner.problem.task_airspace import TaskWithEpochs, split_tasks_by_airspace
-from planner.refill import Deconflict, refill, renamed
+from planner.refill import Deconflict, numbered_after, refill
 from planner.routing import compile_search
 
 logger = logging.getLogger(__name__)
@@ -271,13 +271,7 @@ def default_max_leg_m(scenario: Scenario, transit_m: float = DEFAULT_TRANSIT_M) 
 
 def number_sorties(sorties: list[Sortie]) -> list[Sortie]:
     """Sorties in takeoff order, numbered per drone S1, S2, ... (repair sorties join a drone's earlier ones)."""
-    ordered = sorted(sorties, key=lambda s: (s.takeoff, s.drone_id, s.sortie_id))
-    count: dict[str, int] = {}
-    numbered = []
-    for sortie in ordered:
-        count[sortie.drone_id] = count.get(sortie.drone_id, 0) + 1
-        numbered.append(renamed(sortie, f"{sortie.drone_id}-S{count[sortie.drone_id]}"))
-    return sorted(numbered, key=lambda s: (s.takeoff, s.sortie_id))
+    return sorted(numbered_after(sorties, set()), key=lambda s: (s.takeoff, s.sortie_id))
 
 
 def _extent(scenario: Scenario) -> shapely.Geometry:

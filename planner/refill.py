@@ -16,7 +16,7 @@ from planner.fleet.budget import Budget
 from planner.fleet.city import City
 from planner.deconflict import clear_after
 from planner.fleet.group_solve import DroppedTask, solve_group
-from planner.fleet.repair import repair
+from planner.fleet.repair import UNDONE, repair
 from planner.fleet.undone import PlanBudget
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 # Rounds that re-plan freed time. Each may drop new sorties and free time again, so the loop is cut here; a last
 # round only checks, so every reason still standing is told against the sorties finally flown.
 MAX_ROUNDS = 2
-CAPACITY = (UnservedReason.NO_CAPACITY, UnservedReason.TIME_LIMIT)
 
 Deconflict = Callable[[MissionPlan, frozenset[str]], MissionPlan]  # (plan, sorties that must not move) -> plan
 
@@ -104,7 +103,7 @@ def _offered(plan: MissionPlan, city: City, undone: dict[str, DroppedTask], spen
                 and u.task_id not in spent}
     undone.update(first_look(city, sorted(t for t in standing if t not in undone)))
     offered = [undone[u.task_id] for u in plan.unserved if u.task_id in undone
-               and (u.reason in CAPACITY or u.task_id in standing)]
+               and (u.reason in UNDONE or u.task_id in standing)]
     return offered, {t: u for t, u in standing.items() if t in undone}
 
 

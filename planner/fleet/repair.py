@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from missions.models import Sortie, UnservedTask
+from missions.models import Sortie, UnservedReason, UnservedTask
 from planner.fleet.budget import LATER_ROUNDS_SHARE, MIN_SOLVE_S, Budget
 from planner.fleet.city import City
 from planner.fleet.decompose import partition
@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 CHECKED_ONLY = "checked only: repair_rounds is 0"
 
+# The reasons of a task the repair pass could not place, which a later pass (planner.refill) may offer again.
+UNDONE = (UnservedReason.NO_CAPACITY, UnservedReason.TIME_LIMIT)
+
 
 @dataclass
 class Repair:
@@ -36,7 +39,7 @@ class Repair:
 
     def leave(self, task_id: str, reason: UnservedTask, first: dict[str, DroppedTask]) -> None:
         self.unserved.append(reason)
-        if task_id in first and reason.reason.value in ("no_capacity", "time_limit"):
+        if task_id in first and reason.reason in UNDONE:
             self.left[task_id] = first[task_id]
 
 

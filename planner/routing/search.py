@@ -98,7 +98,7 @@ class Search:
             prox[empty, :] = prox[:, empty] = float(BIG)
         np.fill_diagonal(prox, -1.0)  # a task is its own nearest neighbour: the ruin starts from it
         self.neighbours = np.argsort(prox, axis=1, kind="stable")
-        self.n = n_nodes = problem.num_nodes
+        n_nodes = problem.num_nodes
         self.has_window = np.array([(r.a[x] > 0 or r.b[x] < BIG) for x in range(n_nodes)], dtype=bool)
         # Durations matter only if some route could outlast its vehicle's window or span.
         longest = int(r.T.max(axis=2).sum(axis=1).max()) if n_nodes else 0
