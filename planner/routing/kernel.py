@@ -58,6 +58,7 @@ class Data(NamedTuple):
     near: int  # insertion tries the routes of this many nearest tasks first ...
     all_routes_below: int  # ... unless this few routes are in use
     max_checks: int  # exact rule checks per insertion, cheapest candidates first
+    shift_rate: float  # share of iterations that first carry a whole route to another vehicle
 
 
 class State(NamedTuple):
@@ -290,6 +291,14 @@ def _save(S, W, v):
 
 @njit(cache=True)
 def _set_route(D, S, W, v, src, n, cost, time, energy, load):
+    _place(D, S, W, v, src, n, cost, time, energy, load)
+    if D.V[v, CHAIN_OF] >= 0:
+        _chain_ready(D, S, D.V[v, CHAIN_OF])
+
+
+@njit(cache=True)
+def _place(D, S, W, v, src, n, cost, time, energy, load):
+    """Route v becomes src[:n] with these sums; its chain's readiness is the caller's to update."""
     _save(S, W, v)
     old = S.cost[v] + D.V[v, FIXED] if S.length[v] > 0 else 0
     new = cost + D.V[v, FIXED] if n > 0 else 0
@@ -299,8 +308,6 @@ def _set_route(D, S, W, v, src, n, cost, time, energy, load):
     S.cost[v], S.time[v], S.energy[v], S.load[v] = cost, time, energy, load
     S.windowed[v] = _windowed(D, src, n)
     W.dirty[v] = True
-    if D.V[v, CHAIN_OF] >= 0:
-        _chain_ready(D, S, D.V[v, CHAIN_OF])
 
 
 @njit(cache=True)
@@ -328,6 +335,10 @@ def _undo(D, S, W):
     for i in range(W.counters[REMOVED]):
         t = W.removed[i]
         S.where[t] = W.removed_from[t]
+    for i in range(W.counters[TOUCHED]):  # tasks a whole route carried to another vehicle (_shift_route)
+        v = W.touched[i]
+        for k in range(S.length[v]):
+            S.where[D.N[S.routes[v, k], TASK_OF]] = v
     for i in range(W.counters[TOUCHED]):
         c = D.V[W.touched[i], CHAIN_OF]
         if c >= 0:
@@ -412,6 +423,114 @@ def _ruin(D, S, W):
         _set_route(D, S, W, v, W.tmp, k, cost, time, energy, load)
         W.vehicle_at[v] = mark
         ruined += 1
+
+
+# --- route shift ---------------------------------------------------------------------------------------------
+@njit(cache=True)
+def _flies(D, w, src, n, ready):
+    """(ok, arrival) of vehicle w flying src[:n] from `ready` on: allowed visits, load, energy, windows."""
+    for i in range(n):
+        if not D.allowed[src[i], w]:
+            return False, 0
+    cost, time, energy, load = arc_sums(D, w, src, n)
+    if energy > D.V[w, ECAP] or load > D.V[w, CAPACITY]:
+        return False, 0
+    return _arrival(D, w, src, n, ready, time, _windowed(D, src, n))
+
+
+@njit(cache=True)
+def _exchange_ok(D, S, u, v):
+    """Whether u flying v's route and v flying u's keeps every rule, the later routes of their chains included."""
+    for side in range(2):
+        w, o = (u, v) if side == 0 else (v, u)  # w flies o's route
+        c = D.V[w, CHAIN_OF]
+        if c < 0:
+            if S.length[o] > 0 and not _flies(D, w, S.routes[o], S.length[o], D.V[w, WIN_LO])[0]:
+                return False
+            continue
+        if side == 1 and c == D.V[u, CHAIN_OF]:
+            continue  # one walk covered both
+        first = D.V[w, CHAIN_POS]
+        last = first
+        if D.V[o, CHAIN_OF] == c:
+            first, last = min(first, D.V[o, CHAIN_POS]), max(last, D.V[o, CHAIN_POS])
+        ready = S.ready[D.chain_members[c, first]]
+        for k in range(first, D.CH[c, CHAIN_LEN]):
+            x = D.chain_members[c, k]
+            if k > last and ready <= S.ready[x]:
+                break  # later routes can take off as early as before
+            src = v if x == u else (u if x == v else x)
+            if S.length[src] > 0:
+                ok, arrival = _flies(D, x, S.routes[src], S.length[src], ready)
+                if not ok:
+                    return False
+                ready = arrival + D.V[x, RECHARGE]
+    return True
+
+
+@njit(cache=True)
+def _shift_route(D, S, W) -> bool:
+    """Carry one random route whole to the vehicle where it costs least (another hangar, epoch or drone),
+    swapping with the route flying there: recreate alone rarely moves a whole route, each task it reinserts
+    preferring the routes already flying. Returns whether a route moved."""
+    rng = W.rng
+    used = 0
+    for v in range(S.length.shape[0]):
+        if S.length[v] > 0:
+            used += 1
+    if used == 0:
+        return False
+    k = _below(rng, used)
+    u = 0
+    for v in range(S.length.shape[0]):
+        if S.length[v] > 0:
+            if k == 0:
+                u = v
+                break
+            k -= 1
+    mark = _fresh_mark(W)
+    cu = D.V[u, CHAIN_OF]
+    best, ties, target = BIG, 0, -1
+    for v in range(S.length.shape[0]):
+        if v == u or (D.V[v, VCLASS] == D.V[u, VCLASS] and D.V[u, CHAINED] == 0):
+            continue  # an identical vehicle
+        if S.length[v] == 0:
+            if D.V[v, CHAINED] == 1:
+                b = D.V[v, BEFORE]
+                if b >= 0 and b != u and S.length[b] == 0 and D.V[b, VCLASS] == D.V[v, VCLASS]:
+                    continue  # a run of unused alike trips offers its first only
+                c = D.V[v, CHAIN_OF]
+                if c != cu and _chain_used(D, S, c) >= D.CH[c, CHAIN_LIMIT]:
+                    continue
+            else:
+                if W.class_at[D.V[v, VCLASS]] == mark:
+                    continue
+                W.class_at[D.V[v, VCLASS]] = mark
+        delta = arc_sums(D, v, S.routes[u], S.length[u])[0] + D.V[v, FIXED] - S.cost[u] - D.V[u, FIXED]
+        if S.length[v] > 0:
+            delta += arc_sums(D, u, S.routes[v], S.length[v])[0] + D.V[u, FIXED] - S.cost[v] - D.V[v, FIXED]
+        if delta > best or not _exchange_ok(D, S, u, v):
+            continue
+        if delta < best:
+            best, ties, target = delta, 1, v
+        else:
+            ties += 1
+            if _below(rng, ties) == 0:
+                target = v
+    if target < 0:
+        return False
+    n, m = S.length[u], S.length[target]
+    W.tmp[:n] = S.routes[u, :n]
+    cost, time, energy, load = arc_sums(D, u, S.routes[target], m)
+    _place(D, S, W, u, S.routes[target], m, cost, time, energy, load)
+    cost, time, energy, load = arc_sums(D, target, W.tmp, n)
+    _place(D, S, W, target, W.tmp, n, cost, time, energy, load)
+    for w in (u, target):
+        for i in range(S.length[w]):
+            S.where[D.N[S.routes[w, i], TASK_OF]] = w
+        if D.V[w, CHAIN_OF] >= 0:
+            _chain_ready(D, S, D.V[w, CHAIN_OF])
+    return True
 
 
 # --- recreate --------------------------------------------------------------------------------------------
@@ -590,6 +709,8 @@ def anneal(D, S, W, iterations, frac_from, frac_to, t_start, t_end) -> int:
         W.counters[TOUCHED] = 0
         W.counters[REMOVED] = 0
         before = S.objective[0]
+        if D.shift_rate > 0 and _random(W.rng) < D.shift_rate:
+            _shift_route(D, S, W)
         _ruin(D, S, W)
         _recreate(D, S, W)
         after = S.objective[0]

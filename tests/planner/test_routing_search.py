@@ -146,6 +146,52 @@ def test_compiled_moves_keep_the_bookkeeping_of_chains_windows_and_energy_throug
     assert work.best_objective[0] == min(objectives)
 
 
+def test_whole_route_shifts_keep_the_bookkeeping_through_undo():
+    """Every iteration first carries a whole route to another vehicle (another hangar, profile or drone): the
+    state stays equal to what planner.routing.rules recomputes, accepted or undone, and routes do move."""
+    from planner.routing import kernel
+    from planner.routing.rules import Rules
+    from planner.routing.search import Search
+
+    p = drone_day(7, n_tasks=30)
+    search, rules = Search(p), Rules(p)
+    data = search.data._replace(shift_rate=1.0)
+    state, work = search.begin(seed=7)
+    homes: dict[tuple[int, ...], set[int]] = {}
+    for _ in range(150):
+        kernel.anneal(data, state, work, 1, 0.0, 0.0, 300.0, 300.0)
+        routes = [[int(x) for x in state.routes[v, :state.length[v]]] for v in range(search.nv)]
+        assert rules.check(routes) is None
+        assert state.cost.tolist() == [rules.arc_sums(v, r)[0] for v, r in enumerate(routes)]
+        served = {int(rules.task_of[x]): v for v, r in enumerate(routes) for x in r}
+        assert state.where.tolist() == [served.get(t, -1) for t in range(p.num_tasks)]
+        assert state.objective[0] == solution_cost(p, [[x - 2 for x in r] for r in routes])
+        for v, r in enumerate(routes):
+            if r:
+                homes.setdefault(tuple(r), set()).add(v)
+    assert any(len(vehicles) > 1 for vehicles in homes.values())  # the same route flown by another vehicle
+
+
+def test_a_route_flown_from_the_far_hangar_shifts_whole_to_the_near_one():
+    """Three stops beside hangar 1 flown by hangar 0's drone: one shift carries the route to hangar 1's drone
+    and the objective falls by exactly the two hangars' difference in out-and-back legs."""
+    from planner.routing import kernel
+    from planner.routing.search import Search
+
+    xy = np.array([[0, 0], [5000, 0], [5100, 100], [5200, 0], [5100, -100]], dtype=float)
+    dist = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    vehicles = [Vehicle(depot=0, profile=0, window=(0, 100_000)), Vehicle(depot=1, profile=0, window=(0, 100_000))]
+    p = RoutingProblem(2, [Visit(0), Visit(1), Visit(2)], [dist], vehicles, [10**6] * 3)
+    search = Search(p)
+    state, work = search.begin(seed=1, start=[[0, 1, 2], []])
+    before = int(state.objective[0])
+    assert kernel._shift_route(search.data, state, work)
+    assert state.length.tolist() == [0, 3] and state.routes[1, :3].tolist() == [2, 3, 4]
+    assert state.where.tolist() == [1, 1, 1]
+    shift = dist[0, 2] + dist[4, 0] - dist[1, 2] - dist[4, 1]
+    assert before - int(state.objective[0]) == shift > 9000
+
+
 def test_same_seed_and_solution_limit_give_the_same_full_plan():
     p = drone_day(5)
     a, b = solve(p, FAST), solve(p, FAST)
@@ -210,7 +256,14 @@ def test_or_tools_accepts_a_route_that_departs_late_to_wait_at_the_depot(caplog)
 def test_routes_of_the_search_are_kept_when_or_tools_has_no_time_left(monkeypatch, caplog):
     import planner.routing.solver as solver
 
-    monkeypatch.setattr(solver, "_left", lambda params, t0: 0.001)  # OR-Tools gets a millisecond
+    original = solver._search_parameters
+
+    def one_nanosecond(params, left_s):  # OR-Tools gets no time to restore the routes (a millisecond sometimes was)
+        sp = original(params, left_s)
+        sp.time_limit.seconds, sp.time_limit.nanos = 0, 1
+        return sp
+
+    monkeypatch.setattr(solver, "_search_parameters", one_nanosecond)
     p = drone_day(6)
     with caplog.at_level(logging.INFO, logger="planner.routing.solver"):
         sol = solve(p, FAST)
