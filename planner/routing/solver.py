@@ -309,13 +309,13 @@ def solve(
     if found.complete:
         logger.info("search: objective %d after %d iterations, %.2f s", found.objective, found.iterations,
                     time.monotonic() - t0)
-    model, assignment = _certify_and_improve(problem, params, found, t0, improved)
+    model, assignment, kept = _certify_and_improve(problem, params, found, t0, improved)
     routing = model.routing
     status_name = _status_name(routing)
     wall = time.monotonic() - t0
     if status_name == "ROUTING_INVALID":
         raise ValueError("OR-Tools rejected the RoutingProblem as invalid")
-    if assignment is None and found.complete and status_name in _OUT_OF_TIME:
+    if kept:
         # The search's routes keep every rule (planner.routing.rules); OR-Tools only ran out of time.
         logger.info("routing: OR-Tools had no time to restore the search's routes; keeping them")
         return _search_solution(problem, rules, found, wall, history)
@@ -334,7 +334,8 @@ def solve(
 
 
 def _certify_and_improve(problem: RoutingProblem, params: SolveParams, found, t0: float, improved):
-    """OR-Tools from the search's routes (locked as its first solution) for the rest of the budget.
+    """OR-Tools from the search's routes (locked as its first solution) for the rest of the budget; the third
+    value says OR-Tools ran out of time restoring them (the search's routes stand).
 
     A lock restores the routes and lets OR-Tools set the times and energies itself (reading them in as an
     assignment leaves cumuls it may not restore). Locks OR-Tools cannot complete mean the model holds a rule
@@ -342,21 +343,26 @@ def _certify_and_improve(problem: RoutingProblem, params: SolveParams, found, t0
     """
     model = _model(problem, params, t0, improved)
     if not found.complete:
-        return model, model.routing.SolveWithParameters(_search_parameters(params, _left(params, t0)))
+        return model, model.routing.SolveWithParameters(_search_parameters(params, _left(params, t0))), False
     routes = [[model.manager.NodeToIndex(int(model.model_of[problem.num_depots + i])) for i in r]
               for r in found.routes]
     assignment = None
     if model.routing.ApplyLocksToAllVehicles(routes, False):
-        assignment = model.routing.SolveWithParameters(_search_parameters(params, _left(params, t0)))
-        if assignment is None and _status_name(model.routing) in _OUT_OF_TIME:
-            return model, None  # no time left to restore them: the caller keeps the search's routes
+        sp, began = _search_parameters(params, _left(params, t0)), time.monotonic()
+        given_s = sp.time_limit.seconds + sp.time_limit.nanos / 1e9
+        assignment = model.routing.SolveWithParameters(sp)
+        # A limit that runs out while the locks are restored is reported as a plain failure at times (seen after
+        # other solves in the same process), so the clock decides, not only the status.
+        if assignment is None and (_status_name(model.routing) in _OUT_OF_TIME
+                                   or time.monotonic() - began >= given_s):
+            return model, None, True  # no time left to restore them: the caller keeps the search's routes
     if assignment is None:
         logger.warning("OR-Tools rejected the search's routes (objective %d): a rule of the model is not "
                        "checked by planner.routing.rules; falling back to OR-Tools' own first solution",
                        found.objective)
         model = _model(problem, params, t0, improved)
         assignment = model.routing.SolveWithParameters(_search_parameters(params, _left(params, t0)))
-    return model, assignment
+    return model, assignment, False
 
 
 _OUT_OF_TIME = ("ROUTING_FAIL_TIMEOUT", "ROUTING_NOT_SOLVED")
