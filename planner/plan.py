@@ -21,7 +21,7 @@ from missions.models import GroupSummary, InspectionTask, MissionPlan, PlanSumma
 from missions.plan_totals import with_totals
 from missions.tasks import tasks_from_targets
 from planner.deconflict import retime_to_clear
-from planner.fleet.budget import MAX_REPAIR_SHARE, REPAIR_SHARE, TAIL_S_PER_1000_TASKS, Budget
+from planner.fleet.budget import MAX_REPAIR_SHARE, REPAIR_SHARE, TAIL_S_PER_1000_TASKS, Budget, size_weight
 from planner.fleet.city import City, reach_area
 from planner.fleet.decompose import partition
 from planner.fleet.executors import run_groups
@@ -156,12 +156,15 @@ def _tail_s(city: City) -> float:
 
 def plan_jobs(scenario: Scenario, options: PlanOptions) -> tuple[list[GroupJob], list[TaskWithEpochs],
                                                                  list[UnservedTask]]:
-    """The first pass as plain jobs, each with the share of the time limit it would get if all started now (plan()
-    hands out the budget as groups start), the flyable tasks, and the tasks that can never be flown with their
-    reasons: what a benchmark needs to solve the same groups plan() solves."""
+    """The first pass as plain jobs, each with the share of the time limit (by its size) it would get if all started
+    now (plan() hands out the budget as groups start), the flyable tasks, and the tasks that can never be flown with
+    their reasons: what a benchmark needs to solve the same groups plan() solves."""
     city, jobs, unserved = _first_pass(scenario, options)
-    share = Budget(options.time_limit_s).solve_share(len(jobs), options.workers)
-    return [dataclasses.replace(job, time_limit_s=share) for job in jobs], list(city.tasks.values()), unserved
+    budget, sizes = Budget(options.time_limit_s), [len(job.tasks) for job in jobs]
+    shares = [budget.solve_share(len(jobs), options.workers, 0.0, size_weight(sizes, k, range(len(jobs))))
+              for k in range(len(jobs))]
+    return ([dataclasses.replace(job, time_limit_s=share) for job, share in zip(jobs, shares)],
+            list(city.tasks.values()), unserved)
 
 
 def _first_pass(scenario: Scenario, options: PlanOptions) -> tuple[City, list[GroupJob], list[UnservedTask]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 MIN_SOLVE_S = 0.5  # a solve shorter than this rarely finds a first plan; the budget is overrun instead (and said)
@@ -35,9 +36,18 @@ class Budget:
         """Mean time a group spends outside the solver (measured on finished groups, else a default)."""
         return sum(self.overheads) / len(self.overheads) if self.overheads else DEFAULT_OVERHEAD_S
 
-    def solve_share(self, pending: int, workers: int, keep_s: float = 0.0) -> float:
+    def solve_share(self, pending: int, workers: int, keep_s: float = 0.0, weight: float = 1.0) -> float:
         """Solver seconds for the next group to start: what is left after `keep_s` (reserved for later steps),
-        over the rounds of `workers` parallel groups still to run, minus a group's overhead."""
+        over the rounds of `workers` parallel groups still to run, times `weight` (the group's size over the mean
+        size of the groups still to start: a big group needs more time than a small one), never more than all
+        that is left, minus a group's overhead."""
         rounds = max(1, math.ceil(pending / max(1, workers)))
-        share = (self.left() - keep_s) / rounds - self.overhead_s()
+        free = self.left() - keep_s
+        share = min(free * weight / rounds, free) - self.overhead_s()
         return max(MIN_SOLVE_S, share)
+
+
+def size_weight(sizes: Sequence[int], k: int, pending: Iterable[int]) -> float:
+    """Group k's size (tasks; at least one) over the mean size of the `pending` groups (k among them)."""
+    others = [max(1, sizes[i]) for i in pending]
+    return max(1, sizes[k]) * len(others) / sum(others)

@@ -10,7 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Callable
 
 from airspace.errors import LowaltError
-from planner.fleet.budget import Budget
+from planner.fleet.budget import Budget, size_weight
 from planner.fleet.group_solve import GroupJob, GroupResult, solve_group
 
 logger = logging.getLogger(__name__)
@@ -24,8 +24,8 @@ Keep = Callable[[list[GroupResult], int], float]  # (finished results, groups pe
 def run_groups(jobs: list[GroupJob], executor: str, workers: int, budget: Budget, keep: float | Keep = 0.0,
                scheduler_address: str | None = None, progress: Callable[[int, float], None] | None = None,
                offset: int = 0) -> list[GroupResult]:
-    """Solve every job; each gets its solver time from `budget` as it starts, keeping `keep` seconds (or what
-    keep(finished, pending) says) for later steps. `progress` sees `offset` plus the objectives of finished
+    """Solve every job; each gets its solver time from `budget` as it starts, by its number of tasks against the
+    groups still to start, keeping `keep` seconds (or what keep(finished, pending) says) for later steps. `progress` sees `offset` plus the objectives of finished
     groups plus the running group's best."""
     if not jobs:
         return []
@@ -37,9 +37,13 @@ def run_groups(jobs: list[GroupJob], executor: str, workers: int, budget: Budget
     done: dict[int, GroupResult] = {}
     submitted: dict[int, float] = {}
 
-    def timed(k: int, pending: int) -> GroupJob:
+    sizes = [len(job.tasks) for job in jobs]
+
+    def timed(k: int, pending: list[int]) -> GroupJob:
+        """Job k with its share of the time left; `pending`: the groups not finished, k among them."""
         submitted[k] = time.perf_counter()
-        share = budget.solve_share(pending, workers, keep_s(list(done.values()), pending))
+        share = budget.solve_share(len(pending), workers, keep_s(list(done.values()), len(pending)),
+                                   size_weight(sizes, k, pending))
         return dataclasses.replace(jobs[k], time_limit_s=share)
 
     def report_done(k: int, result: GroupResult) -> None:
@@ -58,7 +62,7 @@ def run_groups(jobs: list[GroupJob], executor: str, workers: int, budget: Budget
             if progress is not None:
                 def live(objective: int, _elapsed: float, base: int = done_objective) -> None:
                     progress(base + objective, time.perf_counter() - started)
-            report_done(k, solve_group(timed(k, len(jobs) - k), live))
+            report_done(k, solve_group(timed(k, list(range(k, len(jobs)))), live))
         return [done[k] for k in range(len(jobs))]
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
         running: dict[Future, int] = {}
@@ -66,7 +70,7 @@ def run_groups(jobs: list[GroupJob], executor: str, workers: int, budget: Budget
         while queue or running:
             while queue and len(running) < workers:
                 k = queue.pop(0)
-                running[pool.submit(solve_group, timed(k, len(queue) + len(running) + 1))] = k
+                running[pool.submit(solve_group, timed(k, [k, *queue, *running.values()]))] = k
             finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=running.__getitem__):
                 k = running.pop(future)
@@ -81,7 +85,10 @@ def _run_dask(jobs: list[GroupJob], workers: int, budget: Budget, keep_s: float,
     except ImportError as exc:  # optional dependency
         raise LowaltError("executor 'dask' needs dask[distributed]: pip install 'lowalt-planner[distributed]'") from exc
     # A cluster's workers start groups on their own schedule: every group gets its share up front.
-    jobs = [dataclasses.replace(job, time_limit_s=budget.solve_share(len(jobs), workers, keep_s)) for job in jobs]
+    sizes = [len(job.tasks) for job in jobs]
+    jobs = [dataclasses.replace(job, time_limit_s=budget.solve_share(len(jobs), workers, keep_s,
+                                                                      size_weight(sizes, k, range(len(jobs)))))
+            for k, job in enumerate(jobs)]
     if scheduler_address:
         try:
             client = Client(scheduler_address, timeout=SCHEDULER_TIMEOUT_S)

@@ -1,0 +1,53 @@
+"""The plan's time budget shared out to group solves by their size: a big group gets more of what is left, never
+more than all of it, and the groups still to start keep their shares."""
+import dataclasses
+from types import SimpleNamespace
+
+import pytest
+
+import planner.fleet.executors as executors
+from planner.fleet.budget import Budget, size_weight
+
+
+def test_size_weight_is_the_groups_tasks_over_the_mean_of_those_pending():
+    sizes = [50, 15, 35, 15]
+    assert size_weight(sizes, 0, range(4)) == pytest.approx(50 / (115 / 4))
+    assert size_weight(sizes, 1, [1, 2, 3]) == pytest.approx(15 / (65 / 3))
+    assert size_weight([0, 0], 0, [0, 1]) == 1.0  # an empty group counts as one task: no division by zero
+
+
+def test_a_share_grows_with_the_weight_but_never_beyond_what_is_left():
+    budget = Budget(20.0)
+    budget.overheads.append(1.0)
+    equal = budget.solve_share(4, 1)
+    bigger = budget.solve_share(4, 1, 0.0, 2.0)
+    assert equal == pytest.approx(20.0 / 4 - 1.0, abs=0.01)
+    assert bigger == pytest.approx(20.0 * 2 / 4 - 1.0, abs=0.01)
+    assert budget.solve_share(4, 1, 2.0, 10.0) == pytest.approx(20.0 - 2.0 - 1.0, abs=0.01)  # all that is left
+
+
+@dataclasses.dataclass
+class FakeJob:
+    tasks: list
+    time_limit_s: float = 0.0
+
+
+def test_groups_solved_in_turn_get_time_by_their_tasks(monkeypatch):
+    import planner.fleet.budget as budget_module
+
+    clock = [100.0]
+    monkeypatch.setattr(budget_module.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(executors.time, "perf_counter", lambda: clock[0])
+    given: list[float] = []
+
+    def solve_group(job, live=None):  # uses all its time
+        given.append(job.time_limit_s)
+        clock[0] += job.time_limit_s
+        return SimpleNamespace(objective=0, stats={"solve_s": job.time_limit_s}, dropped=[])
+
+    monkeypatch.setattr(executors, "solve_group", solve_group)
+    budget = Budget(40.0, started=clock[0])
+    budget.overheads.append(0.0)
+    executors.run_groups([FakeJob([0] * 30), FakeJob([0] * 10), FakeJob([0] * 20)], "local", 1, budget)
+    # 30, 10 and 20 of the 60 tasks: 20 s, then 10 of the 30 tasks left of the 20 s left, then the rest.
+    assert given == pytest.approx([20.0, 20.0 / 3, 40.0 - 20.0 - 20.0 / 3])
