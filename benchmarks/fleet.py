@@ -174,8 +174,11 @@ def main(argv: list[str] | None = None) -> int:
                 flown, relaxed = run_pyvrp(scenario, args.time_limit, seed, mode)
                 runs[f"pyvrp {mode}"].append(flown)
                 relaxed_all.update(f"{mode}: {r}" for r in relaxed)
-            if runs["lowalt"][-1].note:
-                print(f"  {name} seed {seed}: lowalt {runs['lowalt'][-1].note}")
+            mine, peer = runs["lowalt"][-1], runs["pyvrp sorties"][-1]
+            print(f"  {name} seed {seed}: lowalt {mine.km:.1f} km, objective {mine.objective}; PyVRP sorties "
+                  f"{peer.km:.1f} km, objective {peer.objective}"
+                  f"{' (its sorties overlap or skip the recharge)' if peer.chain_broken else ''}"
+                  f"{'; lowalt ' + mine.note if mine.note else ''}", flush=True)
 
         def med(values):
             values = [v for v in values if v is not None and v == v]
