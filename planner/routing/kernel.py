@@ -248,15 +248,41 @@ def _fits(D, S, v, route, n, duration, windowed) -> bool:
     if c < 0:
         return True
     ready = arrival + D.V[v, RECHARGE] if n > 0 else S.ready[v]
-    for k in range(D.V[v, CHAIN_POS] + 1, D.CH[c, CHAIN_LEN]):
-        w = D.chain_members[c, k]
-        if ready <= S.ready[w]:
-            return True  # later vehicles can take off as early as before
-        if S.length[w] > 0:
-            ok, later = _arrival(D, w, S.routes[w], S.length[w], ready, S.time[w], S.windowed[w])
-            if not ok:
-                return False
-            ready = later + D.V[w, RECHARGE]
+    pos = D.V[v, CHAIN_POS]
+    return _chain_walk(D, S, c, pos + 1, pos, ready, -1, -1)
+
+
+@njit(cache=True)
+def _flies(D, w, src, n, ready):
+    """(ok, arrival) of vehicle w flying src[:n] from `ready` on: allowed visits, load, energy, windows."""
+    for i in range(n):
+        if not D.allowed[src[i], w]:
+            return False, 0
+    cost, time, energy, load = arc_sums(D, w, src, n)
+    if energy > D.V[w, ECAP] or load > D.V[w, CAPACITY]:
+        return False, 0
+    return _arrival(D, w, src, n, ready, time, _windowed(D, src, n))
+
+
+@njit(cache=True)
+def _chain_walk(D, S, c, first, last, ready, u, v) -> bool:
+    """Whether chain c's routes from position `first` on fly from `ready` (when its route before lands and has
+    recharged), with vehicles u and v flying each other's route (-1: none); past position `last` nothing changed,
+    so the walk stops once a route may take off as early as before."""
+    for k in range(first, D.CH[c, CHAIN_LEN]):
+        x = D.chain_members[c, k]
+        if k > last and ready <= S.ready[x]:
+            return True
+        src = v if x == u else (u if x == v else x)
+        if S.length[src] == 0:
+            continue
+        if src == x:  # its own route: its sums are kept
+            ok, arrival = _arrival(D, x, S.routes[x], S.length[x], ready, S.time[x], S.windowed[x])
+        else:
+            ok, arrival = _flies(D, x, S.routes[src], S.length[src], ready)
+        if not ok:
+            return False
+        ready = arrival + D.V[x, RECHARGE]
     return True
 
 
@@ -427,18 +453,6 @@ def _ruin(D, S, W):
 
 # --- route shift ---------------------------------------------------------------------------------------------
 @njit(cache=True)
-def _flies(D, w, src, n, ready):
-    """(ok, arrival) of vehicle w flying src[:n] from `ready` on: allowed visits, load, energy, windows."""
-    for i in range(n):
-        if not D.allowed[src[i], w]:
-            return False, 0
-    cost, time, energy, load = arc_sums(D, w, src, n)
-    if energy > D.V[w, ECAP] or load > D.V[w, CAPACITY]:
-        return False, 0
-    return _arrival(D, w, src, n, ready, time, _windowed(D, src, n))
-
-
-@njit(cache=True)
 def _exchange_ok(D, S, u, v):
     """Whether u flying v's route and v flying u's keeps every rule, the later routes of their chains included."""
     for side in range(2):
@@ -454,17 +468,8 @@ def _exchange_ok(D, S, u, v):
         last = first
         if D.V[o, CHAIN_OF] == c:
             first, last = min(first, D.V[o, CHAIN_POS]), max(last, D.V[o, CHAIN_POS])
-        ready = S.ready[D.chain_members[c, first]]
-        for k in range(first, D.CH[c, CHAIN_LEN]):
-            x = D.chain_members[c, k]
-            if k > last and ready <= S.ready[x]:
-                break  # later routes can take off as early as before
-            src = v if x == u else (u if x == v else x)
-            if S.length[src] > 0:
-                ok, arrival = _flies(D, x, S.routes[src], S.length[src], ready)
-                if not ok:
-                    return False
-                ready = arrival + D.V[x, RECHARGE]
+        if not _chain_walk(D, S, c, first, last, S.ready[D.chain_members[c, first]], u, v):
+            return False
     return True
 
 
