@@ -272,6 +272,13 @@ class IntentIndex:
         qi, tj = self._pairs(query)
         return _group(query, self.table, qi, tj, self.minima)
 
+    def met_span(self, query: VolumeTable) -> tuple[float, float] | None:
+        """From the first start to the last end (clock s) of the indexed volumes `query` conflicts with, or None."""
+        _, tj = self._pairs(query)
+        if not len(tj):
+            return None
+        return float(self.table.start[tj].min()), float(self.table.end[tj].max())
+
     def blocked_offsets(self, query: VolumeTable) -> list[tuple[float, float]]:
         """Takeoff offsets (s, negative: earlier) at which `query` would conflict with something indexed, as
         sorted, disjoint open intervals. Exact: each pair of volumes close in space and height forbids the open

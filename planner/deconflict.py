@@ -10,7 +10,7 @@ its targets' windows, the clock changes, and the hours of part-time keep-out zon
 flight stays on its side of them). Paths and distances do not change. Two drones of one dock are kept apart
 before this pass: the schedule staggers their days (planner.problem.slots.dock_interval_s). Height layers and
 rerouting are measured in benchmarks/deconfliction.py, not used: see the README. The time a dropped sortie frees
-is offered to the tasks left undone by planner.refill (with `clear_after`: when a dropped path would be clear).
+is offered to the tasks left undone by planner.refill (with `held_after`: when a dropped path would conflict).
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 import shapely
 
 from airspace import rules
-from airspace.clock import DAY_S
 from missions.conflicts import Conflict, IntentIndex, VolumeTable, external_table, find_conflicts, sortie_table
 from missions.intent_models import DeconflictionOptions
 from missions.intents import later, plan_projector, sortie_intent
@@ -114,21 +113,27 @@ def retime_to_clear(plan: MissionPlan, scenario: Scenario, options: Deconflictio
                                                "unserved": sorted(unserved, key=lambda u: u.task_id)}), scenario)
 
 
-def clear_after(sorties: list[Sortie], plan: MissionPlan, scenario: Scenario, options: DeconflictionOptions
-                ) -> dict[str, float]:
-    """Per sortie not in `plan`, the clock second of the earliest takeoff at or after its own from which its path
-    comes too close to none of `plan`'s sorties nor the filed volumes (its drone's own aside); the end of the day
-    when none does."""
+def held_after(sorties: list[Sortie], plan: MissionPlan, scenario: Scenario, options: DeconflictionOptions
+               ) -> dict[str, tuple[float, float]]:
+    """Per sortie not in `plan`, the clock seconds its drone is held on the ground: while what its path met (`plan`'s
+    sorties, the filed volumes) is in the sky, widened by the time minimum and by how far the sortie's volumes
+    reached past its nominal takeoff and landing (the timing uncertainty), so that a sortie of the drone flown
+    wholly before or after may pass."""
     projector = plan_projector(plan, scenario)
     index = IntentIndex(VolumeTable.concat([external_table(scenario, projector)] + [
         sortie_table(s, scenario, projector, options.intent) for s in plan.sorties]), options.separation)
-    clear = {}
+    held = {}
     for sortie in sorties:
         takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
-        offset = index.earliest_clear_offset(sortie_table(sortie, scenario, projector, options.intent),
-                                             DAY_S - takeoff_s)
-        clear[sortie.sortie_id] = DAY_S if offset is None else takeoff_s + offset
-    return clear
+        landing_s = scenario.seconds_after_midnight(sortie.landing)
+        table = sortie_table(sortie, scenario, projector, options.intent)
+        # Not expected (deconfliction drops only what meets something): then its own flight is held.
+        start, end = index.met_span(table) or (takeoff_s, landing_s)
+        early = max(0.0, takeoff_s - float(table.start.min())) if len(table) else 0.0
+        late = max(0.0, float(table.end.max()) - landing_s) if len(table) else 0.0
+        need = options.separation.time_s
+        held[sortie.sortie_id] = (start - need - late, end + need + early)
+    return held
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from missions.models import MissionPlan, Scenario, Sortie, UnservedReason, Unser
 from missions.plan_totals import with_totals
 from planner.fleet.budget import Budget
 from planner.fleet.city import City
-from planner.deconflict import clear_after
+from planner.deconflict import held_after
 from planner.fleet.group_solve import DroppedTask, solve_group
 from planner.fleet.repair import UNDONE, repair
 from planner.fleet.undone import PlanBudget
@@ -43,8 +43,9 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
 
     New sorties are numbered after every id the drone has used (the conflict reasons name the dropped ones) and
     deconflicted with every sortie already kept pinned: they move or are dropped, never the kept ones. A drone whose
-    new sortie is dropped is offered again only from when that sortie's path would have been clear (the tasks it
-    packed together there cannot clear; one of them alone, later, may), and a task dropped twice is not offered again.
+    new sortie is dropped is offered again only outside the time from just before that sortie's first conflict to
+    when its path would have been clear (the tasks it packed together there cannot clear; a shorter sortie landing
+    before, or one taking off after, may), and a task dropped twice is not offered again.
     Then every undone task is checked against the sorties finally flown: no_capacity when no drone within reach has
     the time, else time_limit, or for a dropped sortie's task its conflict."""
     result = Refill(plan)
@@ -53,7 +54,7 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
     # A task in two dropped sorties is not offered again: what it needs (its window, its place) meets another
     # flight however it is packed, and it would take the tasks packed with it down again.
     drops = Counter(t for s in dropped for t in s.tasks)
-    not_before: dict[str, float] = {}
+    held: dict[str, list[tuple[float, float]]] = {}
     conflicts = {u.task_id: u for u in plan.unserved if u.reason == UnservedReason.CONFLICT}  # the latest of each
     for round_ in range(MAX_ROUNDS):
         if not dropped:
@@ -62,7 +63,7 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
         if not offered:
             break
         fixed = repair(city, list(plan.sorties), offered, {}, budget, plan_budget, keep_s, standing=standing,
-                       not_before=not_before)
+                       held=held)
         undone.update(fixed.left)
         result.rounds += fixed.rounds
         new = [s.model_copy(update={"intent": sortie_intent(s, options.intent)})
@@ -79,10 +80,10 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
         dropped = _dropped(draft, plan)
         conflicts.update({u.task_id: u for u in plan.unserved if u.reason == UnservedReason.CONFLICT})
         drops.update(t for s in dropped for t in s.tasks)
-        clear = clear_after(dropped, plan, scenario, options)
+        spans = held_after(dropped, plan, scenario, options)
         for sortie in dropped:
-            not_before[sortie.drone_id] = max(not_before.get(sortie.drone_id, 0.0), clear[sortie.sortie_id])
-        result.placed += sum(len(s.tasks) for s in new if s.sortie_id not in clear)
+            held.setdefault(sortie.drone_id, []).append(spans[sortie.sortie_id])
+        result.placed += sum(len(s.tasks) for s in new if s.sortie_id not in spans)
         logger.info("freed time, round %d: %d tasks offered, %d sorties added, %d of them dropped", round_ + 1,
                     len(offered), len(new), len(dropped))
     if result.rounds:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -19,7 +18,7 @@ from planner.fleet.executors import run_groups
 from planner.fleet.group_solve import DroppedTask, GroupResult, solve_group
 from planner.fleet.reach import Reach
 from planner.fleet.undone import PlanBudget, no_capacity, time_limit
-from planner.problem.availability import DroneTime, drone_times
+from planner.problem.availability import DroneTime, drone_times, free_spans
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +45,12 @@ class Repair:
 def repair(city: City, sorties: list[Sortie], dropped: list[DroppedTask], penalties: dict[str, int],
            budget: Budget, plan_budget: PlanBudget, keep_s: float,
            progress: Callable[[int, float], None] | None = None, standing: dict[str, UnservedTask] | None = None,
-           rounds: int | None = None, not_before: dict[str, float] | None = None) -> Repair:
+           rounds: int | None = None, held: dict[str, list[tuple[float, float]]] | None = None) -> Repair:
     """Place `dropped` tasks on free drones within reach. `penalties`: what each dropped task costs in the
     objective so far (it leaves the objective when a round re-solves it). `standing`: reasons of their own (a sortie
     deconfliction dropped: `conflict`) that stay the tasks' when a free drone could fly them but none did (instead of
-    time_limit). `rounds`: solving rounds (default the options' repair_rounds; 0 only checks). `not_before`: per
-    drone, the clock second before which no round may have it take off.
+    time_limit). `rounds`: solving rounds (default the options' repair_rounds; 0 only checks). `held`: per
+    drone, clock spans no round may have it fly in.
 
     A task whose round found no free slot for it is offered to the other hangars within reach next round; it is
     no_capacity once no hangar within reach is left with free time it has not been checked against. One a free
@@ -66,8 +65,8 @@ def repair(city: City, sorties: list[Sortie], dropped: list[DroppedTask], penalt
     result = Repair([], [])
     solving_rounds = 0
     while undone:
-        free = _from(drone_times(city.scenario, flown, city.window, city.options.max_sorties_per_drone),
-                     not_before or {})
+        free = _outside(drone_times(city.scenario, flown, city.window, city.options.max_sorties_per_drone),
+                        held or {})
         candidates = {t: _candidates(city, t, free) - checked[t] for t in undone}
         for t in sorted(t for t, c in candidates.items() if not c):
             result.leave(t, no_capacity(city, first[t], flown), first)
@@ -115,12 +114,12 @@ def repair(city: City, sorties: list[Sortie], dropped: list[DroppedTask], penalt
     return result
 
 
-def _from(free: dict[str, DroneTime], not_before: dict[str, float]) -> dict[str, DroneTime]:
-    """`free` with each drone's spans cut to start at its `not_before` second."""
+def _outside(free: dict[str, DroneTime], held: dict[str, list[tuple[float, float]]]) -> dict[str, DroneTime]:
+    """`free` without each drone's `held` spans."""
     out = dict(free)
-    for drone, start in not_before.items():
+    for drone, spans in held.items():
         if drone in free:
-            cut = tuple((max(a, math.ceil(start)), b) for a, b in free[drone].free if b > math.ceil(start))
+            cut = tuple(part for span in free[drone].free for part in free_spans(span, spans))
             out[drone] = DroneTime(cut, free[drone].sorties_left)
     return out
 

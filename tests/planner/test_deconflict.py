@@ -7,12 +7,13 @@ import math
 import pytest
 
 from airspace.windows import TimeWindow
-from missions.conflicts import find_conflicts
+from missions.conflicts import IntentIndex, find_conflicts, sortie_table
 from missions.intent_models import DeconflictionOptions
+from missions.intents import plan_projector
 from missions.verify import SEPARATION, verify_plan
 from planner import PlanOptions, plan
-from planner.deconflict import retime_to_clear
-from tests.helpers.plan_factory import crossing_day, crossing_scenario, small_scenario
+from planner.deconflict import held_after, retime_to_clear
+from tests.helpers.plan_factory import CROSSING, crossing_day, crossing_scenario, small_scenario, time_at
 
 DAY = (8 * 3600.0, 17.5 * 3600.0)
 
@@ -83,6 +84,27 @@ def test_without_room_to_shift_the_sortie_is_not_flown_and_its_task_names_the_co
     assert kept.summary.total_distance_m == pytest.approx(day.summary.total_distance_m - a.distance_m, abs=0.01)
     assert kept.summary.coverage < day.summary.coverage
     assert verify_plan(kept, scenario).ok
+
+
+def test_a_dropped_sorties_drone_is_held_while_what_it_met_is_in_the_sky():
+    # What refill offers the drone again: A, flown wholly before or after the span, meets nothing; inside it, B.
+    scenario, day = _pinned_crossing()
+    options = DeconflictionOptions()
+    kept = retime_to_clear(day, scenario, options, DAY, clearance_m=20)
+    a, b = (next(s for s in day.sorties if s.sortie_id == name) for name in ("A", "B"))
+    (lo, hi), = held_after([a], kept, scenario, options).values()
+    b_crosses = scenario.seconds_after_midnight(b.takeoff) + time_at(b, *CROSSING)
+    assert lo < b_crosses < hi
+    projector = plan_projector(kept, scenario)
+    index = IntentIndex(sortie_table(b, scenario, projector, options.intent), options.separation)
+    table = sortie_table(a, scenario, projector, options.intent)
+    takeoff, landing = (scenario.seconds_after_midnight(t) for t in (a.takeoff, a.landing))
+    assert index.conflicts(table) != []
+    assert index.conflicts(table.shifted(lo - landing)) == []
+    assert index.conflicts(table.shifted(hi - takeoff)) == []
+    # The span is B's volumes at the crossing (09:02:24-09:03:56) with the 30 s minimum and A's timing uncertainty
+    # either side: about 4 min, not the rest of the day.
+    assert 92 + 2 * 30 < hi - lo < 5 * 60
 
 
 def test_a_pinned_sortie_that_still_conflicts_is_kept_and_named_in_the_warnings():
