@@ -172,6 +172,24 @@ def test_whole_route_shifts_keep_the_bookkeeping_through_undo():
     assert any(len(vehicles) > 1 for vehicles in homes.values())  # the same route flown by another vehicle
 
 
+def test_the_race_goes_on_with_its_best_chain(monkeypatch):
+    """Chain 0 of a race is the lone search with the same random numbers and its share of the work: the race ends
+    no worse than it, spends exactly the work it was given, and its history only falls."""
+    from planner.routing.search import Search
+
+    p = drone_day(6, n_tasks=40)
+    monkeypatch.setattr(Search, "RACE_CHAINS", 1)
+    alone = Search(p).run(np.random.default_rng(3), 60.0, 300)
+    monkeypatch.setattr(Search, "RACE_CHAINS", 4)
+    monkeypatch.setattr(Search, "RACE_SHARE", 1.0)  # all the work in the race: each chain does 300 iterations
+    raced = Search(p).run(np.random.default_rng(3), 60.0, 1200)
+    assert raced.iterations == 1200 and raced.complete
+    assert raced.objective <= alone.objective and raced.objective == solution_cost(p, raced.routes)
+    values = [v for _, v in raced.history]
+    assert values == sorted(values, reverse=True) and len(set(values)) == len(values)
+    assert raced.history[-1][1] == raced.objective
+
+
 def test_a_route_flown_from_the_far_hangar_shifts_whole_to_the_near_one():
     """Three stops beside hangar 1 flown by hangar 0's drone: one shift carries the route to hangar 1's drone
     and the objective falls by exactly the two hangars' difference in out-and-back legs."""
