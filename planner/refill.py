@@ -43,9 +43,9 @@ def refill(before: MissionPlan, plan: MissionPlan, scenario: Scenario, city: Cit
 
     New sorties are numbered after every id the drone has used (the conflict reasons name the dropped ones) and
     deconflicted with every sortie already kept pinned: they move or are dropped, never the kept ones. A drone whose
-    new sortie is dropped is offered again only outside the time from just before that sortie's first conflict to
-    when its path would have been clear (the tasks it packed together there cannot clear; a shorter sortie landing
-    before, or one taking off after, may), and a task dropped twice is not offered again.
+    new sortie is dropped is offered again only outside the time what that sortie's path met is in the sky
+    (planner.deconflict.held_after: the tasks it packed together there cannot clear; a shorter sortie landing before,
+    or one taking off after, may), and a task dropped twice is not offered again.
     Then every undone task is checked against the sorties finally flown: no_capacity when no drone within reach has
     the time, else time_limit, or for a dropped sortie's task its conflict."""
     result = Refill(plan)
