@@ -21,7 +21,7 @@ from missions.models import GroupSummary, InspectionTask, MissionPlan, PlanSumma
 from missions.plan_totals import with_totals
 from missions.tasks import tasks_from_targets
 from planner.deconflict import retime_to_clear
-from planner.fleet.budget import MAX_REPAIR_SHARE, REPAIR_SHARE, TAIL_S_PER_1000_TASKS, Budget, size_weight
+from planner.fleet.budget import MAX_REPAIR_SHARE, REPAIR_SHARE, TAIL_S_PER_1000_TASKS, Budget
 from planner.fleet.city import City, reach_area
 from planner.fleet.decompose import partition
 from planner.fleet.executors import run_groups
@@ -160,9 +160,7 @@ def plan_jobs(scenario: Scenario, options: PlanOptions) -> tuple[list[GroupJob],
     now (plan() hands out the budget as groups start), the flyable tasks, and the tasks that can never be flown with
     their reasons: what a benchmark needs to solve the same groups plan() solves."""
     city, jobs, unserved = _first_pass(scenario, options)
-    budget, sizes = Budget(options.time_limit_s), [len(job.tasks) for job in jobs]
-    shares = [budget.solve_share(len(jobs), options.workers, 0.0, size_weight(sizes, k, range(len(jobs))))
-              for k in range(len(jobs))]
+    shares = Budget(options.time_limit_s).shares_up_front([len(job.tasks) for job in jobs], options.workers)
     return ([dataclasses.replace(job, time_limit_s=share) for job, share in zip(jobs, shares)],
             list(city.tasks.values()), unserved)
 

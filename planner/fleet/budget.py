@@ -46,6 +46,12 @@ class Budget:
         share = min(free * weight / rounds, free) - self.overhead_s()
         return max(MIN_SOLVE_S, share)
 
+    def shares_up_front(self, sizes: Sequence[int], workers: int, keep_s: float = 0.0) -> list[float]:
+        """Every group's solver seconds (by its size in tasks) as if all started now: for groups that start on
+        their own schedule (a Dask cluster) or are solved elsewhere (a benchmark)."""
+        return [self.solve_share(len(sizes), workers, keep_s, size_weight(sizes, k, range(len(sizes))))
+                for k in range(len(sizes))]
+
 
 def size_weight(sizes: Sequence[int], k: int, pending: Iterable[int]) -> float:
     """Group k's size (tasks; at least one) over the mean size of the `pending` groups (k among them)."""

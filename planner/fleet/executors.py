@@ -25,8 +25,8 @@ def run_groups(jobs: list[GroupJob], executor: str, workers: int, budget: Budget
                scheduler_address: str | None = None, progress: Callable[[int, float], None] | None = None,
                offset: int = 0) -> list[GroupResult]:
     """Solve every job; each gets its solver time from `budget` as it starts, by its number of tasks against the
-    groups still to start, keeping `keep` seconds (or what keep(finished, pending) says) for later steps. `progress` sees `offset` plus the objectives of finished
-    groups plus the running group's best."""
+    groups still to start, keeping `keep` seconds (or what keep(finished, pending) says) for later steps.
+    `progress` sees `offset` plus the objectives of finished groups plus the running group's best."""
     if not jobs:
         return []
     keep_s: Keep = keep if callable(keep) else (lambda _done, _pending, seconds=float(keep): seconds)
@@ -85,10 +85,8 @@ def _run_dask(jobs: list[GroupJob], workers: int, budget: Budget, keep_s: float,
     except ImportError as exc:  # optional dependency
         raise LowaltError("executor 'dask' needs dask[distributed]: pip install 'lowalt-planner[distributed]'") from exc
     # A cluster's workers start groups on their own schedule: every group gets its share up front.
-    sizes = [len(job.tasks) for job in jobs]
-    jobs = [dataclasses.replace(job, time_limit_s=budget.solve_share(len(jobs), workers, keep_s,
-                                                                      size_weight(sizes, k, range(len(jobs)))))
-            for k, job in enumerate(jobs)]
+    shares = budget.shares_up_front([len(job.tasks) for job in jobs], workers, keep_s)
+    jobs = [dataclasses.replace(job, time_limit_s=share) for job, share in zip(jobs, shares)]
     if scheduler_address:
         try:
             client = Client(scheduler_address, timeout=SCHEDULER_TIMEOUT_S)

@@ -51,3 +51,13 @@ def test_groups_solved_in_turn_get_time_by_their_tasks(monkeypatch):
     executors.run_groups([FakeJob([0] * 30), FakeJob([0] * 10), FakeJob([0] * 20)], "local", 1, budget)
     # 30, 10 and 20 of the 60 tasks: 20 s, then 10 of the 30 tasks left of the 20 s left, then the rest.
     assert given == pytest.approx([20.0, 20.0 / 3, 40.0 - 20.0 - 20.0 / 3])
+
+
+def test_shares_handed_out_up_front_follow_the_groups_sizes(monkeypatch):
+    import planner.fleet.budget as budget_module
+
+    monkeypatch.setattr(budget_module.time, "perf_counter", lambda: 100.0)
+    budget = Budget(40.0, started=100.0)
+    budget.overheads.append(0.0)
+    # 30, 10 and 20 tasks, mean 20, three rounds on one worker: 40 s x 1.5 / 3, x 0.5 / 3, x 1 / 3.
+    assert budget.shares_up_front([30, 10, 20], 1) == pytest.approx([20.0, 40.0 / 6, 40.0 / 3])
