@@ -122,6 +122,7 @@ def held_after(sorties: list[Sortie], plan: MissionPlan, scenario: Scenario, opt
     projector = plan_projector(plan, scenario)
     index = IntentIndex(VolumeTable.concat([external_table(scenario, projector)] + [
         sortie_table(s, scenario, projector, options.intent) for s in plan.sorties]), options.separation)
+    need = options.separation.time_s
     held = {}
     for sortie in sorties:
         takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
@@ -129,9 +130,10 @@ def held_after(sorties: list[Sortie], plan: MissionPlan, scenario: Scenario, opt
         table = sortie_table(sortie, scenario, projector, options.intent)
         # Not expected (deconfliction drops only what meets something): then its own flight is held.
         start, end = index.met_span(table) or (takeoff_s, landing_s)
-        early = max(0.0, takeoff_s - float(table.start.min())) if len(table) else 0.0
-        late = max(0.0, float(table.end.max()) - landing_s) if len(table) else 0.0
-        need = options.separation.time_s
+        early = late = 0.0
+        if len(table):
+            early = max(0.0, takeoff_s - float(table.start.min()))
+            late = max(0.0, float(table.end.max()) - landing_s)
         held[sortie.sortie_id] = (start - need - late, end + need + early)
     return held
 
