@@ -361,14 +361,12 @@ def _undo(D, S, W):
     for i in range(W.counters[REMOVED]):
         t = W.removed[i]
         S.where[t] = W.removed_from[t]
-    for i in range(W.counters[TOUCHED]):  # tasks a whole route carried to another vehicle (_shift_route)
-        v = W.touched[i]
-        for k in range(S.length[v]):
-            S.where[D.N[S.routes[v, k], TASK_OF]] = v
     for i in range(W.counters[TOUCHED]):
-        c = D.V[W.touched[i], CHAIN_OF]
-        if c >= 0:
-            _chain_ready(D, S, c)
+        v = W.touched[i]
+        for k in range(S.length[v]):  # tasks a whole route carried to another vehicle (_shift_route)
+            S.where[D.N[S.routes[v, k], TASK_OF]] = v
+        if D.V[v, CHAIN_OF] >= 0:
+            _chain_ready(D, S, D.V[v, CHAIN_OF])
 
 
 @njit(cache=True)

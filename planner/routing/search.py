@@ -6,6 +6,7 @@ and alternatives: planner.routing.kernel runs the moves compiled; this module pr
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -243,12 +244,13 @@ class Search:
         """
         t0 = time.monotonic() if t0 is None else t0
         seeds = [int(rng.integers(1, 2**63 - 1)) for _ in range(self.RACE_CHAINS)]
-        race = _Race(self, t0, improved, time.monotonic() + budget_s)
+        race = _Race(self, t0, improved)
         state, work = race.begin(seeds[0], start)
         arcs = int(sum(state.length[state.length > 0] + 1))
         scale = int(state.cost.sum()) / arcs if arcs else 1.0
         race.temperatures = (self.T_START * scale, self.T_END * scale)
-        began = time.monotonic()
+        began = time.monotonic()  # the budget runs from here, after the first start is built
+        race.deadline = began + budget_s
         chains = len(seeds) if self.tasks and len(seeds) > 1 else 0
         share = self.RACE_SHARE if chains else 0.0
         contenders = []
@@ -278,12 +280,14 @@ class Search:
 class _Race:
     """The clock, iteration count and improvement history of one Search.run over all its chains."""
 
-    def __init__(self, search: Search, t0: float, improved: Callable[[int], None] | None, deadline: float):
+    def __init__(self, search: Search, t0: float, improved: Callable[[int], None] | None):
         self.search, self.t0, self.improved = search, t0, improved
-        self.deadline = deadline  # a fixed amount of work still stops here
         self.iterations = 0
         self.history: list[tuple[float, int]] = []
+        # Set by Search.run once the first start is built: its temperatures, and where a fixed amount of work
+        # still stops.
         self.temperatures = (1.0, 1.0)
+        self.deadline = math.inf
 
     def begin(self, seed: int, start: list[list[int]] | None) -> tuple[kernel.State, kernel.Work]:
         state, work = self.search.begin(seed, start)
