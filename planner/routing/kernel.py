@@ -59,7 +59,6 @@ class Data(NamedTuple):
     all_routes_below: int  # ... unless this few routes are in use
     max_checks: int  # exact rule checks per insertion, cheapest candidates first
     shift_rate: float  # share of iterations that first carry a whole route to another vehicle
-    open_rate: float  # share of iterations that first open a route at another hangar (see _open_route)
 
 
 class State(NamedTuple):
@@ -393,9 +392,8 @@ def init_state(D, S):
 
 # --- ruin ------------------------------------------------------------------------------------------------
 @njit(cache=True)
-def _ruin(D, S, W, seed, keep):
-    """Remove strings around a seed task (-1: a random one) from nearby routes but `keep` (-1: none) (SISR), and
-    pick up nearby dropped tasks."""
+def _ruin(D, S, W):
+    """Remove strings around a random seed task from nearby routes (SISR), and pick up nearby dropped tasks."""
     rng = W.rng
     total, used = 0, 0
     for v in range(S.length.shape[0]):
@@ -413,11 +411,8 @@ def _ruin(D, S, W, seed, keep):
     ls_max = min(float(D.max_string), total / used)
     ks_max = 4.0 * D.mean_removed / (1.0 + ls_max) - 1.0
     ks = int(_random(rng) * ks_max) + 1
-    if seed < 0:
-        seed = D.tasks[_below(rng, D.tasks.shape[0])]
+    seed = D.tasks[_below(rng, D.tasks.shape[0])]
     ruined, picked, mark = 0, 0, _fresh_mark(W)
-    if keep >= 0:
-        W.vehicle_at[keep] = mark
     for j in range(D.neighbours.shape[1]):
         if ruined >= ks:
             break
@@ -539,58 +534,6 @@ def _shift_route(D, S, W) -> bool:
         if D.V[w, CHAIN_OF] >= 0:
             _chain_ready(D, S, D.V[w, CHAIN_OF])
     return True
-
-
-# --- route opening -----------------------------------------------------------------------------------------
-@njit(cache=True)
-def _open_route(D, S, W):
-    """Fly one random served task alone from the unused vehicle of another hangar where it costs least; returns
-    (that task, the new route's vehicle), or (-1, -1) when it stays. The ruin then centres on the task and
-    leaves the new route, so recreate can grow it: recreate opens a route only for a task that costs less alone
-    there than anywhere in the routes flying, so a hangar the plan does not use is rarely tried."""
-    t = D.tasks[_below(W.rng, D.tasks.shape[0])]
-    u = S.where[t]
-    if u < 0:
-        return -1, -1
-    mark = _fresh_mark(W)
-    best, target, best_node = BIG, -1, -1
-    for v in D.empty_order:
-        if S.length[v] > 0 or D.V[v, DEPOT] == D.V[u, DEPOT] or not D.allowed_any[t, v]:
-            continue
-        if D.V[v, CHAINED] == 1:
-            b = D.V[v, BEFORE]
-            if b >= 0 and S.length[b] == 0 and D.V[b, VCLASS] == D.V[v, VCLASS]:
-                continue  # a run of unused alike trips offers its first only
-            c = D.V[v, CHAIN_OF]
-            if _chain_used(D, S, c) >= D.CH[c, CHAIN_LIMIT]:
-                continue
-        else:
-            if W.class_at[D.V[v, VCLASS]] == mark:
-                continue
-            W.class_at[D.V[v, VCLASS]] = mark
-        for k in range(D.K[t, N_OPTS]):
-            node = D.opts[t, k]
-            if D.alone_ok[node, v] and D.alone_cost[node, v] < best:
-                best, target, best_node = D.alone_cost[node, v], v, node
-    if target < 0:
-        return -1, -1
-    n, k = S.length[u], 0
-    for i in range(n):
-        if D.N[S.routes[u, i], TASK_OF] != t:
-            W.tmp[k] = S.routes[u, i]
-            k += 1
-    cost, time, energy, load = arc_sums(D, u, W.tmp, k)
-    if energy > D.V[u, ECAP] or not _fits(D, S, u, W.tmp, k, time, _windowed(D, W.tmp, k)):
-        return -1, -1
-    _set_route(D, S, W, u, W.tmp, k, cost, time, energy, load)
-    W.tmp[0] = best_node
-    cost, time, energy, load = arc_sums(D, target, W.tmp, 1)
-    if not _fits(D, S, target, W.tmp, 1, time, _windowed(D, W.tmp, 1)):
-        _remove_task(D, S, W, t, u)  # recreate puts it back
-        return t, -1
-    _set_route(D, S, W, target, W.tmp, 1, cost, time, energy, load)
-    S.where[t] = target
-    return t, target
 
 
 # --- recreate --------------------------------------------------------------------------------------------
@@ -769,12 +712,9 @@ def anneal(D, S, W, iterations, frac_from, frac_to, t_start, t_end) -> int:
         W.counters[TOUCHED] = 0
         W.counters[REMOVED] = 0
         before = S.objective[0]
-        seed, keep = -1, -1
         if D.shift_rate > 0 and _random(W.rng) < D.shift_rate:
             _shift_route(D, S, W)
-        elif D.open_rate > 0 and _random(W.rng) < D.open_rate:
-            seed, keep = _open_route(D, S, W)
-        _ruin(D, S, W, seed, keep)
+        _ruin(D, S, W)
         _recreate(D, S, W)
         after = S.objective[0]
         threshold = before - temp * np.log(_random(W.rng)) if temp > 0 else float(before)

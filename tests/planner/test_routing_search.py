@@ -172,58 +172,6 @@ def test_whole_route_shifts_keep_the_bookkeeping_through_undo():
     assert any(len(vehicles) > 1 for vehicles in homes.values())  # the same route flown by another vehicle
 
 
-def test_opening_a_route_at_another_hangar_keeps_the_bookkeeping_through_undo():
-    """Every iteration first flies one task alone from an unused drone of another hangar and ruins around it: the
-    state stays equal to what planner.routing.rules recomputes, accepted or undone, and new hangars do open."""
-    from planner.routing import kernel
-    from planner.routing.rules import Rules
-    from planner.routing.search import Search
-
-    p = drone_day(8, n_tasks=30)
-    search, rules = Search(p), Rules(p)
-    data = search.data._replace(shift_rate=0.0, open_rate=1.0)
-    state, work = search.begin(seed=8)
-    flying = set()
-    for _ in range(150):
-        kernel.anneal(data, state, work, 1, 0.0, 0.0, 300.0, 300.0)
-        routes = [[int(x) for x in state.routes[v, :state.length[v]]] for v in range(search.nv)]
-        assert rules.check(routes) is None
-        sums = [rules.arc_sums(v, r) for v, r in enumerate(routes)]
-        assert state.cost.tolist() == [x[0] for x in sums] and state.time.tolist() == [x[1] for x in sums]
-        served = {int(rules.task_of[x]): v for v, r in enumerate(routes) for x in r}
-        assert state.where.tolist() == [served.get(t, -1) for t in range(p.num_tasks)]
-        assert state.objective[0] == solution_cost(p, [[x - 2 for x in r] for r in routes])
-        flying.add(frozenset(v for v, r in enumerate(routes) if r))
-    assert len(flying) > 1  # the routes flying changed
-
-
-def test_an_opened_route_takes_its_task_to_the_other_hangar_and_undo_puts_it_back():
-    """One route from hangar 0 over a stop beside it and three beside hangar 1: opening moves one stop to hangar
-    1's drone alone, the objective moves by exactly the recomputed costs, and the undo restores the route."""
-    from planner.routing import kernel
-    from planner.routing.search import Search
-
-    xy = np.array([[0, 0], [10000, 0], [500, 0], [9500, 0], [9500, 300], [9500, -300]], dtype=float)
-    dist = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
-    vehicles = [Vehicle(depot=0, profile=0, window=(0, 100_000), fixed_cost=700),
-                Vehicle(depot=1, profile=0, window=(0, 100_000), fixed_cost=700)]
-    p = RoutingProblem(2, [Visit(t) for t in range(4)], [dist], vehicles, [10**6] * 4)
-    search = Search(p)
-    state, work = search.begin(seed=2, start=[[0, 1, 2, 3], []])
-    before = int(state.objective[0])
-    work.counters[kernel.STAMP] += 1
-    work.counters[kernel.TOUCHED] = 0
-    work.counters[kernel.REMOVED] = 0
-    task, vehicle = kernel._open_route(search.data, state, work)
-    assert vehicle == 1 and state.routes[1, :1].tolist() == [2 + task] and state.where[task] == 1
-    rest = [2 + t for t in range(4) if t != task]
-    assert state.routes[0, :3].tolist() == rest and state.length.tolist() == [3, 1]
-    assert int(state.objective[0]) == solution_cost(p, [[x - 2 for x in rest], [task]])
-    kernel._undo(search.data, state, work)
-    assert state.length.tolist() == [4, 0] and state.where.tolist() == [0, 0, 0, 0]
-    state.objective[0] = before
-
-
 def test_the_race_goes_on_with_its_best_chain(monkeypatch):
     """Chain 0 of a race is the lone search with the same random numbers and its share of the work: the race ends
     no worse than it, spends exactly the work it was given, and its history only falls."""
