@@ -53,6 +53,19 @@ class Budget:
                 for k in range(len(sizes))]
 
 
+def lanes(sizes: Sequence[int], workers: int) -> list[list[int]]:
+    """Groups (indices into `sizes`, tasks each) dealt to `workers` lanes, largest first onto the lane with the
+    fewest tasks so far: each lane runs its groups in turn through the whole budget, so every worker works until
+    the deadline (handing shares out by rounds left a worker idle while a big group ran on the other)."""
+    dealt: list[list[int]] = [[] for _ in range(max(1, min(workers, len(sizes))))]
+    load = [0] * len(dealt)
+    for k in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        lane = min(range(len(dealt)), key=lambda j: (load[j], j))
+        dealt[lane].append(k)
+        load[lane] += max(1, sizes[k])
+    return dealt
+
+
 def size_weight(sizes: Sequence[int], k: int, pending: Iterable[int]) -> float:
     """Group k's size (tasks; at least one) over the mean size of the `pending` groups (k among them)."""
     others = [max(1, sizes[i]) for i in pending]

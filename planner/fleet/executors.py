@@ -10,7 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Callable
 
 from airspace.errors import LowaltError
-from planner.fleet.budget import Budget, size_weight
+from planner.fleet.budget import Budget, lanes, size_weight
 from planner.fleet.group_solve import GroupJob, GroupResult, solve_group
 
 logger = logging.getLogger(__name__)
@@ -39,11 +39,12 @@ def run_groups(jobs: list[GroupJob], executor: str, workers: int, budget: Budget
 
     sizes = [len(job.tasks) for job in jobs]
 
-    def timed(k: int, pending: list[int]) -> GroupJob:
-        """Job k with its share of the time left; `pending`: the groups not finished, k among them."""
+    def timed(k: int, turn: list[int], unfinished: int) -> GroupJob:
+        """Job k with its share of the time left: by its size among `turn`, the groups still to run one after
+        another on its worker (k first); `unfinished` groups in all decide what is kept for later steps."""
         submitted[k] = time.perf_counter()
-        share = budget.solve_share(len(pending), workers, keep_s(list(done.values()), len(pending)),
-                                   size_weight(sizes, k, pending))
+        share = budget.solve_share(len(turn), 1, keep_s(list(done.values()), unfinished),
+                                   size_weight(sizes, k, turn))
         return dataclasses.replace(jobs[k], time_limit_s=share)
 
     def report_done(k: int, result: GroupResult) -> None:
@@ -62,19 +63,27 @@ def run_groups(jobs: list[GroupJob], executor: str, workers: int, budget: Budget
             if progress is not None:
                 def live(objective: int, _elapsed: float, base: int = done_objective) -> None:
                     progress(base + objective, time.perf_counter() - started)
-            report_done(k, solve_group(timed(k, list(range(k, len(jobs)))), live))
+            report_done(k, solve_group(timed(k, list(range(k, len(jobs))), len(jobs) - k), live))
         return [done[k] for k in range(len(jobs))]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        running: dict[Future, int] = {}
-        queue = list(range(len(jobs)))
-        while queue or running:
-            while queue and len(running) < workers:
-                k = queue.pop(0)
-                running[pool.submit(solve_group, timed(k, [k, *queue, *running.values()]))] = k
+    queues = lanes(sizes, workers)
+    with ProcessPoolExecutor(max_workers=len(queues)) as pool:
+        running: dict[Future, tuple[int, int]] = {}  # future -> (group, lane)
+
+        def start(lane: int) -> None:
+            if queues[lane]:
+                k = queues[lane][0]
+                job = timed(k, list(queues[lane]), len(jobs) - len(done))
+                queues[lane].pop(0)
+                running[pool.submit(solve_group, job)] = (k, lane)
+
+        for lane in range(len(queues)):
+            start(lane)
+        while running:
             finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=running.__getitem__):
-                k = running.pop(future)
+                k, lane = running.pop(future)
                 report_done(k, future.result())
+                start(lane)
     return [done[k] for k in range(len(jobs))]
 
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 import planner.fleet.executors as executors
-from planner.fleet.budget import Budget, size_weight
+from planner.fleet.budget import Budget, lanes, size_weight
 
 
 def test_size_weight_is_the_groups_tasks_over_the_mean_of_those_pending():
@@ -61,3 +61,50 @@ def test_shares_handed_out_up_front_follow_the_groups_sizes(monkeypatch):
     budget.overheads.append(0.0)
     # 30, 10 and 20 tasks, mean 20, three rounds on one worker: 40 s x 1.5 / 3, x 0.5 / 3, x 1 / 3.
     assert budget.shares_up_front([30, 10, 20], 1) == pytest.approx([20.0, 40.0 / 6, 40.0 / 3])
+
+
+def test_groups_are_dealt_to_workers_largest_first_onto_the_lightest_lane():
+    # 50 and 35 tasks start side by side; each 15-task group follows on the lane with fewer tasks so far.
+    assert lanes([50, 15, 35, 15], 2) == [[0, 3], [2, 1]]
+    assert lanes([60, 15, 35, 15], 2) == [[0], [2, 1, 3]]
+    # Ties go to the first lane; a lane never waits for another's groups.
+    assert lanes([30, 20, 20, 10, 10], 2) == [[0, 3, 4], [1, 2]]
+    assert lanes([10, 10, 10], 4) == [[0], [1], [2]]
+
+
+def test_each_worker_shares_its_lane_by_size(monkeypatch):
+    import concurrent.futures
+
+    import planner.fleet.budget as budget_module
+
+    monkeypatch.setattr(budget_module.time, "perf_counter", lambda: 100.0)  # the clock stands still: shares only
+    given: dict[int, float] = {}
+
+    class InlinePool:  # runs each job at once; a done future is all run_groups waits for
+        def __init__(self, max_workers):
+            self.max_workers = max_workers
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, fn, job):
+            future: concurrent.futures.Future = concurrent.futures.Future()
+            future.set_result(fn(job))
+            return future
+
+    def solve_group(job, live=None):
+        given[len(job.tasks)] = given.get(len(job.tasks), 0.0) + job.time_limit_s
+        return SimpleNamespace(objective=0, stats={"solve_s": job.time_limit_s}, dropped=[])
+
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", InlinePool)
+    monkeypatch.setattr(executors, "solve_group", solve_group)
+    budget = Budget(40.0, started=100.0)
+    budget.overheads.append(0.0)
+    executors.run_groups([FakeJob([0] * 50), FakeJob([0] * 15), FakeJob([0] * 35), FakeJob([0] * 16)], "local", 2,
+                         budget)
+    # Lanes [50, 15] and [35, 16]: each group gets its size's part of its lane's tasks (nothing spent yet, so the
+    # second of a lane gets all that is left of the 40 s).
+    assert given == pytest.approx({50: 40.0 * 50 / 65, 15: 40.0, 35: 40.0 * 35 / 51, 16: 40.0})
