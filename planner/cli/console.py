@@ -5,6 +5,7 @@ Only the CLI uses this module; the library never prints.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -22,6 +23,12 @@ from planner.cli.exit_codes import EXIT_FAILED, EXIT_INPUT, CommandError
 EXAMPLE_CHARS = 240  # an unserved example's reason names its numbers: keep them, cut only a very long one
 stderr = Console(stderr=True)
 stdout = Console()
+
+
+def default_workers() -> int:
+    """Hangar groups the commands solve side by side unless told: two on a machine with two cores or more (the
+    library's PlanOptions keeps one, so an integrator's process never forks unasked)."""
+    return min(2, os.cpu_count() or 1)
 
 
 def scenario_for_command(path: str, nothing_done: str) -> Scenario:

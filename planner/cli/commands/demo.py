@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from pathlib import Path
 
@@ -41,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from missions.verify import verify_plan
     from missions.demo import copy_demo_scenario
     from planner import PlanOptions, plan
-    from planner.cli.console import scenario_for_command, print_plan_summary, solver_progress, stderr, stdout
+    from planner.cli.console import (default_workers, print_plan_summary, scenario_for_command, solver_progress,
+                                     stderr, stdout)
 
     started = time.perf_counter()
     out = Path(args.out)
@@ -55,9 +55,8 @@ def run(args: argparse.Namespace) -> int:
                      f"{sum(h.drones for h in scenario.hangars)} drones, {len(scenario.resolved_targets())} targets, "
                      f"{len(scenario.zones())} airspace zones")
     with solver_progress(args.time_limit, enabled=not args.json) as progress:
-        # Two workers: the demo's hangar groups solve side by side on a 2-core machine.
         result = plan(scenario, PlanOptions(time_limit_s=args.time_limit, seed=args.seed, progress=progress,
-                                            workers=min(2, os.cpu_count() or 1)))
+                                            workers=default_workers()))
     report = verify_plan(result, scenario)
     write_plan(result, scenario, out)
     map_path = save_map(render_map(result, scenario, tiles=args.tiles), out / "map.html")

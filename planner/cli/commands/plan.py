@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from planner.cli.console import default_workers
 from planner.cli.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CommandError
 
 HELP = "plan the day: assign every patrol to a drone sortie, verify it, write plan files"
@@ -31,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="search seed (default 0): same scenario, options, seed -> same plan")
     parser.add_argument("--solution-limit", type=int, default=None, metavar="N",
                         help="stop after N improving solutions: a deterministic budget independent of machine speed")
-    parser.add_argument("--workers", type=int, default=1, help="parallel workers for independent hangar groups")
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="parallel workers for independent hangar groups (default: 2, or 1 on a one-core machine)")
     parser.add_argument("--transit-altitude", type=positive_metres, default=None, metavar="M",
                         help="height above ground for transit between tasks (default: the scenario's "
                              "planning.transit_altitude_m, else 100 m or the airspace ceiling when lower)")

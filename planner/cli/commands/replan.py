@@ -8,7 +8,7 @@ import argparse
 import json
 from pathlib import Path
 
-from planner.cli.console import clock_argument
+from planner.cli.console import clock_argument, default_workers
 from planner.cli.exit_codes import EXIT_FAILED, EXIT_INPUT, EXIT_OK, CommandError
 
 HELP = "replan the rest of the day from a clock time after changes: closures, wind, outages, failures, targets"
@@ -48,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
     parser.add_argument("--solution-limit", type=int, default=None, metavar="N",
                         help="stop after N improving solutions: a deterministic budget independent of machine speed")
-    parser.add_argument("--workers", type=int, default=2, help="parallel workers for hangar groups (default 2)")
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="parallel workers for hangar groups (default: 2, or 1 on a one-core machine)")
     parser.add_argument("--tiles", default="osm", choices=["osm", "none"], help="basemap for map.html (default osm)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary (with the diff) instead of tables")
 

@@ -144,3 +144,11 @@ def test_bad_separation_minima_are_refused_with_what_is_wrong(tmp_path, capsys):
     (tmp_path / "scenario.json").write_text(json.dumps(data))
     code, out, err = _cli(["validate", path])
     assert code == 1 and "planning.deconfliction.separation.horizontal_m" in out + err
+
+
+def test_commands_solve_two_groups_side_by_side_where_there_are_two_cores(monkeypatch):
+    import planner.cli.console as console
+
+    for cores, workers in ((1, 1), (None, 1), (2, 2), (16, 2)):
+        monkeypatch.setattr(console.os, "cpu_count", lambda cores=cores: cores)
+        assert console.default_workers() == workers
