@@ -71,10 +71,8 @@ def run_groups(jobs: list[GroupJob], executor: str, workers: int, budget: Budget
 
         def start(lane: int) -> None:
             if queues[lane]:
-                k = queues[lane][0]
-                job = timed(k, list(queues[lane]), len(jobs) - len(done))
-                queues[lane].pop(0)
-                running[pool.submit(solve_group, job)] = (k, lane)
+                k = queues[lane].pop(0)
+                running[pool.submit(solve_group, timed(k, [k, *queues[lane]], len(jobs) - len(done)))] = (k, lane)
 
         for lane in range(len(queues)):
             start(lane)
