@@ -59,6 +59,7 @@ class Data(NamedTuple):
     all_routes_below: int  # ... unless this few routes are in use
     max_checks: int  # exact rule checks per insertion, cheapest candidates first
     shift_rate: float  # share of iterations that first carry a whole route to another vehicle
+    blink: float  # SISR's blink rate: recreate skips a position with this chance
 
 
 class State(NamedTuple):
@@ -577,6 +578,9 @@ def _best(D, S, W, t, near_only, with_empty, mark):
         prev = d
         for pos in range(n + 1):
             nxt = S.routes[v, pos] if pos < n else d
+            if D.blink > 0 and _random(W.rng) < D.blink:
+                prev = nxt
+                continue
             for k in range(D.K[t, N_OPTS]):
                 node = D.opts[t, k]
                 if not D.allowed[node, v]:

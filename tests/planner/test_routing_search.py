@@ -400,3 +400,19 @@ def test_chain_route_limits_must_name_a_chain_and_be_at_least_zero():
                            chain_route_limits=limits)
         with pytest.raises(ValueError, match=message):
             solve(p, FAST)
+
+
+def test_a_blink_skips_an_insertion_place_so_a_task_may_open_a_new_route():
+    """Recreate skips each place in a flying route with the blink rate (SISR's blinks): at rate 0 three stops
+    beside the hangar share one route; at rate 1 no place in a flying route is ever tried, so each opens its own."""
+    from planner.routing.search import Search
+
+    xy = np.array([[0, 0], [100, 0], [100, 100], [0, 100]], dtype=float)
+    dist = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    vehicles = [Vehicle(depot=0, profile=0, window=(0, 100_000), fixed_cost=10) for _ in range(3)]
+    p = RoutingProblem(1, [Visit(0), Visit(1), Visit(2)], [dist], vehicles, [10**6] * 3)
+    for rate, lengths in ((0.0, [3]), (1.0, [1, 1, 1])):
+        search = Search(p)
+        search.data = search.data._replace(blink=rate)
+        state, _ = search.begin(seed=1)
+        assert sorted(n for n in state.length.tolist() if n) == lengths
