@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("instances", nargs="+", type=Path)
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--out", type=Path, default=Path("results.json"))
-    ap.add_argument("--gaps", type=Path, default=None, help="CSV of gaps (default: bks.csv next to --out)")
+    ap.add_argument("--gaps", type=Path, default=None, help="CSV of gaps (default: <out>-gaps.csv next to --out)")
     ap.add_argument("--peer", choices=["pyvrp"], default=None)
     ap.add_argument("--bks", type=Path, default=DEFAULT_BKS)
     ap.add_argument("--seed", type=int, default=0)
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path.stem:<12} {row['bks'] or '-':>7} {cells}", flush=True)
         args.out.write_text(json.dumps(results))  # rewritten each instance, so a long run can be read early
 
-    gaps_path = args.gaps or args.out.with_name("bks.csv")
+    gaps_path = args.gaps or args.out.with_name(f"{args.out.stem}-gaps.csv")  # never named like the reference bks.csv
     with open(gaps_path, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
