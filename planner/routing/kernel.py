@@ -5,7 +5,7 @@ every move keeps the rules of planner.routing.rules, which stays the reference t
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -15,6 +15,12 @@ from planner.routing.rules import BIG
 # Why a second statement of the route rules: the Python walk of planner.routing.rules does ~2,000 search
 # iterations a second, this one about 20x more (benchmarks/carp.py); Rules.check re-checks every result.
 
+
+# Small helpers are inlined into their callers: a call to a compiled function counts a reference to every array
+# of the Data, State and Work tuples it takes (an atomic add and subtract each), and those counts were most of
+# the loop's time. Inlining them made it about 1.5x faster (benchmarks/search_speed.py); inlining the large
+# moves too would add another 10-15 % at three times the compile time of a fresh install.
+SMALL: Final = "always"
 
 # Columns of Data's tables: few arrays, because numba passes every array as a dozen arguments to each compiled
 # function and its compile time grows with them.
@@ -103,7 +109,7 @@ class Work(NamedTuple):
 STAMP, TOUCHED, REMOVED, NEED_ROOM, MARK = 0, 1, 2, 3, 4  # W.counters: STAMP dates the undo log, MARK the marks
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _fresh_mark(W) -> int:
     """A new stamp for W.vehicle_at / W.class_at: every earlier mark reads as unmarked."""
     W.counters[MARK] += 1
@@ -111,7 +117,7 @@ def _fresh_mark(W) -> int:
 
 
 # --- random numbers (own generator: numba's global one would be shared between threads) ---------------
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _random(rng) -> float:
     """Uniform in (0, 1): xorshift64*, never 0 so its logarithm is finite."""
     x = rng[0]
@@ -123,13 +129,13 @@ def _random(rng) -> float:
     return (float(r >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _below(rng, n: int) -> int:
     return min(int(_random(rng) * n), n - 1)
 
 
 # --- the route rules (planner.routing.rules, compiled) ---------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _serve(D, p, prev, x, t):
     """(service start at x, wait before it) flying profile p from prev, which it left at t."""
     arrive = t + D.T[p, prev, x]
@@ -181,7 +187,7 @@ def route_times(D, v, route, n, earliest):
     return True, departure, arrival
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _arrival(D, v, route, n, ready, duration, windowed):
     """Arrival of v flying route[:n] (arc time sum `duration`) from `ready` on; without visit windows nothing
     waits, so the arc sum decides (energy is checked by the caller)."""
@@ -213,7 +219,7 @@ def arc_sums(D, v, route, n):
     return cost, time, energy, load
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _windowed(D, route, n) -> bool:
     if not D.windows:
         return False
@@ -223,7 +229,7 @@ def _windowed(D, route, n) -> bool:
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _chain_ready(D, S, c):
     """Recompute S.ready (earliest departure the chain allows) for every vehicle of chain c."""
     ready = -BIG
@@ -237,7 +243,7 @@ def _chain_ready(D, S, c):
             ready = arrival + D.V[v, RECHARGE]
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _fits(D, S, v, route, n, duration, windowed) -> bool:
     """Exact rule check of v flying route[:n] (energy already checked), with every later vehicle of its chain."""
     if not D.exact:
@@ -253,7 +259,7 @@ def _fits(D, S, v, route, n, duration, windowed) -> bool:
     return _chain_walk(D, S, c, pos + 1, pos, ready, -1, -1)
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _flies(D, w, src, n, ready):
     """(ok, arrival) of vehicle w flying src[:n] from `ready` on: allowed visits, load, energy, windows."""
     for i in range(n):
@@ -265,7 +271,7 @@ def _flies(D, w, src, n, ready):
     return _arrival(D, w, src, n, ready, time, _windowed(D, src, n))
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _chain_walk(D, S, c, first, last, ready, u, v) -> bool:
     """Whether chain c's routes from position `first` on fly from `ready` (when its route before lands and has
     recharged), with vehicles u and v flying each other's route (-1: none); past position `last` nothing changed,
@@ -287,7 +293,7 @@ def _chain_walk(D, S, c, first, last, ready, u, v) -> bool:
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _chain_used(D, S, c) -> int:
     used = 0
     for k in range(D.CH[c, CHAIN_LEN]):
@@ -297,7 +303,7 @@ def _chain_used(D, S, c) -> int:
 
 
 # --- state bookkeeping -------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _save(S, W, v):
     """Keep route v as it was before this iteration (once per iteration), for the undo."""
     stamp = W.counters[STAMP]
@@ -316,14 +322,14 @@ def _save(S, W, v):
     W.undo_sums[v, 5] = 1 if S.windowed[v] else 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _set_route(D, S, W, v, src, n, cost, time, energy, load):
     _place(D, S, W, v, src, n, cost, time, energy, load)
     if D.V[v, CHAIN_OF] >= 0:
         _chain_ready(D, S, D.V[v, CHAIN_OF])
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _place(D, S, W, v, src, n, cost, time, energy, load):
     """Route v becomes src[:n] with these sums; its chain's readiness is the caller's to update."""
     _save(S, W, v)
@@ -337,7 +343,7 @@ def _place(D, S, W, v, src, n, cost, time, energy, load):
     W.dirty[v] = True
 
 
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _remove_task(D, S, W, task, vehicle):
     W.removed[W.counters[REMOVED]] = task
     W.counters[REMOVED] += 1
@@ -538,7 +544,7 @@ def _shift_route(D, S, W) -> bool:
 
 
 # --- recreate --------------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, inline=SMALL)
 def _offer(W, count, limit, delta, v, pos, node) -> int:
     """Keep the `limit` cheapest candidates in order; a tie goes to the one offered first."""
     if count == limit and delta >= W.cand_delta[limit - 1]:
