@@ -12,6 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from airspace.projection import Projector
 from missions.models import MissionPlan, Scenario, Sortie
 from missions.verify import verify_plan
 from planner import PlanOptions, plan
+
+if TYPE_CHECKING:
+    from planner.fleet.group_solve import GroupJob, PreparedGroup
 
 PLAIN = dict(line_km=0.0, lakes=0, corridors=0, zones=0, closures=0, wind_ms=0.0, windows=False)
 # Synthetic days alternate two drone models over the hangars; "mixed" adds zones, a closure (two epochs),
@@ -106,23 +110,30 @@ def run_lowalt(scenario: Scenario, time_limit_s: float, seed: int) -> Flown:
     return flown
 
 
+def solvable_groups(scenario: Scenario, time_limit_s: float, seed: int) -> list[tuple[GroupJob, PreparedGroup]]:
+    """The day's hangar groups as plan() builds them, each with its RoutingProblem, leaving out groups with no
+    visit or no vehicle (nothing to solve)."""
+    from planner.fleet.group_solve import prepare_group
+    from planner.plan import plan_jobs
+
+    jobs, _, _ = plan_jobs(scenario, PlanOptions(time_limit_s=time_limit_s, seed=seed))
+    groups = [(job, prepare_group(job)) for job in jobs]
+    return [(job, prepared) for job, prepared in groups
+            if prepared.built.problem.visits and prepared.built.problem.vehicles]
+
+
 def run_pyvrp(scenario: Scenario, time_limit_s: float, seed: int, mode: str) -> tuple[Flown, list[str]]:
     from benchmarks.pyvrp_peer import solve_pyvrp
-    from planner.fleet.group_solve import group_sorties, prepare_group
-    from planner.plan import plan_jobs
+    from planner.fleet.group_solve import group_sorties
     from planner.routing.problem import RoutingSolution, SolveStatus
     from planner.routing.rules import Rules
     from planner.routing.solver import solution_cost
 
-    jobs, _, _ = plan_jobs(scenario, PlanOptions(time_limit_s=time_limit_s, seed=seed))
     sorties: list[Sortie] = []
     relaxed: set[str] = set()
     first, objective, broken, chain_broken = 0.0, 0, 0, False
-    for job in jobs:
-        prepared = prepare_group(job)
+    for job, prepared in solvable_groups(scenario, time_limit_s, seed):
         problem = prepared.built.problem
-        if not (problem.visits and problem.vehicles):
-            continue
         got = solve_pyvrp(problem, job.time_limit_s, seed, mode)
         relaxed.update(got.relaxed)
         if got.first_feasible_s is None:

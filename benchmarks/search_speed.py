@@ -17,20 +17,10 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.fleet import INSTANCES, scenario_for
-from planner import PlanOptions
-from planner.fleet.group_solve import prepare_group
-from planner.plan import plan_jobs
+from benchmarks.fleet import INSTANCES, scenario_for, solvable_groups
 from planner.routing.search import Search, compile_search
 
 ITERATIONS = 30_000
-
-
-def group_problems(day: str, seed: int):
-    """The RoutingProblems of the day's hangar groups, as plan() builds them."""
-    jobs, _, _ = plan_jobs(scenario_for(day, seed), PlanOptions(time_limit_s=20, seed=seed))
-    problems = [prepare_group(job).built.problem for job in jobs]
-    return [p for p in problems if p.visits and p.vehicles]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'day':12s} {'group':>5s} {'tasks':>5s} {'vehicles':>8s} {'iterations/s':>12s} {'objective':>10s}")
     speeds = []
     for day in INSTANCES:
-        for g, problem in enumerate(group_problems(day, 0)):
+        for g, (_, prepared) in enumerate(solvable_groups(scenario_for(day, 0), 20, 0)):
+            problem = prepared.built.problem
             runs = []
             for _ in range(args.repeats):
                 began = time.perf_counter()

@@ -18,8 +18,8 @@ from planner.routing.rules import BIG
 
 # Small helpers are inlined into their callers: a call to a compiled function counts a reference to every array
 # of the Data, State and Work tuples it takes (an atomic add and subtract each), and those counts were most of
-# the loop's time. Inlining them made it about 1.5x faster (benchmarks/search_speed.py); inlining the large
-# moves too would add another 10-15 % at three times the compile time of a fresh install.
+# the loop's time. Inlining them made it 1.43x faster (benchmarks/search_speed.py); inlining the large moves
+# too measured another 13 % at three times the compile time of a fresh install.
 SMALL: Final = "always"
 
 # Columns of Data's tables: few arrays, because numba passes every array as a dozen arguments to each compiled
