@@ -65,6 +65,7 @@ class Data(NamedTuple):
     all_routes_below: int  # ... unless this few routes are in use
     max_checks: int  # exact rule checks per insertion, cheapest candidates first
     shift_rate: float  # share of iterations that first carry a whole route to another vehicle
+    close_rate: float  # share of iterations whose ruin empties a whole depot (it may not reopen in the recreate)
     blink: float  # SISR's blink rate: recreate skips a position with this chance
 
 
@@ -102,11 +103,13 @@ class Work(NamedTuple):
     best_length: np.ndarray
     best_objective: np.ndarray  # (1,)
     dirty: np.ndarray  # per vehicle: changed since the best was copied
-    counters: np.ndarray  # [iteration stamp, touched count, removed count, needs more room, mark stamp]
+    counters: np.ndarray  # [iteration stamp, touched count, removed count, needs more room, mark stamp, closed
+    # depot or -1]
     rng: np.ndarray  # (1,) uint64 xorshift state
 
 
-STAMP, TOUCHED, REMOVED, NEED_ROOM, MARK = 0, 1, 2, 3, 4  # W.counters: STAMP dates the undo log, MARK the marks
+# W.counters: STAMP dates the undo log, MARK the marks, CLOSED is the depot this iteration's recreate may not reopen
+STAMP, TOUCHED, REMOVED, NEED_ROOM, MARK, CLOSED = 0, 1, 2, 3, 4, 5
 
 
 @njit(cache=True, inline=SMALL)
@@ -456,6 +459,33 @@ def _ruin(D, S, W):
         ruined += 1
 
 
+@njit(cache=True)
+def _close_depot(D, S, W):
+    """Ruin every route of the depot of a random route; the recreate may not open an unused vehicle there. Closing
+    a hangar moves a dozen routes' worth of tasks at once, which string removals, reinserting each task where
+    it is cheapest now, never do."""
+    used = 0
+    for v in range(S.length.shape[0]):
+        if S.length[v] > 0:
+            used += 1
+    if used == 0:
+        return
+    k = _below(W.rng, used)
+    depot = -1
+    for v in range(S.length.shape[0]):
+        if S.length[v] > 0:
+            if k == 0:
+                depot = D.V[v, DEPOT]
+                break
+            k -= 1
+    for v in range(S.length.shape[0]):
+        if S.length[v] > 0 and D.V[v, DEPOT] == depot:
+            for i in range(S.length[v]):
+                _remove_task(D, S, W, D.N[S.routes[v, i], TASK_OF], v)
+            _set_route(D, S, W, v, W.tmp, 0, 0, 0, 0, 0)
+    W.counters[CLOSED] = depot
+
+
 # --- route shift ---------------------------------------------------------------------------------------------
 @njit(cache=True)
 def _exchange_ok(D, S, u, v):
@@ -602,7 +632,7 @@ def _best(D, S, W, t, near_only, with_empty, mark):
             prev = nxt
     if with_empty:
         for v in D.empty_order:
-            if S.length[v] > 0 or not D.allowed_any[t, v]:
+            if S.length[v] > 0 or not D.allowed_any[t, v] or D.V[v, DEPOT] == W.counters[CLOSED]:
                 continue
             if (D.V[v, CHAINED] == 1):
                 b = D.V[v, BEFORE]
@@ -722,10 +752,14 @@ def anneal(D, S, W, iterations, frac_from, frac_to, t_start, t_end) -> int:
         W.counters[TOUCHED] = 0
         W.counters[REMOVED] = 0
         before = S.objective[0]
-        if D.shift_rate > 0 and _random(W.rng) < D.shift_rate:
-            _shift_route(D, S, W)
-        _ruin(D, S, W)
+        if D.close_rate > 0 and _random(W.rng) < D.close_rate:
+            _close_depot(D, S, W)
+        else:
+            if D.shift_rate > 0 and _random(W.rng) < D.shift_rate:
+                _shift_route(D, S, W)
+            _ruin(D, S, W)
         _recreate(D, S, W)
+        W.counters[CLOSED] = -1
         after = S.objective[0]
         threshold = before - temp * np.log(_random(W.rng)) if temp > 0 else float(before)
         if after < threshold or after == before:

@@ -1,7 +1,8 @@
 """The routing core's own search: ruin-and-recreate with simulated annealing (SISR) on the full RoutingProblem.
 
 Several depots, vehicle profiles, chained vehicles, windows, energy, capacity, allowed vehicles, optional tasks
-and alternatives: planner.routing.kernel runs the moves compiled; this module prepares them and drives the clock.
+and alternatives: planner.routing.kernel runs the moves compiled; this module prepares them, drives the clock and
+recombines the routes met on the way (planner.routing.recombine).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from planner.routing import kernel
 from planner.routing.problem import RoutingProblem
+from planner.routing.recombine import RoutePool
 from planner.routing.rules import BIG, Rules
 
 logger = logging.getLogger(__name__)
@@ -23,6 +25,8 @@ logger = logging.getLogger(__name__)
 MISSING_MANDATORY = 10**12
 SLICE_S = 0.05  # the compiled loop runs in slices this long between looks at the clock
 FIXED_SLICE = 200  # iterations per slice under a fixed amount of work (slices never change the result)
+RECOMBINE_SHARE = 0.03  # of the search's time: CP-SAT's deterministic time for one recombination
+RECOMBINE_WORK = 0.5  # its deterministic time under a fixed amount of work
 ROOM = 64  # positions per route row to start with; rows double when a route needs more
 
 
@@ -58,9 +62,11 @@ class SearchResult:
 class Search:
     """Slack Induction by String Removals (Christiaens & Vanden Berghe, 2020) generalised to the full problem.
 
-    Ruin removes strings of nearby tasks from nearby routes (and picks up nearby dropped tasks); recreate
-    inserts each task at its cheapest feasible place over every alternative, vehicle and position, or leaves
-    an optional task out when its penalty is cheaper. Annealing accepts worse solutions early on.
+    Ruin removes strings of nearby tasks from nearby routes (and picks up nearby dropped tasks), or now and then
+    every route of one depot; recreate inserts each task at its cheapest feasible place over every alternative,
+    vehicle and position, or leaves an optional task out when its penalty is cheaper. Annealing accepts worse
+    solutions early on. The routes met on the way are pooled, and the cheapest mix of them (set partitioning)
+    replaces the best when it beats it, after the race and after each of the last MIX_PARTS parts of the work.
     """
 
     MEAN_REMOVED = 10  # SISR's c-bar: average number of tasks removed per ruin
@@ -71,9 +77,12 @@ class Search:
     # SISR's blinks: recreate skips each place in a flying route with this chance, so a task now and then goes
     # to its second-best place (0.02 measured best of 0, 0.01, 0.02 and 0.05 on 11 drone-day groups x 8 seeds).
     BLINK = 0.02
+    CLOSE_RATE = 0.05  # share of iterations that ruin every route of one depot (kernel._close_depot), when
+    # there are several
     SHIFT_RATE = 0.1  # share of iterations that first carry a whole route to another vehicle
     T_START, T_END = 0.5, 0.01  # annealing temperatures in mean arcs of the start (tuned on six egl instances)
     RACE_CHAINS, RACE_SHARE = 8, 0.4  # chains racing through the first share of the work (see run)
+    MIX_PARTS = 4  # the work after the race comes in this many parts, each ending in a recombination
 
     def __init__(self, problem: RoutingProblem, rules: Rules | None = None):
         self.p = problem
@@ -112,11 +121,14 @@ class Search:
         # Unchained vehicles alike in every respect are interchangeable; in a chain, a run of unused alike
         # vehicles offers one new route (its first), since their order is all that tells them apart.
         classes: dict[tuple, int] = {}
+        kinds: dict[tuple, int] = {}  # the same without the chain: vehicles that may fly each other's routes
         self.vclass, self.chained, self.before = [], [], [-1] * self.nv
+        self.kind: list[int] = []
         for v, veh in enumerate(problem.vehicles):
             alike = (veh.depot, veh.profile, veh.window, veh.max_span, veh.capacity, veh.fixed_cost,
                      veh.energy_capacity, veh.idle_energy_rate, veh.recharge, r.allowed[:, v].tobytes())
             self.vclass.append(classes.setdefault((veh.chain, alike), len(classes)))
+            self.kind.append(kinds.setdefault(alike, len(kinds)))
             self.chained.append(veh.chain is not None)
             if veh.chain is not None and r.chain_pos[v] > 0:
                 self.before[v] = r.chains[r.chain_of[v]][r.chain_pos[v] - 1]
@@ -173,7 +185,7 @@ class Search:
             windows=bool(r.windows), has_energy=bool(r.has_energy), time_binds=self.time_binds,
             n_classes=max(self.vclass, default=0) + 1, mean_removed=self.MEAN_REMOVED, max_string=self.MAX_STRING,
             near=self.NEAR, all_routes_below=self.ALL_ROUTES_BELOW, max_checks=self.MAX_CHECKS,
-            shift_rate=float(self.SHIFT_RATE), blink=float(self.BLINK))
+            shift_rate=float(self.SHIFT_RATE), close_rate=float(self.CLOSE_RATE if p.num_depots > 1 else 0.0), blink=float(self.BLINK))
 
     def _arrays(self, room: int, seed: int) -> tuple[kernel.State, kernel.Work]:
         nv, nt, i64 = self.nv, self.p.num_tasks, np.int64
@@ -190,7 +202,7 @@ class Search:
             vehicle_at=np.full(nv, -1, dtype=i64), class_at=np.full(self.data.n_classes, -1, dtype=i64),
             cand=np.zeros((self.MAX_CHECKS, 3), dtype=i64), cand_delta=np.zeros(self.MAX_CHECKS, dtype=i64),
             best_routes=np.zeros((nv, room), dtype=i64), best_length=np.zeros(nv, dtype=i64),
-            best_objective=np.zeros(1, dtype=i64), dirty=np.ones(nv, dtype=bool), counters=np.zeros(5, dtype=i64),
+            best_objective=np.zeros(1, dtype=i64), dirty=np.ones(nv, dtype=bool), counters=np.array([0, 0, 0, 0, 0, -1], dtype=i64),
             rng=np.array([seed | 1], dtype=np.uint64))
         return state, work
 
@@ -266,11 +278,23 @@ class Search:
             contenders.append(race.anneal(*chain, 0.0, share, amount, max_iters is not None))
         if contenders:
             state, work = min(contenders, key=lambda chain: int(chain[1].best_objective[0]))
-        rest = (max_iters - race.iterations if max_iters is not None else budget_s - (time.monotonic() - began))
-        state, work = race.anneal(state, work, share, 1.0, rest, max_iters is not None)
+        fixed = max_iters is not None
+        rest = max_iters - race.iterations if max_iters is not None else 0
+        parts = self.MIX_PARTS if contenders else 1
+        for part in range(parts + 1):
+            if contenders:  # the race's routes, then each part's, recombined: go on from the mix when it is better
+                mixed = race.recombine(work, seeds[part % len(seeds)], budget_s, fixed)
+                if mixed is not None:
+                    state, work = race.begin(seeds[part % len(seeds)], mixed)
+            if part == parts:
+                break
+            amount = rest / parts if fixed else (budget_s - (time.monotonic() - began)) / (parts - part)
+            state, work = race.anneal(state, work, share + (1 - share) * part / parts,
+                                      share + (1 - share) * (part + 1) / parts, amount, fixed)
         nd = self.p.num_depots
         best = [[int(x) - nd for x in work.best_routes[v, :work.best_length[v]]] for v in range(self.nv)]
-        return SearchResult(best, int(work.best_objective[0]), self._complete(work), race.iterations, race.history)
+        objective = int(work.best_objective[0])
+        return SearchResult(best, objective, self._complete(work), race.iterations, race.history)
 
     def _complete(self, work: kernel.Work) -> bool:
         """Every mandatory task served by the best routes."""
@@ -291,6 +315,19 @@ class _Race:
         # still stops.
         self.temperatures = (1.0, 1.0)
         self.deadline = math.inf
+        self.pool = RoutePool(search.r, search.kind, search.penalty, search.mandatory)
+
+    def recombine(self, work: kernel.Work, seed: int, budget_s: float, fixed: bool) -> list[list[int]] | None:
+        """The pool's cheapest mix when it beats the chain's best routes (visit indices per vehicle), else None."""
+        nd = self.search.p.num_depots
+        best = [[int(x) for x in work.best_routes[v, :work.best_length[v]]] for v in range(self.search.nv)]
+        self.pool.add(work.best_routes, work.best_length)
+        t = time.monotonic()
+        mixed = self.pool.best_mix(best, seed, RECOMBINE_WORK if fixed else RECOMBINE_SHARE * budget_s,
+                                   None if fixed else RECOMBINE_SHARE * budget_s)
+        logger.debug("recombine: %d routes pooled, %s in %.2f s", len(self.pool.columns),
+                     f"{mixed[1]} from {int(work.best_objective[0])}" if mixed else "no better", time.monotonic() - t)
+        return [[x - nd for x in route] for route in mixed[0]] if mixed is not None else None
 
     def begin(self, seed: int, start: list[list[int]] | None) -> tuple[kernel.State, kernel.Work]:
         state, work = self.search.begin(seed, start)
@@ -332,7 +369,9 @@ class _Race:
             done += size
             if work.counters[kernel.NEED_ROOM]:
                 state, work = search._grown(state, work)
+            self.pool.add(state.routes, state.length)  # where annealing stands: often not the best, and new
             if better:
+                self.pool.add(work.best_routes, work.best_length)
                 self._note(work)
             if not fixed:  # slices of about SLICE_S
                 per = (time.monotonic() - began) / done

@@ -1,4 +1,4 @@
-"""The routing core: solves a RoutingProblem with OR-Tools (the only ortools importer in lowalt).
+"""The routing core: solves a RoutingProblem with OR-Tools (with recombine.py, the only ortools importers in lowalt).
 
 Multi-depot routes chained per vehicle (trips), time/span/energy/capacity dimensions, alternatives per task.
 """

@@ -194,7 +194,7 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
     # Found by benchmarks/replan.py: a sortie re-timed mid-leg from the replan time (its last leg needs more airspeed
     # in the new wind than its model has at its planned ground speed); the point where it is then is written to the
     # millisecond, and the leg before it must not be judged in the new wind for the fraction of a millisecond
-    # rounding puts after that time. The plan's search picks which sortie and when: 10:12 in today's plan.
+    # rounding puts after that time. The plan's search picks which sortie and when: 11:36 in today's plan.
     from missions.synthetic import synthetic_scenario
 
     scenario = synthetic_scenario(103, hangars=6, drones_per_hangar=2, line_km=90, points=8, zones=2, closures=1,
@@ -202,10 +202,10 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
     options = PlanOptions(time_limit_s=20, seed=0, solution_limit=100, workers=2)
     day = verified(plan(scenario, options), scenario)
     wind = Weather(wind_speed_ms=7, wind_from_deg=65.52350211394986, reference_height_m=10)
-    result = replan(scenario, day, "10:12", Changes(wind=wind), options)
+    result = replan(scenario, day, "11:36", Changes(wind=wind), options)
     retimed = [f for f in result.day.fates if f.status == "retimed"]
     assert [f.original.sortie_id for f in retimed] == ["H02-1-S1"]
-    assert "its leg 57->58 needs 23.6 m/s airspeed to keep its planned ground speed, above m4d's 21 m/s" in \
+    assert "its leg 56->57 needs 24.4 m/s airspeed to keep its planned ground speed, above m4d's 21 m/s" in \
         retimed[0].cause
     verified(result.plan, result.scenario)
 

@@ -416,3 +416,113 @@ def test_a_blink_skips_an_insertion_place_so_a_task_may_open_a_new_route():
         search.data = search.data._replace(blink=rate)
         state, _ = search.begin(seed=1)
         assert sorted(n for n in state.length.tolist() if n) == lengths
+
+
+def test_closing_a_depot_moves_its_routes_to_another_and_recreate_may_not_reopen_it():
+    """Three stops between two hangars flown from hangar 0: closing hangar 0 empties its route and recreate puts
+    all three on hangar 1's drone, though hangar 0's is cheaper for each; the next iteration may open it again."""
+    from planner.routing import kernel
+    from planner.routing.search import Search
+
+    xy = np.array([[0, 0], [5000, 0], [2300, 0], [2400, 100], [2400, -100]], dtype=float)
+    dist = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    vehicles = [Vehicle(depot=0, profile=0, window=(0, 100_000)), Vehicle(depot=1, profile=0, window=(0, 100_000))]
+    p = RoutingProblem(2, [Visit(0), Visit(1), Visit(2)], [dist], vehicles, [10**6] * 3)
+    search = Search(p)
+    state, work = search.begin(seed=1, start=[[0, 1, 2], []])
+    kernel._close_depot(search.data, state, work)
+    assert state.length.tolist() == [0, 0] and work.counters[kernel.CLOSED] == 0
+    kernel._recreate(search.data, state, work)
+    assert state.length.tolist() == [0, 3] and state.where.tolist() == [1, 1, 1]
+    assert state.objective[0] == solution_cost(p, [[], [int(x) - 2 for x in state.routes[1, :3]]])
+
+
+def test_depot_closures_keep_the_bookkeeping_through_undo():
+    """Every iteration empties a whole depot: the state stays equal to what planner.routing.rules recomputes,
+    accepted or undone, and some accepted closure leaves a depot that flew with no route."""
+    from planner.routing import kernel
+    from planner.routing.rules import Rules
+    from planner.routing.search import Search
+
+    p = drone_day(8, n_tasks=30)
+    search, rules = Search(p), Rules(p)
+    data = search.data._replace(close_rate=1.0)
+    state, work = search.begin(seed=8)
+    depots_flying = set()
+    for _ in range(100):
+        kernel.anneal(data, state, work, 1, 0.0, 0.0, 3000.0, 3000.0)
+        assert work.counters[kernel.CLOSED] == -1
+        routes = [[int(x) for x in state.routes[v, :state.length[v]]] for v in range(search.nv)]
+        assert rules.check(routes) is None
+        assert state.cost.tolist() == [rules.arc_sums(v, r)[0] for v, r in enumerate(routes)]
+        served = {int(rules.task_of[x]): v for v, r in enumerate(routes) for x in r}
+        assert state.where.tolist() == [served.get(t, -1) for t in range(p.num_tasks)]
+        assert state.objective[0] == solution_cost(p, [[x - 2 for x in r] for r in routes])
+        depots_flying.add(frozenset(p.vehicles[v].depot for v, r in enumerate(routes) if r))
+    assert {0, 1} in depots_flying and any(len(d) == 1 for d in depots_flying)
+
+
+def _two_clusters() -> tuple[RoutingProblem, list[list[int]], list[list[int]]]:
+    """One hangar, two drones alike, two clusters of three stops; solutions A and B each fly one cluster well
+    (in order around it) and the other badly (zig-zag): visit indices per vehicle."""
+    xy = np.array([[0, 0], [1000, 0], [1100, 300], [1000, 600], [-1000, 0], [-1100, 300], [-1000, 600]], dtype=float)
+    dist = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    vehicles = [Vehicle(depot=0, profile=0, window=(0, 100_000), fixed_cost=50) for _ in range(2)]
+    p = RoutingProblem(1, [Visit(t) for t in range(6)], [dist], vehicles, [10**6] * 6)
+    a = [[0, 1, 2], [4, 3, 5]]
+    b = [[1, 0, 2], [3, 4, 5]]
+    return p, a, b
+
+
+def test_recombination_takes_each_solutions_better_route():
+    """A pool holding two solutions that each fly one cluster well: the mix flies both well, its objective is
+    the matrices' cost of its routes, and it beats both."""
+    from planner.routing.recombine import RoutePool
+    from planner.routing.search import Search
+
+    p, a, b = _two_clusters()
+    search = Search(p)
+    pool = RoutePool(search.r, search.kind, search.penalty, search.mandatory)
+    for routes in (a, b):
+        state, _ = search.begin(seed=1, start=routes)
+        pool.add(state.routes, state.length)
+    assert len(pool.columns) == 4
+    nodes_a = [[x + 1 for x in r] for r in a]
+    mixed = pool.best_mix(nodes_a, seed=1, work=1.0)
+    assert mixed is not None
+    routes, value = mixed
+    assert sorted(routes) == sorted([[1, 2, 3], [4, 5, 6]])
+    visits = [[x - 1 for x in r] for r in routes]
+    assert value == solution_cost(p, visits) < min(solution_cost(p, a), solution_cost(p, b))
+    assert pool.best_mix(routes, seed=1, work=1.0) is None  # nothing beats the mix itself
+
+
+def test_recombination_flies_another_drones_route_and_keeps_the_chains_rules():
+    """Routes pooled from drone 1's sorties may go to drone 0 (same hangar and model); a chain's routes are
+    flown in turn with the recharge, and a mix whose sorties cannot all fit a drone's day is refused."""
+    from planner.routing.recombine import RoutePool
+    from planner.routing.rules import Rules
+    from planner.routing.search import Search
+
+    xy = np.array([[0, 0], [1000, 0], [-1000, 0], [0, 1000]], dtype=float)
+    dist = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    for day_end, flies in ((10_000, True), (2_500, False)):
+        vehicles = [Vehicle(depot=0, profile=0, window=(0, day_end), chain=drone, recharge=500, fixed_cost=10)
+                    for drone in (0, 1) for _ in range(2)]
+        p = RoutingProblem(1, [Visit(0), Visit(1), Visit(2)], [dist], vehicles, [10**6] * 3,
+                           chain_route_limits={0: 2, 1: 2})
+        search, rules = Search(p), Rules(p)
+        pool = RoutePool(rules, search.kind, search.penalty, search.mandatory)
+        assert len(set(search.kind)) == 1  # the two drones' sorties are alike: one pool class
+        single = np.array([[1, 0], [2, 0], [3, 0], [0, 0]])
+        pool.add(single, np.array([1, 1, 1, 0]))  # three lone sorties: drone 0 flies two, drone 1 one
+        both = np.array([[1, 3, 2], [0, 0, 0], [0, 0, 0], [0, 0, 0]])
+        pool.add(both, np.array([3, 0, 0, 0]))  # one sortie for all three: longer than the short day
+        incumbent = [[1], [2], [3], []] if flies else [[1], [], [2], []]  # the short day: one sortie a drone
+        assert rules.check(incumbent) is None
+        mixed = pool.best_mix(incumbent, seed=0, work=1.0)
+        if flies:
+            assert mixed is not None and mixed[0] in ([[1, 3, 2], [], [], []], [[2, 3, 1], [], [], []])
+            assert rules.check(mixed[0]) is None
+        else:  # the long sortie cannot land before the day ends: nothing flyable beats the incumbent
+            assert mixed is None
