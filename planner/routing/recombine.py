@@ -50,8 +50,8 @@ class RoutePool:
                  wall_s: float | None = None) -> tuple[list[list[int]], int] | None:
         """The cheapest routes of the pool serving each task at most once (mandatory ones exactly once), at most
         as many per class as it has vehicles, flown by vehicles that keep every rule; None unless it beats
-        `incumbent` (node lists per vehicle, pooled already). `work` bounds CP-SAT's deterministic time, `wall_s` (if given)
-        its seconds."""
+        `incumbent` (node lists per vehicle, pooled already). `work` bounds CP-SAT's deterministic time, `wall_s`
+        (if given) its seconds."""
         r = self.r
         columns = list(self.columns.items())
         model = cp_model.CpModel()
@@ -62,17 +62,18 @@ class RoutePool:
             per_class[k].append(i)
             for x in nodes:
                 cover[int(r.task_of[x])].append(i)
-        objective = [cost * chosen[i] for i, (_, cost) in enumerate(columns)]
+        terms, weights = list(chosen), [cost for _, cost in columns]
         for t, served_by in cover.items():
             if self.mandatory[t]:
                 model.AddExactlyOne(chosen[i] for i in served_by)
             else:
                 dropped = model.NewBoolVar(f"drop{t}")
                 model.AddExactlyOne([dropped, *(chosen[i] for i in served_by)])
-                objective.append(self.penalty[t] * dropped)
+                terms.append(dropped)
+                weights.append(self.penalty[t])
         for k, indices in per_class.items():
-            model.Add(sum(chosen[i] for i in indices) <= self._slots(k))
-        model.Minimize(sum(objective))
+            model.Add(cp_model.LinearExpr.Sum([chosen[i] for i in indices]) <= self._slots(k))
+        model.Minimize(cp_model.LinearExpr.WeightedSum(terms, weights))
         index = {key: i for i, (key, _) in enumerate(columns)}
         for v, route in enumerate(incumbent):
             if route:
