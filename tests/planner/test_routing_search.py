@@ -146,6 +146,18 @@ def test_compiled_moves_keep_the_bookkeeping_of_chains_windows_and_energy_throug
     assert work.best_objective[0] == min(objectives)
 
 
+def _routes_matching_the_rules(p: RoutingProblem, rules, state) -> list[list[int]]:
+    """The state's routes (nodes per vehicle), once its rules, costs, task places and objective are checked
+    against planner.routing.rules and the matrices."""
+    routes = [[int(x) for x in state.routes[v, :state.length[v]]] for v in range(len(p.vehicles))]
+    assert rules.check(routes) is None
+    assert state.cost.tolist() == [rules.arc_sums(v, r)[0] for v, r in enumerate(routes)]
+    served = {int(rules.task_of[x]): v for v, r in enumerate(routes) for x in r}
+    assert state.where.tolist() == [served.get(t, -1) for t in range(p.num_tasks)]
+    assert state.objective[0] == solution_cost(p, [[x - p.num_depots for x in r] for r in routes])
+    return routes
+
+
 def test_whole_route_shifts_keep_the_bookkeeping_through_undo():
     """Every iteration first carries a whole route to another vehicle (another hangar, profile or drone): the
     state stays equal to what planner.routing.rules recomputes, accepted or undone, and routes do move."""
@@ -160,12 +172,7 @@ def test_whole_route_shifts_keep_the_bookkeeping_through_undo():
     homes: dict[tuple[int, ...], set[int]] = {}
     for _ in range(150):
         kernel.anneal(data, state, work, 1, 0.0, 0.0, 300.0, 300.0)
-        routes = [[int(x) for x in state.routes[v, :state.length[v]]] for v in range(search.nv)]
-        assert rules.check(routes) is None
-        assert state.cost.tolist() == [rules.arc_sums(v, r)[0] for v, r in enumerate(routes)]
-        served = {int(rules.task_of[x]): v for v, r in enumerate(routes) for x in r}
-        assert state.where.tolist() == [served.get(t, -1) for t in range(p.num_tasks)]
-        assert state.objective[0] == solution_cost(p, [[x - 2 for x in r] for r in routes])
+        routes = _routes_matching_the_rules(p, rules, state)
         for v, r in enumerate(routes):
             if r:
                 homes.setdefault(tuple(r), set()).add(v)
@@ -190,16 +197,21 @@ def test_the_race_goes_on_with_its_best_chain(monkeypatch):
     assert raced.history[-1][1] == raced.objective
 
 
+def _two_hangars_three_stops(stops: list[list[int]]) -> tuple[RoutingProblem, np.ndarray]:
+    """Hangars at (0, 0) and (5000, 0), one drone each, and three stops: the problem and its distance matrix."""
+    xy = np.array([[0, 0], [5000, 0], *stops], dtype=float)
+    dist = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    vehicles = [Vehicle(depot=0, profile=0, window=(0, 100_000)), Vehicle(depot=1, profile=0, window=(0, 100_000))]
+    return RoutingProblem(2, [Visit(0), Visit(1), Visit(2)], [dist], vehicles, [10**6] * 3), dist
+
+
 def test_a_route_flown_from_the_far_hangar_shifts_whole_to_the_near_one():
     """Three stops beside hangar 1 flown by hangar 0's drone: one shift carries the route to hangar 1's drone
     and the objective falls by exactly the two hangars' difference in out-and-back legs."""
     from planner.routing import kernel
     from planner.routing.search import Search
 
-    xy = np.array([[0, 0], [5000, 0], [5100, 100], [5200, 0], [5100, -100]], dtype=float)
-    dist = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
-    vehicles = [Vehicle(depot=0, profile=0, window=(0, 100_000)), Vehicle(depot=1, profile=0, window=(0, 100_000))]
-    p = RoutingProblem(2, [Visit(0), Visit(1), Visit(2)], [dist], vehicles, [10**6] * 3)
+    p, dist = _two_hangars_three_stops([[5100, 100], [5200, 0], [5100, -100]])
     search = Search(p)
     state, work = search.begin(seed=1, start=[[0, 1, 2], []])
     before = int(state.objective[0])
@@ -424,10 +436,7 @@ def test_closing_a_depot_moves_its_routes_to_another_and_recreate_may_not_reopen
     from planner.routing import kernel
     from planner.routing.search import Search
 
-    xy = np.array([[0, 0], [5000, 0], [2300, 0], [2400, 100], [2400, -100]], dtype=float)
-    dist = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
-    vehicles = [Vehicle(depot=0, profile=0, window=(0, 100_000)), Vehicle(depot=1, profile=0, window=(0, 100_000))]
-    p = RoutingProblem(2, [Visit(0), Visit(1), Visit(2)], [dist], vehicles, [10**6] * 3)
+    p, _ = _two_hangars_three_stops([[2300, 0], [2400, 100], [2400, -100]])
     search = Search(p)
     state, work = search.begin(seed=1, start=[[0, 1, 2], []])
     kernel._close_depot(search.data, state, work)
@@ -452,12 +461,7 @@ def test_depot_closures_keep_the_bookkeeping_through_undo():
     for _ in range(100):
         kernel.anneal(data, state, work, 1, 0.0, 0.0, 3000.0, 3000.0)
         assert work.counters[kernel.CLOSED] == -1
-        routes = [[int(x) for x in state.routes[v, :state.length[v]]] for v in range(search.nv)]
-        assert rules.check(routes) is None
-        assert state.cost.tolist() == [rules.arc_sums(v, r)[0] for v, r in enumerate(routes)]
-        served = {int(rules.task_of[x]): v for v, r in enumerate(routes) for x in r}
-        assert state.where.tolist() == [served.get(t, -1) for t in range(p.num_tasks)]
-        assert state.objective[0] == solution_cost(p, [[x - 2 for x in r] for r in routes])
+        routes = _routes_matching_the_rules(p, rules, state)
         depots_flying.add(frozenset(p.vehicles[v].depot for v, r in enumerate(routes) if r))
     assert {0, 1} in depots_flying and any(len(d) == 1 for d in depots_flying)
 
