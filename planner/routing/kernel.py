@@ -459,25 +459,33 @@ def _ruin(D, S, W):
         ruined += 1
 
 
-@njit(cache=True)
-def _close_depot(D, S, W):
-    """Ruin every route of the depot of a random route; the recreate may not open an unused vehicle there. Closing
-    a hangar moves a dozen routes' worth of tasks at once, which string removals, reinserting each task where
-    it is cheapest now, never do."""
+@njit(cache=True, inline=SMALL)
+def _random_route(S, rng) -> int:
+    """A vehicle drawn evenly among those flying a route, or -1 when none flies."""
     used = 0
     for v in range(S.length.shape[0]):
         if S.length[v] > 0:
             used += 1
     if used == 0:
-        return
-    k = _below(W.rng, used)
-    depot = -1
+        return -1
+    k = _below(rng, used)
     for v in range(S.length.shape[0]):
         if S.length[v] > 0:
             if k == 0:
-                depot = D.V[v, DEPOT]
-                break
+                return v
             k -= 1
+    return -1
+
+
+@njit(cache=True)
+def _close_depot(D, S, W):
+    """Ruin every route of the depot of a random route; the recreate may not open an unused vehicle there. Closing
+    a hangar moves a dozen routes' worth of tasks at once, which string removals, reinserting each task where
+    it is cheapest now, never do."""
+    u = _random_route(S, W.rng)
+    if u < 0:
+        return
+    depot = D.V[u, DEPOT]
     for v in range(S.length.shape[0]):
         if S.length[v] > 0 and D.V[v, DEPOT] == depot:
             for i in range(S.length[v]):
@@ -514,20 +522,9 @@ def _shift_route(D, S, W) -> bool:
     swapping with the route flying there: recreate alone rarely moves a whole route, each task it reinserts
     preferring the routes already flying. Returns whether a route moved."""
     rng = W.rng
-    used = 0
-    for v in range(S.length.shape[0]):
-        if S.length[v] > 0:
-            used += 1
-    if used == 0:
+    u = _random_route(S, rng)
+    if u < 0:
         return False
-    k = _below(rng, used)
-    u = 0
-    for v in range(S.length.shape[0]):
-        if S.length[v] > 0:
-            if k == 0:
-                u = v
-                break
-            k -= 1
     mark = _fresh_mark(W)
     cu = D.V[u, CHAIN_OF]
     best, ties, target = BIG, 0, -1

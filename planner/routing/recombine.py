@@ -31,6 +31,7 @@ class RoutePool:
         self.members: dict[int, list[int]] = defaultdict(list)  # class -> its vehicles, in problem order
         for v, k in enumerate(vehicle_class):
             self.members[k].append(v)
+        self.slots = {k: self._slots(k) for k in self.members}  # class -> most routes it may fly at once
 
     def add(self, routes: np.ndarray, lengths: np.ndarray) -> None:
         """Pool every route of one solution (rows of node indices, `lengths` long)."""
@@ -42,9 +43,7 @@ class RoutePool:
                 self.columns[key] = self._cost(v, key[1])
 
     def _cost(self, v: int, nodes: tuple[int, ...]) -> int:
-        r, d = self.r, int(self.r.depot[v])
-        path = [d, *nodes, d]
-        return int(r.C[r.profile[v], path[:-1], path[1:]].sum()) + int(r.fixed[v])
+        return self.r.arc_sums(v, list(nodes))[0] + int(self.r.fixed[v])
 
     def best_mix(self, incumbent: list[list[int]], seed: int, work: float,
                  wall_s: float | None = None) -> tuple[list[list[int]], int] | None:
@@ -72,7 +71,7 @@ class RoutePool:
                 terms.append(dropped)
                 weights.append(self.penalty[t])
         for k, indices in per_class.items():
-            model.Add(cp_model.LinearExpr.Sum([chosen[i] for i in indices]) <= self._slots(k))
+            model.Add(cp_model.LinearExpr.Sum([chosen[i] for i in indices]) <= self.slots[k])
         model.Minimize(cp_model.LinearExpr.WeightedSum(terms, weights))
         index = {key: i for i, (key, _) in enumerate(columns)}
         for v, route in enumerate(incumbent):
@@ -125,14 +124,15 @@ class RoutePool:
                 units[r.chain_of[v] if r.chain_of[v] >= 0 else -1 - v].append(v)
             flown: dict[int, int] = defaultdict(int)
             given: dict[int, list[tuple[int, ...]]] = defaultdict(list)
-            first = self.members[k][0]
-            for nodes in sorted(group, key=lambda n: (-self._duration(first, n), n)):
+            first = self.members[k][0]  # the class's vehicles fly a route in the same time
+            duration = {nodes: self.r.arc_sums(first, list(nodes))[1] for nodes in group}
+            for nodes in sorted(group, key=lambda n: (-duration[n], n)):
                 open_units = [(flown[u], u) for u, slots in units.items()
                               if len(given[u]) < len(slots) and (u < 0 or used[u] < r.chain_limit[u])]
                 if not open_units:
                     return None
                 u = min(open_units)[1]
-                flown[u] += self._duration(first, nodes) + r.recharge[units[u][0]]
+                flown[u] += duration[nodes] + r.recharge[units[u][0]]
                 given[u].append(nodes)
                 used[u] += 1
             for u, group_routes in given.items():
@@ -140,8 +140,3 @@ class RoutePool:
                 for v, nodes in zip(units[u], group_routes):
                     routes[v] = list(nodes)
         return routes if r.check(routes) is None else None
-
-    def _duration(self, v: int, nodes: tuple[int, ...]) -> int:
-        r, d = self.r, int(self.r.depot[v])
-        path = [d, *nodes, d]
-        return int(r.T[r.profile[v], path[:-1], path[1:]].sum())

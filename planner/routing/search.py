@@ -185,7 +185,8 @@ class Search:
             windows=bool(r.windows), has_energy=bool(r.has_energy), time_binds=self.time_binds,
             n_classes=max(self.vclass, default=0) + 1, mean_removed=self.MEAN_REMOVED, max_string=self.MAX_STRING,
             near=self.NEAR, all_routes_below=self.ALL_ROUTES_BELOW, max_checks=self.MAX_CHECKS,
-            shift_rate=float(self.SHIFT_RATE), close_rate=float(self.CLOSE_RATE if p.num_depots > 1 else 0.0), blink=float(self.BLINK))
+            shift_rate=float(self.SHIFT_RATE), close_rate=float(self.CLOSE_RATE if p.num_depots > 1 else 0.0),
+            blink=float(self.BLINK))
 
     def _arrays(self, room: int, seed: int) -> tuple[kernel.State, kernel.Work]:
         nv, nt, i64 = self.nv, self.p.num_tasks, np.int64
@@ -202,7 +203,8 @@ class Search:
             vehicle_at=np.full(nv, -1, dtype=i64), class_at=np.full(self.data.n_classes, -1, dtype=i64),
             cand=np.zeros((self.MAX_CHECKS, 3), dtype=i64), cand_delta=np.zeros(self.MAX_CHECKS, dtype=i64),
             best_routes=np.zeros((nv, room), dtype=i64), best_length=np.zeros(nv, dtype=i64),
-            best_objective=np.zeros(1, dtype=i64), dirty=np.ones(nv, dtype=bool), counters=np.array([0, 0, 0, 0, 0, -1], dtype=i64),
+            best_objective=np.zeros(1, dtype=i64), dirty=np.ones(nv, dtype=bool),
+            counters=np.array([0, 0, 0, 0, 0, -1], dtype=i64),  # CLOSED starts at -1: no depot closed
             rng=np.array([seed | 1], dtype=np.uint64))
         return state, work
 
@@ -279,7 +281,7 @@ class Search:
         if contenders:
             state, work = min(contenders, key=lambda chain: int(chain[1].best_objective[0]))
         fixed = max_iters is not None
-        rest = max_iters - race.iterations if max_iters is not None else 0
+        rest = max_iters - race.iterations if fixed else 0
         parts = self.MIX_PARTS if contenders else 1
         for part in range(parts + 1):
             if contenders:  # the race's routes, then each part's, recombined: go on from the mix when it is better
@@ -293,8 +295,7 @@ class Search:
                                       share + (1 - share) * (part + 1) / parts, amount, fixed)
         nd = self.p.num_depots
         best = [[int(x) - nd for x in work.best_routes[v, :work.best_length[v]]] for v in range(self.nv)]
-        objective = int(work.best_objective[0])
-        return SearchResult(best, objective, self._complete(work), race.iterations, race.history)
+        return SearchResult(best, int(work.best_objective[0]), self._complete(work), race.iterations, race.history)
 
     def _complete(self, work: kernel.Work) -> bool:
         """Every mandatory task served by the best routes."""
