@@ -40,6 +40,20 @@ def _units(problem: RoutingProblem) -> list[list[int]]:
     return units
 
 
+def _quickest_inspection(problem: RoutingProblem) -> np.ndarray:
+    """Per task, the fewest time units any profile spends on it beyond its cost: the time matrix's row of a visit
+    holds its inspection, the cost matrix's does not (0 where the cost is the time)."""
+    nd = problem.num_depots
+    quickest = np.full(problem.num_tasks, np.iinfo(np.int64).max, dtype=np.int64)
+    for p, time_matrix in enumerate(problem.time_matrices):
+        t = np.asarray(time_matrix, dtype=np.int64)[nd:]
+        c = np.asarray(problem.cost_matrices[p], dtype=np.int64)[nd:] if problem.cost_matrices else t
+        gap = np.where((t < problem.unreachable) & (c < problem.unreachable), t - c, np.iinfo(np.int64).max).min(axis=1)
+        for i, visit in enumerate(problem.visits):
+            quickest[visit.task] = min(quickest[visit.task], gap[i])
+    return np.where(quickest == np.iinfo(np.int64).max, 0, quickest)
+
+
 def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mode: str = "trips") -> PeerResult:
     """mode "trips": a drone is one multi-trip vehicle (recharge exact, battery per trip only bounded below);
     "sorties": every sortie slot is its own vehicle (battery and slot windows exact, sorties of one drone may
@@ -77,8 +91,14 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
         return vehicles[v].energy_capacity if energy else vehicles[v].max_span
 
     battery = mode == "trips" and (energy or all(s is not None for s in spans)) and bool(vehicles)
-    # Sorties mode holds an energy battery exactly as PyVRP's distance (then the cost is the duration).
-    energy_as_distance = mode == "sorties" and energy and problem.cost_matrices is None
+    # Sorties mode holds an energy battery exactly as PyVRP's distance; then the cost is the duration, and the
+    # duration is lowalt's cost plus each task's quickest inspection (what the cost leaves out), a clock no slower
+    # than lowalt's. Each task's prize grows by that inspection, so PyVRP's objective is lowalt's plus a constant.
+    energy_as_distance = mode == "sorties" and energy
+    inspection = _quickest_inspection(problem) if energy_as_distance else np.zeros(problem.num_tasks, dtype=np.int64)
+    if inspection.any():
+        relaxed.add("clock: every inspection lasts as long as its quickest drone model takes (one matrix is both "
+                    "PyVRP's clock and its cost)")
     if battery:
         rows = np.stack([np.asarray(m, dtype=np.int64)[nd:] for m in battery_matrices]).astype(float)
         rows[:, np.arange(n - nd), nd + np.arange(n - nd)] = np.inf  # not to itself
@@ -95,7 +115,7 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
         lo, hi = visit.window if visit.window is not None else (0, np.iinfo(np.int64).max)
         delivery = ([visit.demand] if capacity_dims else []) + ([cheapest_out[i]] if battery else [])
         model.add_client(locations[nd + i], delivery=delivery,
-                         tw_early=int(lo), tw_late=int(hi), prize=int(penalty or 0),
+                         tw_early=int(lo), tw_late=int(hi), prize=int(penalty + inspection[visit.task]) if penalty else 0,
                          required=penalty is None and group is None, group=group)
 
     # One PyVRP profile per (matrix profile, visits forbidden to the unit): allowed vehicles by pricing out.
@@ -121,6 +141,9 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
             t, c = t.copy(), c.copy()
             if energy_as_distance:
                 assert problem.energy_matrices is not None
+                tasks = np.array([visit.task for visit in problem.visits], dtype=np.int64)
+                t = c.copy()
+                t[nd:] = np.where(t[nd:] < FORBIDDEN, t[nd:] + inspection[tasks][:, None], FORBIDDEN)
                 c = np.minimum(np.asarray(problem.energy_matrices[first.profile], dtype=np.int64), FORBIDDEN)
             if forbidden:
                 cols = nd + np.array(forbidden)

@@ -580,8 +580,9 @@ class PlanSummary(BaseModel):
     sorties: int
     drones_used: int
     solve_time_s: float
-    objective: int | None = None  # the routing solvers' (groups and repair rounds): flight time in deciseconds, fixed
-    # costs and penalties of tasks left out, before deconfliction moved or dropped sorties (not recomputed after it)
+    # The routing solvers' (groups and repair rounds), in deciseconds: flight time outside the inspections, fixed costs
+    # per sortie and penalties of tasks left out, before deconfliction moved or dropped sorties (not recomputed after it)
+    objective: int | None = None
     seed: int = 0
     time_limit_s: float | None = None
     served_tasks: int = 0

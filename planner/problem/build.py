@@ -137,7 +137,7 @@ def build_problem(ctx: ProblemContext) -> BuiltProblem:
     arcs = [arc_matrices(ctx, ctx.flights[model_id], epochs[epoch_index], depot_hangars, visit_info, task_list,
                          services)
             for (model_id, epoch_index) in profiles]
-    matrices = [time for time, _ in arcs]
+    matrices = [arc.time for arc in arcs]
     idle = {m: _idle_rate(ctx, m, task_list) for m in {slot.model_id for slot in slots}}
 
     chains = {drone: i for i, drone in enumerate(dict.fromkeys(slot.drone_id for slot in slots))}
@@ -158,7 +158,8 @@ def build_problem(ctx: ProblemContext) -> BuiltProblem:
     # A drone flies at most its sortie budget of its slots, in whichever epochs the tasks need.
     limits = {chain: launchable.budgets[drone] for drone, chain in chains.items()}
     problem = RoutingProblem(num_depots=len(depot_hangars), visits=visits, time_matrices=matrices, vehicles=vehicles,
-                             task_penalties=penalties, energy_matrices=[energy for _, energy in arcs],
+                             task_penalties=penalties, cost_matrices=[arc.cost for arc in arcs],
+                             energy_matrices=[arc.energy for arc in arcs],
                              unreachable=UNREACHABLE, chain_route_limits=limits)
     logger.info("routing problem: %d depots, %d tasks, %d visits, %d sortie slots, %d profiles",
                 len(depot_hangars), len(task_list), len(visits), len(vehicles), len(matrices))
@@ -174,8 +175,9 @@ def _idle_rate(ctx: ProblemContext, model_id: str, tasks: list[InspectionTask]) 
 
 
 def _penalties(tasks, visits, vehicles, matrices, depot_of, slots, num_depots) -> list[int | None]:
-    """Cost of leaving a task undone: the cheapest sortie that serves it alone (its round trip and the sortie's
-    fixed cost), weighted by priority, so a drone with the time always flies it rather than leave it."""
+    """Cost of leaving a task undone: the cheapest sortie that serves it alone (its round trip, inspection included,
+    and the sortie's fixed cost), weighted by priority, so a drone with the time always flies it rather than leave
+    it (flying it costs at most that round trip without the inspection)."""
     penalties: list[int | None] = []
     for t, task in enumerate(tasks):
         units, veh = cheapest_solo(t, visits, vehicles, matrices, depot_of, slots)

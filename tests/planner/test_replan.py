@@ -204,8 +204,8 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
     wind = Weather(wind_speed_ms=7, wind_from_deg=65.52350211394986, reference_height_m=10)
     result = replan(scenario, day, "11:36", Changes(wind=wind), options)
     retimed = [f for f in result.day.fates if f.status == "retimed"]
-    assert [f.original.sortie_id for f in retimed] == ["H02-1-S1"]
-    assert "its leg 56->57 needs 24.4 m/s airspeed to keep its planned ground speed, above m4d's 21 m/s" in \
+    assert [f.original.sortie_id for f in retimed] == ["H06-1-S1"]
+    assert "its leg 74->75 needs 22.4 m/s airspeed to keep its planned ground speed, above m4d's 21 m/s" in \
         retimed[0].cause
     verified(result.plan, result.scenario)
 

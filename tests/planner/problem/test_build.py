@@ -93,3 +93,37 @@ def test_penalties_are_the_cheapest_solo_sortie_weighted_by_priority():
     assert penalty_b / 12 - 1200 == pytest.approx(solo_b * 10, abs=2)
     seconds, slot = solo_round_trip(built, 1)
     assert seconds == pytest.approx(solo_b, abs=0.2) and (slot.hangar_id, slot.drone_id) == ("H2", "H2-1")
+
+
+# ------------------------------------------------------------------------------------------------ cost
+def test_the_cost_is_the_time_without_the_inspections():
+    prepared, _ = group(_two_hangars(), max_sorties_per_drone=2)
+    built = prepared.built
+    problem = built.problem
+    nd = problem.num_depots
+    assert problem.cost_matrices is not None
+    # A hovers 60 s; R's kilometre is inspected at 8 m/s (m3d): 125 s. Both only H1's m3d reaches (profile 0).
+    inspection = {"A#pt1": 600, "R#1": 1250}
+    time, cost = problem.time_matrices[0], problem.cost_matrices[0]
+    assert (time[:nd] == cost[:nd]).all()  # out of a hangar: no inspection yet
+    for i, info in enumerate(built.visits):
+        if info.task_id in inspection:
+            row = time[nd + i] - cost[nd + i]
+            reachable = time[nd + i] < 10**9
+            assert set(row[reachable]) <= {inspection[info.task_id] + d for d in (-1, 0, 1)}, info
+
+
+def test_a_near_hangar_flies_a_line_a_quicker_inspecting_far_one_would_finish_sooner():
+    from planner import PlanOptions, plan
+
+    # The 3 km line: from H1 (inspects at 5 m/s) 4,162 m out and back, 600 s inspecting; from H2 (12 m/s), 4,854 m
+    # and 250 s. Flight time alone would send H2, 692 m further, to save 353 s of inspection.
+    slow = drone_model(id="slow", inspection_speed_ms=5)
+    quick = drone_model(id="quick", inspection_speed_ms=12)
+    scenario = day([line("R", (0, 1000), (3000, 1000))],
+                   hangars=[hangar("H1", 0, 0, model="slow"), hangar("H2", 0, 2500, model="quick")],
+                   models=[slow, quick])
+    result = plan(scenario, PlanOptions(time_limit_s=10, seed=0, solution_limit=20))
+    (sortie,) = result.sorties
+    assert sortie.hangar_id == "H1"
+    assert sortie.distance_m == pytest.approx(1000 + 3000 + math.hypot(3000, 1000), abs=25)
