@@ -43,15 +43,15 @@ def _units(problem: RoutingProblem) -> list[list[int]]:
 def _quickest_inspection(problem: RoutingProblem) -> np.ndarray:
     """Per task, the fewest time units any profile spends on it beyond its cost: the time matrix's row of a visit
     holds its inspection, the cost matrix's does not (0 where the cost is the time)."""
-    nd = problem.num_depots
-    quickest = np.full(problem.num_tasks, np.iinfo(np.int64).max, dtype=np.int64)
+    nd, none = problem.num_depots, np.iinfo(np.int64).max
+    tasks = np.array([visit.task for visit in problem.visits], dtype=np.int64)
+    quickest = np.full(problem.num_tasks, none, dtype=np.int64)
     for p, time_matrix in enumerate(problem.time_matrices):
         t = np.asarray(time_matrix, dtype=np.int64)[nd:]
         c = np.asarray(problem.cost_matrices[p], dtype=np.int64)[nd:] if problem.cost_matrices else t
-        gap = np.where((t < problem.unreachable) & (c < problem.unreachable), t - c, np.iinfo(np.int64).max).min(axis=1)
-        for i, visit in enumerate(problem.visits):
-            quickest[visit.task] = min(quickest[visit.task], gap[i])
-    return np.where(quickest == np.iinfo(np.int64).max, 0, quickest)
+        gap = np.where((t < problem.unreachable) & (c < problem.unreachable), t - c, none).min(axis=1)
+        np.minimum.at(quickest, tasks, gap)
+    return np.where(quickest == none, 0, quickest)
 
 
 def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mode: str = "trips") -> PeerResult:
@@ -96,6 +96,7 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
     # than lowalt's. Each task's prize grows by that inspection, so PyVRP's objective is lowalt's plus a constant.
     energy_as_distance = mode == "sorties" and energy
     inspection = _quickest_inspection(problem) if energy_as_distance else np.zeros(problem.num_tasks, dtype=np.int64)
+    visit_inspection = inspection[[visit.task for visit in problem.visits]]
     if inspection.any():
         relaxed.add("clock: every inspection lasts as long as its quickest drone model takes (one matrix is both "
                     "PyVRP's clock and its cost)")
@@ -141,9 +142,8 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
             t, c = t.copy(), c.copy()
             if energy_as_distance:
                 assert problem.energy_matrices is not None
-                tasks = np.array([visit.task for visit in problem.visits], dtype=np.int64)
-                t = c.copy()
-                t[nd:] = np.where(t[nd:] < FORBIDDEN, t[nd:] + inspection[tasks][:, None], FORBIDDEN)
+                t = c.copy()  # the clock: the cost plus each visit's quickest inspection, on its row
+                t[nd:] = np.where(t[nd:] < FORBIDDEN, t[nd:] + visit_inspection[:, None], FORBIDDEN)
                 c = np.minimum(np.asarray(problem.energy_matrices[first.profile], dtype=np.int64), FORBIDDEN)
             if forbidden:
                 cols = nd + np.array(forbidden)
