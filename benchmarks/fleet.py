@@ -1,7 +1,7 @@
 """Drone-day benchmark: lowalt's plan() against PyVRP on the same RoutingProblems, same time limit, same run.
 
 Both solutions are flown as sorties by the same code (planner.fleet.group_solve.group_sorties) and measured
-from their geometry the same way. usage: python benchmarks/fleet.py [--time-limit 20] [--repeats 3] [--only NAME]
+from their geometry the same way. usage: python benchmarks/fleet.py [--time-limit 20] [--repeats 3] [--only NAME] [--objective distance]
 """
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def _flown(sorties: list[Sortie], scenario: Scenario, served: int, first: float 
                  objective, len(sorties), note=note)
 
 
-def run_lowalt(scenario: Scenario, time_limit_s: float, seed: int) -> Flown:
+def run_lowalt(scenario: Scenario, time_limit_s: float, seed: int, objective: str = "flight_time") -> Flown:
     from planner.fleet import group_solve
 
     # Each group's time to its first plan, read from the routing solutions plan() makes (groups run in this
@@ -98,7 +98,7 @@ def run_lowalt(scenario: Scenario, time_limit_s: float, seed: int) -> Flown:
 
     group_solve.solve = timed
     try:
-        result: MissionPlan = plan(scenario, PlanOptions(time_limit_s=time_limit_s, seed=seed))
+        result: MissionPlan = plan(scenario, PlanOptions(time_limit_s=time_limit_s, seed=seed, objective=objective))
     finally:
         group_solve.solve = solve
     report = verify_plan(result, scenario)
@@ -110,19 +110,21 @@ def run_lowalt(scenario: Scenario, time_limit_s: float, seed: int) -> Flown:
     return flown
 
 
-def solvable_groups(scenario: Scenario, time_limit_s: float, seed: int) -> list[tuple[GroupJob, PreparedGroup]]:
+def solvable_groups(scenario: Scenario, time_limit_s: float, seed: int,
+                    objective: str = "flight_time") -> list[tuple[GroupJob, PreparedGroup]]:
     """The day's hangar groups as plan() builds them, each with its RoutingProblem, leaving out groups with no
     visit or no vehicle (nothing to solve)."""
     from planner.fleet.group_solve import prepare_group
     from planner.plan import plan_jobs
 
-    jobs, _, _ = plan_jobs(scenario, PlanOptions(time_limit_s=time_limit_s, seed=seed))
+    jobs, _, _ = plan_jobs(scenario, PlanOptions(time_limit_s=time_limit_s, seed=seed, objective=objective))
     groups = [(job, prepare_group(job)) for job in jobs]
     return [(job, prepared) for job, prepared in groups
             if prepared.built.problem.visits and prepared.built.problem.vehicles]
 
 
-def run_pyvrp(scenario: Scenario, time_limit_s: float, seed: int, mode: str) -> tuple[Flown, list[str]]:
+def run_pyvrp(scenario: Scenario, time_limit_s: float, seed: int, mode: str,
+              objective: str = "flight_time") -> tuple[Flown, list[str]]:
     from benchmarks.pyvrp_peer import solve_pyvrp
     from planner.fleet.group_solve import group_sorties
     from planner.routing.problem import RoutingSolution, SolveStatus
@@ -131,10 +133,10 @@ def run_pyvrp(scenario: Scenario, time_limit_s: float, seed: int, mode: str) -> 
 
     sorties: list[Sortie] = []
     relaxed: set[str] = set()
-    first, objective, broken, chain_broken = 0.0, 0, 0, False
-    for job, prepared in solvable_groups(scenario, time_limit_s, seed):
+    first, total_objective, broken, chain_broken = 0.0, 0, 0, False
+    for job, prepared in solvable_groups(scenario, time_limit_s, seed, objective):
         problem = prepared.built.problem
-        got = solve_pyvrp(problem, job.time_limit_s, seed, mode)
+        got = solve_pyvrp(problem, job.time_limit_s, seed, mode, cost_is_time=objective == "flight_time")
         relaxed.update(got.relaxed)
         if got.first_feasible_s is None:
             first = float("nan")
@@ -153,9 +155,9 @@ def run_pyvrp(scenario: Scenario, time_limit_s: float, seed: int, mode: str) -> 
             [t if t is not None else problem.vehicles[v].window[0] for v, t in enumerate(got.takeoffs)],
             [0] * nv, [t for t in range(problem.num_tasks) if t not in served],
             solution_cost(problem, got.routes), SolveStatus.FEASIBLE, got.wall_s)
-        objective += solution.objective
+        total_objective += solution.objective
         sorties += group_sorties(prepared, solution)
-    flown = _flown(sorties, scenario, len({t for s in sorties for t in s.tasks}), first, objective)
+    flown = _flown(sorties, scenario, len({t for s in sorties for t in s.tasks}), first, total_objective)
     flown.broken, flown.chain_broken = broken, chain_broken
     return flown, sorted(relaxed)
 
@@ -168,10 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=20.0)
     ap.add_argument("--repeats", type=int, default=3, help="runs per instance (seeds 0..R-1); medians printed")
     ap.add_argument("--only", action="append", help="instance name (repeatable)")
+    ap.add_argument("--objective", choices=["flight_time", "distance"], default="flight_time",
+                    help="what lowalt and PyVRP both minimise (PlanOptions.objective)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     names = args.only or list(INSTANCES)
-    print(f"time limit {args.time_limit:g} s per plan, {args.repeats} runs each (seeds 0..{args.repeats - 1}), "
+    print(f"objective {args.objective}, time limit {args.time_limit:g} s per plan, {args.repeats} runs each (seeds 0..{args.repeats - 1}), "
           f"medians; ratio = lowalt km / this solver's km, obj ratio = lowalt's objective / this solver's")
     print(f"{'instance':<12} {'solver':<14} {'tasks':>5} {'km':>7} {'ratio':>6} {'deadhead':>8} {'idle':>4} "
           f"{'first s':>7} {'served':>6} {'objective':>9} {'obj ratio':>9} {'broken':>6}")
@@ -180,9 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         runs: dict[str, list[Flown]] = {k: [] for k in SOLVERS}
         for seed in range(args.repeats):
             scenario = scenario_for(name, seed)
-            runs["lowalt"].append(run_lowalt(scenario, args.time_limit, seed))
+            runs["lowalt"].append(run_lowalt(scenario, args.time_limit, seed, args.objective))
             for mode in ("trips", "sorties"):
-                flown, relaxed = run_pyvrp(scenario, args.time_limit, seed, mode)
+                flown, relaxed = run_pyvrp(scenario, args.time_limit, seed, mode, args.objective)
                 runs[f"pyvrp {mode}"].append(flown)
                 relaxed_all.update(f"{mode}: {r}" for r in relaxed)
             mine, peer = runs["lowalt"][-1], runs["pyvrp sorties"][-1]
@@ -199,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         for solver in SOLVERS:
             rows = runs[solver]
             ratio = med([m.km / p.km for m, p in zip(runs["lowalt"], rows) if p.km])
-            # What both minimise (flight time outside the inspections plus 120 s a sortie): drone models climb at
-            # different speeds and a sortie fewer is worth 120 s, so the cheaper plan is not always the shorter one.
+            # What both minimise. Under flight time (outside the inspections, plus 120 s a sortie) drone models fly
+            # and climb at different speeds and a sortie fewer is worth 120 s, so the cheaper plan is not always the
+            # shorter one; under distance the objective is the metres outside the inspections.
             objective_ratio = med([m.objective / p.objective for m, p in zip(runs["lowalt"], rows) if p.objective])
             broken = med([f.broken for f in rows])
             chain = sum(f.chain_broken for f in rows)

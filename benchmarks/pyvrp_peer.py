@@ -54,10 +54,24 @@ def _quickest_inspection(problem: RoutingProblem) -> np.ndarray:
     return np.where(quickest == none, 0, quickest)
 
 
-def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mode: str = "trips") -> PeerResult:
+def _least_power(problem: RoutingProblem, profile: int) -> float:
+    """The least energy per time unit a vehicle of `profile` draws on any arc (service included) or while waiting."""
+    assert problem.energy_matrices is not None
+    t = np.asarray(problem.time_matrices[profile], dtype=float)
+    e = np.asarray(problem.energy_matrices[profile], dtype=float)
+    flown = (t > 0) & (t < problem.unreachable) & (e < problem.unreachable)
+    rates = [float((e[flown] / t[flown]).min())] if flown.any() else []
+    rates += [float(v.idle_energy_rate) for v in problem.vehicles if v.profile == profile and v.idle_energy_rate]
+    return min(rates) if rates else 0.0
+
+
+def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mode: str = "trips",
+                cost_is_time: bool = True) -> PeerResult:
     """mode "trips": a drone is one multi-trip vehicle (recharge exact, battery per trip only bounded below);
     "sorties": every sortie slot is its own vehicle (battery and slot windows exact, sorties of one drone may
-    overlap in time). PyVRP cannot hold both at once."""
+    overlap in time). PyVRP cannot hold both at once. `cost_is_time`: the cost matrices are flight time (the
+    flight-time objective); when not (distance), sorties mode needs PyVRP's distance for the cost and bounds the
+    battery below, as trips mode does."""
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
@@ -90,11 +104,17 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
     def battery_limit(v: int) -> int | None:
         return vehicles[v].energy_capacity if energy else vehicles[v].max_span
 
-    battery = mode == "trips" and (energy or all(s is not None for s in spans)) and bool(vehicles)
-    # Sorties mode holds an energy battery exactly as PyVRP's distance; then the cost is the duration, and the
-    # duration is lowalt's cost plus each task's quickest inspection (what the cost leaves out), a clock no slower
-    # than lowalt's. Each task's prize grows by that inspection, so PyVRP's objective is lowalt's plus a constant.
-    energy_as_distance = mode == "sorties" and energy
+    # Sorties mode holds an energy battery exactly: under the flight-time cost as PyVRP's distance, the cost being
+    # the duration, which is lowalt's cost plus each task's quickest inspection (what the cost leaves out), a clock
+    # no slower than lowalt's; each task's prize grows by that inspection, so PyVRP's objective is lowalt's plus a
+    # constant. Under the distance cost PyVRP's distance is the cost and, on a day without visit windows, its
+    # duration the energy (the clock then only bounds a sortie by its slot, far longer than a battery). With
+    # windows the duration is the clock, and the battery is bounded below (`battery`, `_least_power`).
+    windows = any(visit.window is not None for visit in problem.visits)
+    energy_as_distance = mode == "sorties" and energy and cost_is_time
+    energy_as_duration = mode == "sorties" and energy and not cost_is_time and not windows
+    bounded_energy = mode == "sorties" and energy and not cost_is_time and windows
+    battery = (mode == "trips" or bounded_energy) and (energy or all(s is not None for s in spans)) and bool(vehicles)
     inspection = _quickest_inspection(problem) if energy_as_distance else np.zeros(problem.num_tasks, dtype=np.int64)
     visit_inspection = inspection[[visit.task for visit in problem.visits]]
     if inspection.any():
@@ -145,6 +165,9 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
                 t = c.copy()  # the clock: the cost plus each visit's quickest inspection, on its row
                 t[nd:] = np.where(t[nd:] < FORBIDDEN, t[nd:] + visit_inspection[:, None], FORBIDDEN)
                 c = np.minimum(np.asarray(problem.energy_matrices[first.profile], dtype=np.int64), FORBIDDEN)
+            elif energy_as_duration:
+                assert problem.energy_matrices is not None
+                t = np.minimum(np.asarray(problem.energy_matrices[first.profile], dtype=np.int64), FORBIDDEN)
             if forbidden:
                 cols = nd + np.array(forbidden)
                 t[:, cols] = t[cols, :] = FORBIDDEN
@@ -166,11 +189,21 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
             limit = []
         unlimited = np.iinfo(np.int64).max
         shift = int(first.max_span) if len(unit) == 1 and first.max_span is not None else unlimited
+        if energy_as_duration and first.energy_capacity is not None:
+            shift, lo, hi = int(first.energy_capacity), 0, unlimited
+            relaxed.add("sortie windows within the day (epochs): not held (PyVRP's clock is the battery)")
+        elif bounded_energy and first.energy_capacity is not None:
+            # A sortie lasting longer than its battery at the least power any of its arcs or waits draws is over it.
+            least = _least_power(problem, first.profile)
+            shift = min(shift, int(np.ceil(first.energy_capacity / least))) if least > 0 else shift
+            relaxed.add("battery per sortie, with visit windows: only lower bounds (the duration at the least power "
+                        "drawn) are limited")
         max_distance = int(first.energy_capacity) if energy_as_distance and first.energy_capacity else unlimited
         if energy_as_distance and first.idle_energy_rate and problem.visits and any(
                 visit.window is not None for visit in problem.visits):
             relaxed.add("idle energy while waiting for a window: not counted; waiting time is counted as cost")
-        if any(vehicles[v].energy_capacity is not None for v in unit) and not (energy_as_distance or battery):
+        if any(vehicles[v].energy_capacity is not None for v in unit) and not (
+                energy_as_distance or energy_as_duration or battery):
             relaxed.add("energy per sortie: not limited")
         if any(vehicles[v].fixed_cost for v in unit) and len(unit) > 1:
             relaxed.add("fixed cost per sortie: charged once per drone")

@@ -580,8 +580,9 @@ class PlanSummary(BaseModel):
     sorties: int
     drones_used: int
     solve_time_s: float
-    # The routing solvers' (groups and repair rounds), in deciseconds: flight time outside the inspections, fixed costs
-    # per sortie and penalties of tasks left out, before deconfliction moved or dropped sorties (not recomputed after it)
+    # The routing solvers' (groups and repair rounds): what options["objective"] minimises outside the inspections
+    # (flight time in deciseconds plus 120 s a sortie, or horizontal distance in decimetres) plus the penalties of
+    # tasks left out, before deconfliction moved or dropped sorties (not recomputed after it)
     objective: int | None = None
     seed: int = 0
     time_limit_s: float | None = None

@@ -16,6 +16,10 @@ class PlanOptions(BaseModel):
 
     time_limit_s: float = Field(30.0, gt=0)
     seed: int = 0
+    # What the plan minimises beyond the work itself: "flight_time" (flight time outside the inspections, what
+    # batteries and airframe hours pay) or "distance" (metres flown outside the inspections, for fleets paid or
+    # limited per kilometre). Either way the work left undone is charged by its priority penalty.
+    objective: Literal["flight_time", "distance"] = "flight_time"
     solution_limit: int | None = Field(None, gt=0)  # deterministic search budget (see SolveParams)
     transit_altitude_m: float | None = Field(None, gt=0)  # default: min(100 m, airspace ceiling)
     max_leg_m: float | None = Field(None, gt=0)  # default: sized from the fleet's batteries

@@ -14,7 +14,7 @@ from planner.flight.costs import service_cost
 from planner.problem.context import ProblemContext
 from planner.problem.feasibility import Reason, explain, farthest_from_hangars, round_trip_reason, slot_reason, unserved
 from planner.problem.matrices import (
-    ENERGY_UNITS_PER_BATTERY, UNREACHABLE, ServiceTable, VisitInfo, arc_matrices, energy_units_down, units_down,
+    DISTANCE_UNITS_PER_M, ENERGY_UNITS_PER_BATTERY, UNREACHABLE, ServiceTable, VisitInfo, arc_matrices, energy_units_down, units_down,
     units_up, visit_window,
 )
 from planner.routing import TIME_UNITS_PER_S
@@ -30,7 +30,9 @@ PRIORITY_WEIGHT = {1: 2, 2: 5, 3: 12, 4: 30, 5: 100}
 # An urgent task (Target.urgent) outranks every priority: leaving it undone costs 100x what a priority-5 task of
 # its size costs, so the search drops a drone's other work before it.
 URGENT_WEIGHT = 100 * PRIORITY_WEIGHT[5]
-SORTIE_FIXED_COST_S = 120  # discourages splitting work into more sorties than needed
+# Flight-time objective: discourages splitting work into more sorties than needed. The distance objective charges
+# only metres: a sortie's take-off and landing fly none.
+SORTIE_FIXED_COST_S = 120
 
 
 @dataclass
@@ -148,13 +150,13 @@ def build_problem(ctx: ProblemContext) -> BuiltProblem:
             window=(units_up(slot.epoch.start_s), units_down(slot.epoch.end_s)),
             chain=chains[slot.drone_id],
             recharge=units_up(scenario.hangar(slot.hangar_id).recharge_min * 60.0),
-            fixed_cost=units_up(SORTIE_FIXED_COST_S),
+            fixed_cost=units_up(SORTIE_FIXED_COST_S) if ctx.options.objective == "flight_time" else 0,
             energy_capacity=energy_units_down(ctx.flights[slot.model_id].usable),
             idle_energy_rate=idle[slot.model_id],
         )
         for slot in slots
     ]
-    penalties = _penalties(task_list, visits, vehicles, matrices, depot_of, slots, len(depot_hangars))
+    penalties = _penalties(ctx, task_list, visits, vehicles, matrices, depot_of, slots)
     # A drone flies at most its sortie budget of its slots, in whichever epochs the tasks need.
     limits = {chain: launchable.budgets[drone] for drone, chain in chains.items()}
     problem = RoutingProblem(num_depots=len(depot_hangars), visits=visits, time_matrices=matrices, vehicles=vehicles,
@@ -174,15 +176,21 @@ def _idle_rate(ctx: ProblemContext, model_id: str, tasks: list[InspectionTask]) 
     return int(np.ceil(per_s * ENERGY_UNITS_PER_BATTERY / TIME_UNITS_PER_S - 1e-9))
 
 
-def _penalties(tasks, visits, vehicles, matrices, depot_of, slots, num_depots) -> list[int | None]:
+def _penalties(ctx: ProblemContext, tasks, visits, vehicles, matrices, depot_of, slots) -> list[int | None]:
     """Cost of leaving a task undone: the cheapest sortie that serves it alone (its round trip, inspection included,
-    and the sortie's fixed cost), weighted by priority, so a drone with the time always flies it rather than leave
-    it (flying it costs at most that round trip without the inspection)."""
+    and 120 s), weighted by priority, so a drone with the time always flies it rather than leave it (flying it costs
+    at most that round trip without the inspection). Under the distance objective that sortie is charged the metres
+    its drone covers in that time at cruise speed, never fewer than the round trip flies: ground speed is held at
+    most at cruise."""
     penalties: list[int | None] = []
     for t, task in enumerate(tasks):
         units, veh = cheapest_solo(t, visits, vehicles, matrices, depot_of, slots)
+        value = units + units_up(SORTIE_FIXED_COST_S)
+        if ctx.options.objective == "distance":
+            cruise_ms = ctx.flights[slots[veh].model_id].model.cruise_speed_ms
+            value = int(np.ceil(value * cruise_ms * DISTANCE_UNITS_PER_M / TIME_UNITS_PER_S))
         weight = URGENT_WEIGHT if task.urgent else PRIORITY_WEIGHT[task.priority]
-        penalties.append(max(1, units + vehicles[veh].fixed_cost) * weight)
+        penalties.append(max(1, value) * weight)
     return penalties
 
 

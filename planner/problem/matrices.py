@@ -1,7 +1,7 @@
 """Solver time, cost and energy matrices and visit windows in integer units, rounded so the solver never under-estimates.
 
 arc[i, j] = service at i + travel from the end of i to the start of j, per (drone model, epoch) profile; the cost
-matrix is the time matrix without the inspections themselves (see ArcMatrices).
+matrix is what PlanOptions.objective minimises outside the inspections (see ArcMatrices).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ UNREACHABLE = 10**9  # matrix value meaning "no legal path": the routing core fo
 # Energy unit of the solver: a ten-millionth of the drone model's full battery. Arcs round up by less than one
 # unit each; a hover rate per decisecond (~4e-6 of a battery for a 40-min hover) rounds up by under 0.3 %.
 ENERGY_UNITS_PER_BATTERY = 10_000_000
+DISTANCE_UNITS_PER_M = 10  # cost unit of the "distance" objective: decimetres, so rounding up adds < 0.1 m an arc
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,10 @@ ServiceTable = dict[tuple[str, str, bool], ServiceCost]  # (task id, model id, r
 @dataclass(frozen=True)
 class ArcMatrices:
     """One profile's arcs in solver units. `time` is the clock: windows, spans and the drone's day. `cost` is what
-    the plan minimises: the same flying less the inspections, whose work is the same whoever flies it; charged by
-    their time, a quicker-inspecting model's far hangar wins a task from a near one (the demo's time-optimal plan
-    flew 2.4 km more to save 5.6 s). Work left undone is charged by the task penalties instead."""
+    the plan minimises, the flying outside the inspections (their work is the same whoever flies it; charged by
+    their time, a quicker-inspecting model's far hangar wins a task from a near one: the demo's time-optimal plan
+    flew 2.4 km more to save 5.6 s): its time, or its horizontal metres (DISTANCE_UNITS_PER_M) under the
+    "distance" objective. Work left undone is charged by the task penalties instead."""
 
     time: np.ndarray
     cost: np.ndarray
@@ -111,8 +113,17 @@ def arc_matrices(ctx: ProblemContext, flight: FlightEnergy, epoch: Epoch, depot_
     descend_s = np.array([s.descend_s for s in service])
     seconds = matrix(arcs.seconds, hop_s, np.array([s.total_s for s in service]),
                      np.array([s.inspect_s for s in service]), descend_s, take_off[0], land[0])
-    deadhead = matrix(arcs.seconds, hop_s, np.array([s.descend_s + s.climb_s for s in service]),
-                      np.zeros(len(service)), descend_s, take_off[0], land[0])
+    if ctx.options.objective == "distance":
+        # Horizontal metres as the flown track measures them: legal paths at transit height, the hop between legs
+        # of one line straight at the task's height; take-offs, landings, climbs and descents add none.
+        metres = costs.legal[epoch.index]
+        hop_m = np.where(adjacent, costs.straight[np.ix_(ends, starts)], metres[np.ix_(ends, starts)])
+        none = np.zeros(len(service))
+        outside, cost_per = matrix(metres, hop_m, none, none, none, 0.0, 0.0), DISTANCE_UNITS_PER_M
+    else:
+        outside = matrix(arcs.seconds, hop_s, np.array([s.descend_s + s.climb_s for s in service]),
+                         np.zeros(len(service)), descend_s, take_off[0], land[0])
+        cost_per = TIME_UNITS_PER_S
     energy = matrix(arcs.energy, hop_e, np.array([s.total_e for s in service]), np.array([s.inspect_e for s in service]),
                     np.array([s.descend_e for s in service]), take_off[1], land[1])
     unreachable = ~np.isfinite(seconds) | ~np.isfinite(energy)
@@ -123,5 +134,5 @@ def arc_matrices(ctx: ProblemContext, flight: FlightEnergy, epoch: Epoch, depot_
         rounded = np.ceil(np.where(unreachable, 0.0, values) * per - 1e-9)
         return np.minimum(np.where(unreachable, UNREACHABLE, rounded), UNREACHABLE).astype(np.int64)
 
-    return ArcMatrices(units(seconds, TIME_UNITS_PER_S), units(deadhead, TIME_UNITS_PER_S),
+    return ArcMatrices(units(seconds, TIME_UNITS_PER_S), units(outside, cost_per),
                        units(energy, ENERGY_UNITS_PER_BATTERY))

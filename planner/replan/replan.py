@@ -60,6 +60,9 @@ def replan(scenario: Scenario, plan: MissionPlan, at: str | float, changes: Chan
     budget = Budget(options.time_limit_s)
     if options.transit_altitude_m is None and plan.summary.transit_altitude_m is not None:
         options = options.model_copy(update={"transit_altitude_m": plan.summary.transit_altitude_m})
+    if "objective" not in options.model_fields_set and plan.options.get("objective") in ("flight_time", "distance"):
+        # The rest of the day minimises what the morning's plan did, unless the caller chose.
+        options = options.model_copy(update={"objective": plan.options["objective"]})
     changed = changed_scenario(scenario, changes, at_s)
     # The new sorties all fly after --at, in the wind from then on: plan them as a day in that one wind.
     planning = changed.model_copy(update={"weather": changed.weather_at(at_s), "weather_updates": []})

@@ -338,3 +338,13 @@ def test_free_time_starts_after_landing_and_recharge():
                 default=None)
     assert first is None or clock_s(scenario, first.takeoff) >= landing + 32 * 60
     assert np.isfinite(result.plan.summary.total_distance_m)
+
+
+def test_a_replan_minimises_what_the_plan_did_unless_the_options_choose():
+    scenario, original = day()
+    by_distance = original.model_copy(update={"options": {**original.options, "objective": "distance"}})
+    kept = replan(scenario, by_distance, "15:30", Changes(), REPLAN)
+    chosen = replan(scenario, by_distance, "15:30", Changes(), REPLAN.model_copy(update={"objective": "flight_time"}))
+    assert (kept.plan.options["objective"], chosen.plan.options["objective"]) == ("distance", "flight_time")
+    assert "objective" not in original.options  # saved before the option: the default
+    verified(kept.plan, kept.scenario)

@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="search seed (default 0): same scenario, options, seed -> same plan")
     parser.add_argument("--solution-limit", type=int, default=None, metavar="N",
                         help="stop after N improving solutions: a deterministic budget independent of machine speed")
+    parser.add_argument("--objective", choices=["flight_time", "distance"], default="flight_time",
+                        help="what the plan minimises outside the inspections: flight time (default; plus 120 s a "
+                             "sortie) or horizontal distance flown")
     parser.add_argument("--workers", type=int, default=default_workers(),
                         help="parallel workers for independent hangar groups (default: 2, or 1 on a one-core machine)")
     parser.add_argument("--transit-altitude", type=positive_metres, default=None, metavar="M",
@@ -108,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                                        f"ceiling of {args.scenario} ({ceiling:g} m); nothing planned")
     with solver_progress(args.time_limit, enabled=not args.json) as progress:
         options = PlanOptions(time_limit_s=args.time_limit, seed=args.seed, solution_limit=args.solution_limit,
-                              workers=args.workers, progress=progress, transit_altitude_m=args.transit_altitude,
+                              objective=args.objective, workers=args.workers, progress=progress, transit_altitude_m=args.transit_altitude,
                               executor="dask" if args.scheduler else "local", scheduler_address=args.scheduler,
                               **deconfliction_of(args, scenario))
         result = plan(scenario, options)

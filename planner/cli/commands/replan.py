@@ -48,6 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="search seed (default 0)")
     parser.add_argument("--solution-limit", type=int, default=None, metavar="N",
                         help="stop after N improving solutions: a deterministic budget independent of machine speed")
+    parser.add_argument("--objective", choices=["flight_time", "distance"], default=None,
+                        help="what the new sorties minimise outside the inspections (default: what the plan did)")
     parser.add_argument("--workers", type=int, default=default_workers(),
                         help="parallel workers for hangar groups (default: 2, or 1 on a one-core machine)")
     parser.add_argument("--tiles", default="osm", choices=["osm", "none"], help="basemap for map.html (default osm)")
@@ -78,8 +80,9 @@ def run(args: argparse.Namespace) -> int:
     for problem in warnings:
         stderr.print(problem_line(problem), markup=False, highlight=False)
     with solver_progress(args.time_limit, enabled=not args.json) as progress:
+        chosen = {"objective": args.objective} if args.objective else {}  # else the plan's own
         options = PlanOptions(time_limit_s=args.time_limit, seed=args.seed, solution_limit=args.solution_limit,
-                              workers=args.workers, progress=progress)
+                              workers=args.workers, progress=progress, **chosen)
         result = replan(scenario, plan, args.at, changes, options)
     report = verify_plan(result.plan, result.scenario)
     out = Path(args.out)

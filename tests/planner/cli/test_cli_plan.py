@@ -62,6 +62,21 @@ def test_transit_altitude_comes_from_the_command_line_over_the_scenario(tmp_path
     assert json.loads(out)["summary"]["transit_altitude_m"] == 70 and _transit_heights(plan) == {70.0}
 
 
+def test_the_objective_comes_from_the_command_line_and_is_recorded_with_its_figure(tmp_path):
+    path = _write(tmp_path, _scenario([_point("P1", 1500), _point("P2", -1200, 800)]))
+    code, out, err = _cli(["plan", path, "--out", str(tmp_path / "d"), "--time-limit", "3", "--json",
+                           "--objective", "distance"])
+    assert code == 0, err
+    plan = _verified(tmp_path / "d", path)
+    assert plan.options["objective"] == "distance"
+    # Metres outside the inspections, in decimetres: here every metre (points are hovered over, not flown along).
+    assert plan.summary.objective == pytest.approx(10 * plan.summary.total_distance_m, rel=2e-3)
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as usage, contextlib.redirect_stderr(err):  # argparse's own usage error
+        main(["plan", path, "--out", str(tmp_path / "e"), "--objective", "metres"])
+    assert usage.value.code == 2 and "invalid choice: 'metres'" in err.getvalue()
+
+
 def test_transit_altitude_above_the_ceiling_is_refused(tmp_path):
     path = _write(tmp_path, _scenario([_point("P1", 1500)]))
     code, out, err = _cli(["plan", path, "--out", str(tmp_path / "a"), "--transit-altitude", "150"])

@@ -129,3 +129,46 @@ def test_a_near_hangar_flies_a_line_a_quicker_inspecting_far_one_would_finish_so
     (sortie,) = result.sorties
     assert sortie.hangar_id == "H1"
     assert sortie.distance_m == pytest.approx(1000 + 3000 + math.hypot(3000, 1000), abs=25)
+
+
+def test_the_distance_objective_costs_the_horizontal_metres_outside_the_inspections():
+    scenario = _two_hangars()
+    built = group(scenario, max_sorties_per_drone=2, objective="distance")[0].built
+    timed = group(scenario, max_sorties_per_drone=2)[0].built
+    problem, nd = built.problem, built.problem.num_depots
+    assert problem.cost_matrices is not None
+    assert all((a == b).all() for a, b in zip(problem.time_matrices, timed.problem.time_matrices))  # the same clock
+    assert {v.fixed_cost for v in problem.vehicles} == {0}  # take-off and landing fly no metres
+    h1 = scenario.hangars[0]
+    a, r_start, r_end = (1500, 0), (1000, 1000), (2000, 1000)
+    a_ll = built.tasks[0].coordinates[0]
+    (r_forward,) = [i for i, info in enumerate(built.visits) if info.task_id == "R#1" and not info.reverse]
+    cost = problem.cost_matrices[0]  # decimetres, rounded up: out, and back from the far end of the line
+    assert cost[0, nd] == pytest.approx(10 * metres((h1.lon, h1.lat), a_ll), rel=2e-3)
+    assert cost[nd, 0] == pytest.approx(10 * metres((h1.lon, h1.lat), a_ll), rel=2e-3)
+    assert cost[0, nd + r_forward] == pytest.approx(10 * math.hypot(*r_start), rel=2e-3)
+    assert cost[nd + r_forward, 0] == pytest.approx(10 * math.hypot(*r_end), rel=2e-3)
+    assert cost[nd, nd + r_forward] == pytest.approx(10 * math.hypot(r_start[0] - a[0], r_start[1]), rel=2e-3)
+    # Leaving A undone costs the metres its solo sortie's seconds (and 120 s) take at the m3d's 15 m/s, times 100.
+    penalty_time = timed.problem.task_penalties[0]
+    assert built.problem.task_penalties[0] == pytest.approx(penalty_time * 15, abs=100)
+
+
+def test_the_distance_objective_sends_a_slow_near_drone_where_flight_time_sends_a_fast_far_one():
+    from planner import PlanOptions, plan
+    from tests.helpers.replan_days import verified
+
+    # The point: 1 km from H1 (cruises at 5 m/s: 2 km out and back, 400 s) and 1.5 km from H2 (15 m/s: 3 km, 200 s).
+    scenario = day([point("P", 0, 1000)],
+                   hangars=[hangar("H1", 0, 0, model="slow"), hangar("H2", 0, 2500, model="fast")],
+                   models=[drone_model(id="slow", cruise_speed_ms=5), drone_model(id="fast")])
+    chosen = {}
+    for objective in ("flight_time", "distance"):
+        result = verified(plan(scenario, PlanOptions(time_limit_s=10, seed=0, solution_limit=20,
+                                                     objective=objective)), scenario)
+        (sortie,) = result.sorties
+        chosen[objective] = (sortie.hangar_id, round(sortie.distance_m))
+        assert result.options["objective"] == objective
+    assert chosen == {"flight_time": ("H2", pytest.approx(3000, abs=10)), "distance": ("H1", pytest.approx(2000, abs=10))}
+    # The distance plan's objective is its metres flown, in decimetres (rounded up per arc).
+    assert result.summary.objective == pytest.approx(10 * result.sorties[0].distance_m, abs=10)
