@@ -1,7 +1,8 @@
 """Drone-day benchmark: lowalt's plan() against PyVRP on the same RoutingProblems, same time limit, same run.
 
 Both solutions are flown as sorties by the same code (planner.fleet.group_solve.group_sorties) and measured
-from their geometry the same way. usage: python benchmarks/fleet.py [--time-limit 20] [--repeats 3] [--only NAME] [--objective distance]
+from their geometry the same way. usage: python benchmarks/fleet.py [--time-limit 20] [--repeats 3] [--only NAME]
+[--objective distance]
 """
 from __future__ import annotations
 
@@ -175,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     names = args.only or list(INSTANCES)
-    print(f"objective {args.objective}, time limit {args.time_limit:g} s per plan, {args.repeats} runs each (seeds 0..{args.repeats - 1}), "
+    print(f"objective {args.objective}, time limit {args.time_limit:g} s per plan, {args.repeats} runs each "
+          f"(seeds 0..{args.repeats - 1}), "
           f"medians; ratio = lowalt km / this solver's km, obj ratio = lowalt's objective / this solver's")
     print(f"{'instance':<12} {'solver':<14} {'tasks':>5} {'km':>7} {'ratio':>6} {'deadhead':>8} {'idle':>4} "
           f"{'first s':>7} {'served':>6} {'objective':>9} {'obj ratio':>9} {'broken':>6}")

@@ -199,8 +199,7 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
             relaxed.add("battery per sortie, with visit windows: only lower bounds (the duration at the least power "
                         "drawn) are limited")
         max_distance = int(first.energy_capacity) if energy_as_distance and first.energy_capacity else unlimited
-        if energy_as_distance and first.idle_energy_rate and problem.visits and any(
-                visit.window is not None for visit in problem.visits):
+        if energy_as_distance and first.idle_energy_rate and windows:
             relaxed.add("idle energy while waiting for a window: not counted; waiting time is counted as cost")
         if any(vehicles[v].energy_capacity is not None for v in unit) and not (
                 energy_as_distance or energy_as_duration or battery):

@@ -14,8 +14,8 @@ from planner.flight.costs import service_cost
 from planner.problem.context import ProblemContext
 from planner.problem.feasibility import Reason, explain, farthest_from_hangars, round_trip_reason, slot_reason, unserved
 from planner.problem.matrices import (
-    DISTANCE_UNITS_PER_M, ENERGY_UNITS_PER_BATTERY, UNREACHABLE, ServiceTable, VisitInfo, arc_matrices, energy_units_down, units_down,
-    units_up, visit_window,
+    DISTANCE_UNITS_PER_M, ENERGY_UNITS_PER_BATTERY, UNREACHABLE, ServiceTable, VisitInfo, arc_matrices,
+    energy_units_down, units_down, units_up, visit_window,
 )
 from planner.routing import TIME_UNITS_PER_S
 from planner.problem.slots import SlotInfo, launchable_slots

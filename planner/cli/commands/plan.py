@@ -111,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
                                        f"ceiling of {args.scenario} ({ceiling:g} m); nothing planned")
     with solver_progress(args.time_limit, enabled=not args.json) as progress:
         options = PlanOptions(time_limit_s=args.time_limit, seed=args.seed, solution_limit=args.solution_limit,
-                              objective=args.objective, workers=args.workers, progress=progress, transit_altitude_m=args.transit_altitude,
+                              objective=args.objective, workers=args.workers, progress=progress,
+                              transit_altitude_m=args.transit_altitude,
                               executor="dask" if args.scheduler else "local", scheduler_address=args.scheduler,
                               **deconfliction_of(args, scenario))
         result = plan(scenario, options)
