@@ -14,13 +14,13 @@ from planner.flight.costs import service_cost
 from planner.problem.context import ProblemContext
 from planner.problem.feasibility import Reason, explain, farthest_from_hangars, round_trip_reason, slot_reason, unserved
 from planner.problem.matrices import (
-    DISTANCE_UNITS_PER_M, ENERGY_UNITS_PER_BATTERY, UNREACHABLE, ServiceTable, VisitInfo, arc_matrices,
-    energy_units_down, units_down, units_up, visit_window,
+    ENERGY_UNITS_PER_BATTERY, UNREACHABLE, ServiceTable, VisitInfo, arc_matrices, energy_units_down, units_down,
+    units_up, visit_window,
 )
-from planner.routing import TIME_UNITS_PER_S
+from planner.problem.objective import SORTIE_FIXED_COST_S, from_time_units, sortie_fixed_cost
 from planner.problem.slots import SlotInfo, launchable_slots
 from planner.problem.task_airspace import TaskWithEpochs
-from planner.routing import RoutingProblem, Vehicle, Visit
+from planner.routing import TIME_UNITS_PER_S, RoutingProblem, Vehicle, Visit
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +30,6 @@ PRIORITY_WEIGHT = {1: 2, 2: 5, 3: 12, 4: 30, 5: 100}
 # An urgent task (Target.urgent) outranks every priority: leaving it undone costs 100x what a priority-5 task of
 # its size costs, so the search drops a drone's other work before it.
 URGENT_WEIGHT = 100 * PRIORITY_WEIGHT[5]
-# Flight-time objective: discourages splitting work into more sorties than needed. The distance objective charges
-# only metres: a sortie's take-off and landing fly none.
-SORTIE_FIXED_COST_S = 120
 
 
 @dataclass
@@ -150,7 +147,7 @@ def build_problem(ctx: ProblemContext) -> BuiltProblem:
             window=(units_up(slot.epoch.start_s), units_down(slot.epoch.end_s)),
             chain=chains[slot.drone_id],
             recharge=units_up(scenario.hangar(slot.hangar_id).recharge_min * 60.0),
-            fixed_cost=units_up(SORTIE_FIXED_COST_S) if ctx.options.objective == "flight_time" else 0,
+            fixed_cost=sortie_fixed_cost(ctx.options.objective),
             energy_capacity=energy_units_down(ctx.flights[slot.model_id].usable),
             idle_energy_rate=idle[slot.model_id],
         )
@@ -179,16 +176,12 @@ def _idle_rate(ctx: ProblemContext, model_id: str, tasks: list[InspectionTask]) 
 def _penalties(ctx: ProblemContext, tasks, visits, vehicles, matrices, depot_of, slots) -> list[int | None]:
     """Cost of leaving a task undone: the cheapest sortie that serves it alone (its round trip, inspection included,
     and 120 s), weighted by priority, so a drone with the time always flies it rather than leave it (flying it costs
-    at most that round trip without the inspection). Under the distance objective that sortie is charged the metres
-    its drone covers in that time at cruise speed, never fewer than the round trip flies: ground speed is held at
-    most at cruise."""
+    at most that round trip without the inspection), in the objective's units (`from_time_units`)."""
     penalties: list[int | None] = []
     for t, task in enumerate(tasks):
         units, veh = cheapest_solo(t, visits, vehicles, matrices, depot_of, slots)
-        value = units + units_up(SORTIE_FIXED_COST_S)
-        if ctx.options.objective == "distance":
-            cruise_ms = ctx.flights[slots[veh].model_id].model.cruise_speed_ms
-            value = int(np.ceil(value * cruise_ms * DISTANCE_UNITS_PER_M / TIME_UNITS_PER_S))
+        value = from_time_units(ctx.options.objective, units + units_up(SORTIE_FIXED_COST_S),
+                                ctx.flights[slots[veh].model_id].model.cruise_speed_ms)
         weight = URGENT_WEIGHT if task.urgent else PRIORITY_WEIGHT[task.priority]
         penalties.append(max(1, value) * weight)
     return penalties

@@ -15,13 +15,13 @@ from planner.flight.costs import ADJACENT_M, ServiceCost
 from planner.flight.energy import FlightEnergy
 from planner.problem.context import ProblemContext
 from planner.problem.epochs import Epoch
+from planner.problem.objective import cost_units_per, counts_metres
 from planner.routing import TIME_UNITS_PER_S
 
 UNREACHABLE = 10**9  # matrix value meaning "no legal path": the routing core forbids the arc
 # Energy unit of the solver: a ten-millionth of the drone model's full battery. Arcs round up by less than one
 # unit each; a hover rate per decisecond (~4e-6 of a battery for a 40-min hover) rounds up by under 0.3 %.
 ENERGY_UNITS_PER_BATTERY = 10_000_000
-DISTANCE_UNITS_PER_M = 10  # cost unit of the "distance" objective: decimetres, so rounding up adds < 0.1 m an arc
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class ArcMatrices:
     """One profile's arcs in solver units. `time` is the clock: windows, spans and the drone's day. `cost` is what
     the plan minimises, the flying outside the inspections (their work is the same whoever flies it; charged by
     their time, a quicker-inspecting model's far hangar wins a task from a near one: the demo's time-optimal plan
-    flew 2.4 km more to save 5.6 s): its time, or its horizontal metres (DISTANCE_UNITS_PER_M) under the
+    flew 2.4 km more to save 5.6 s): its time, or its horizontal metres (planner.problem.objective) under the
     "distance" objective. Work left undone is charged by the task penalties instead."""
 
     time: np.ndarray
@@ -113,17 +113,17 @@ def arc_matrices(ctx: ProblemContext, flight: FlightEnergy, epoch: Epoch, depot_
     descend_s = np.array([s.descend_s for s in service])
     seconds = matrix(arcs.seconds, hop_s, np.array([s.total_s for s in service]),
                      np.array([s.inspect_s for s in service]), descend_s, take_off[0], land[0])
-    if ctx.options.objective == "distance":
+    if counts_metres(ctx.options.objective):
         # Horizontal metres as the flown track measures them: legal paths at transit height, the hop between legs
         # of one line straight at the task's height; take-offs, landings, climbs and descents add none.
         metres = costs.legal[epoch.index]
         hop_m = np.where(adjacent, costs.straight[np.ix_(ends, starts)], metres[np.ix_(ends, starts)])
         none = np.zeros(len(service))
-        outside, cost_per = matrix(metres, hop_m, none, none, none, 0.0, 0.0), DISTANCE_UNITS_PER_M
+        outside = matrix(metres, hop_m, none, none, none, 0.0, 0.0)
     else:
         outside = matrix(arcs.seconds, hop_s, np.array([s.descend_s + s.climb_s for s in service]),
                          np.zeros(len(service)), descend_s, take_off[0], land[0])
-        cost_per = TIME_UNITS_PER_S
+    cost_per = cost_units_per(ctx.options.objective)
     energy = matrix(arcs.energy, hop_e, np.array([s.total_e for s in service]), np.array([s.inspect_e for s in service]),
                     np.array([s.descend_e for s in service]), take_off[1], land[1])
     unreachable = ~np.isfinite(seconds) | ~np.isfinite(energy)

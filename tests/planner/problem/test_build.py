@@ -10,7 +10,8 @@ import math
 import pytest
 
 from missions.models import UnservedReason
-from planner.problem.build import PRIORITY_WEIGHT, SORTIE_FIXED_COST_S, solo_round_trip
+from planner.problem.build import PRIORITY_WEIGHT, solo_round_trip
+from planner.problem.objective import SORTIE_FIXED_COST_S
 from planner.problem.matrices import UNREACHABLE
 from tests.helpers.plan_factory import drone_model
 from tests.helpers.problem_days import day, group, hangar, line, metres, point
