@@ -23,6 +23,9 @@ class PeerResult:
     first_feasible_s: float | None  # seconds from the start of the solve to PyVRP's first feasible solution
     wall_s: float
     relaxed: list[str] = field(default_factory=list)
+    durations: list[int] = field(default_factory=list)  # per vehicle: PyVRP's route duration (sorties mode)
+    rounds: int = 1  # solves: more than one when broken sorties were cut off and PyVRP solved again
+    first_round: PeerResult | None = None  # the first solve's result when later rounds replaced it
 
 
 def _units(problem: RoutingProblem) -> list[list[int]]:
@@ -66,12 +69,56 @@ def _least_power(problem: RoutingProblem, profile: int) -> float:
 
 
 def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mode: str = "trips",
-                cost_is_time: bool = True) -> PeerResult:
+                cost_is_time: bool = True, repair_rounds: int = 0) -> PeerResult:
     """mode "trips": a drone is one multi-trip vehicle (recharge exact, battery per trip only bounded below);
     "sorties": every sortie slot is its own vehicle (battery and slot windows exact, sorties of one drone may
     overlap in time). PyVRP cannot hold both at once. `cost_is_time`: the cost matrices are flight time (the
     flight-time objective); when not (distance), sorties mode needs PyVRP's distance for the cost and bounds the
-    battery below, as trips mode does."""
+    battery below, as trips mode does.
+
+    `repair_rounds` (sorties mode): while a sortie breaks lowalt's rules flown alone (a battery only bounded
+    below), cut it off, shortening the longest duration of every sortie slot of its model at its dock to what the battery holds at the
+    broken sortie's power (or one unit less), and solve again with the full time limit, at most that many more times.
+    The cut may forbid legal sorties too: a repaired plan is legal, not optimal for PyVRP's model."""
+    from planner.routing.rules import Rules
+
+    rules = Rules(problem)
+    cuts: dict[int, int] = {}
+    got = _solve_once(problem, time_limit_s, seed, mode, cost_is_time, cuts)
+    first, wall = got, got.wall_s
+    for rounds in range(2, repair_rounds + 2 if mode == "sorties" else 2):
+        broken = [v for v, route in enumerate(got.routes)
+                  if route and rules.route_times(v, [problem.num_depots + i for i in route], -10**15) is None]
+        if not broken:
+            break
+        for v in broken:
+            cut = _cut(problem, rules, v, got)
+            key = (problem.vehicles[v].depot, problem.vehicles[v].profile)
+            # Every sortie slot of the same model at the same dock flies the broken route alike: cutting one slot
+            # would only move the route to the next.
+            for u, vehicle in enumerate(problem.vehicles):
+                if (vehicle.depot, vehicle.profile) == key:
+                    cuts[u] = min(cuts.get(u, cut), cut)
+        got = _solve_once(problem, time_limit_s, seed, mode, cost_is_time, cuts)
+        wall += got.wall_s
+        got.rounds, got.first_round, got.wall_s = rounds, first, wall
+    return got
+
+
+def _cut(problem: RoutingProblem, rules, v: int, got: PeerResult) -> int:
+    """The longest duration sortie slot v may fly after its route in `got` broke a rule: scaled down to the
+    battery at that route's power when its arcs alone drain more than the battery, else one unit shorter."""
+    duration = got.durations[v]
+    capacity = problem.vehicles[v].energy_capacity
+    energy = rules.arc_sums(v, [problem.num_depots + i for i in got.routes[v]])[2]
+    if capacity is not None and energy > capacity:
+        return max(1, min(duration - 1, duration * capacity // energy))
+    return max(1, duration - 1)
+
+
+def _solve_once(problem: RoutingProblem, time_limit_s: float, seed: int, mode: str, cost_is_time: bool,
+                cuts: dict[int, int]) -> PeerResult:
+    """One PyVRP solve; `cuts` caps some sortie slots' duration (sorties mode: slot = vehicle type)."""
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
@@ -206,6 +253,9 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
             relaxed.add("energy per sortie: not limited")
         if any(vehicles[v].fixed_cost for v in unit) and len(unit) > 1:
             relaxed.add("fixed cost per sortie: charged once per drone")
+        if mode == "sorties" and unit[0] in cuts:
+            shift = min(shift, cuts[unit[0]])
+            relaxed.add("sortie slots that broke a rule: their longest duration cut, and solved again")
         d = depots[first.depot]
         # The depot's service (the recharge) precedes every trip, the first one too: start that much earlier.
         early = max(0, lo - recharge[first.depot]) if len(unit) > 1 else lo
@@ -232,8 +282,10 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
             break
     routes: list[list[int]] = [[] for _ in vehicles]
     takeoffs: list[int | None] = [None] * len(vehicles)
+    durations = [0] * len(vehicles)
     for route in result.best.routes():
         unit = units[route.vehicle_type()]
+        durations[unit[0]] = int(route.duration())  # sorties mode reads it (one trip a route)
         trips: dict[int, list[int]] = {}
         starts: dict[int, int] = {}
         for act in route.schedule():
@@ -244,4 +296,5 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
         for k, trip in enumerate(t for _, t in sorted(trips.items())):
             routes[unit[k]] = trip
             takeoffs[unit[k]] = starts.get(sorted(trips)[k])
-    return PeerResult(routes, takeoffs, result.is_feasible(), first_feasible, wall, sorted(relaxed))
+    return PeerResult(routes, takeoffs, result.is_feasible(), first_feasible, wall, sorted(relaxed),
+                      durations=durations)
