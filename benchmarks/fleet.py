@@ -241,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
     print("broken: sorties (median) that break lowalt's battery, window or energy rules; c: some drone's sorties "
           "overlap or skip the recharge; repaired: PyVRP sorties solved again (full time limit each) with the slots of "
-          "a broken sortie's model at its dock cut to a shorter duration, until none breaks or the rounds run out")
+          "a broken sortie's model at its dock cut to a shorter duration, or the slot where a drone's day breaks "
+          "closed, until none breaks or the rounds run out")
     print("PyVRP relaxes:\n  " + ("\n  ".join(sorted(relaxed_all)) or "nothing"))
     return 0
 

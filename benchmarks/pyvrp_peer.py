@@ -77,9 +77,11 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
     battery below, as trips mode does.
 
     `repair_rounds` (sorties mode): while a sortie breaks lowalt's rules flown alone (a battery only bounded
-    below), cut it off, shortening the longest duration of every sortie slot of its model at its dock to what the battery holds at the
-    broken sortie's power (or one unit less), and solve again with the full time limit, at most that many more times.
-    The cut may forbid legal sorties too: a repaired plan is legal, not optimal for PyVRP's model."""
+    below), cut it off, shortening the longest duration of every sortie slot of its model at its dock to what the
+    battery holds at the broken sortie's power (or one unit less); when every sortie holds alone but a drone's
+    cannot be flown one after another with their recharges (separate vehicles may overlap), close the slot where
+    its day breaks. Then solve again with the full time limit, at most that many more times. The cuts may forbid
+    legal plans too: a repaired plan is legal, not optimal for PyVRP's model."""
     from planner.routing.rules import Rules
 
     rules = Rules(problem)
@@ -87,10 +89,13 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
     got = _solve_once(problem, time_limit_s, seed, mode, cost_is_time, cuts)
     first, wall = got, got.wall_s
     for rounds in range(2, repair_rounds + 2 if mode == "sorties" else 2):
-        broken = [v for v, route in enumerate(got.routes)
-                  if route and rules.route_times(v, [problem.num_depots + i for i in route], -10**15) is None]
-        if not broken:
+        nodes = [[problem.num_depots + i for i in route] for route in got.routes]
+        broken = [v for v, route in enumerate(nodes) if route and rules.route_times(v, route, -10**15) is None]
+        closed = [] if broken else _chain_breaks(rules, nodes)
+        if not broken and not closed:
             break
+        for v in closed:
+            cuts[v] = 0  # no route lasts no time: the slot flies nothing
         for v in broken:
             cut = _cut(problem, rules, v, got)
             key = (problem.vehicles[v].depot, problem.vehicles[v].profile)
@@ -103,6 +108,25 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
         wall += got.wall_s
         got.rounds, got.first_round, got.wall_s = rounds, first, wall
     return got
+
+
+def _chain_breaks(rules, nodes: list[list[int]]) -> list[int]:
+    """Per drone whose sorties break its day flown in slot order (windows, recharge, its sortie limit): the slot
+    where it breaks."""
+    out = []
+    for c, members in enumerate(rules.chains):
+        used = [v for v in members if nodes[v]]
+        if len(used) > rules.chain_limit[c]:
+            out.append(used[-1])
+            continue
+        ready = -10**15
+        for v in used:
+            times = rules.route_times(v, nodes[v], ready)
+            if times is None:
+                out.append(v)
+                break
+            ready = rules.ready_after(v, times[1])
+    return out
 
 
 def _cut(problem: RoutingProblem, rules, v: int, got: PeerResult) -> int:
@@ -255,7 +279,7 @@ def _solve_once(problem: RoutingProblem, time_limit_s: float, seed: int, mode: s
             relaxed.add("fixed cost per sortie: charged once per drone")
         if mode == "sorties" and unit[0] in cuts:
             shift = min(shift, cuts[unit[0]])
-            relaxed.add("sortie slots that broke a rule: their longest duration cut, and solved again")
+            relaxed.add("sortie slots that broke a rule: their longest duration cut (0: closed), and solved again")
         d = depots[first.depot]
         # The depot's service (the recharge) precedes every trip, the first one too: start that much earlier.
         early = max(0, lo - recharge[first.depot]) if len(unit) > 1 else lo
