@@ -132,20 +132,22 @@ def run_pyvrp(scenario: Scenario, time_limit_s: float, seed: int, mode: str,
     its repaired one's (the same when nothing broke)."""
     from benchmarks.pyvrp_peer import solve_pyvrp
 
-    rounds: list[list[tuple[PreparedGroup, PeerResult]]] = [[], []]
+    first: list[tuple[PreparedGroup, PeerResult]] = []  # each group's first solve
+    final: list[tuple[PreparedGroup, PeerResult]] = []  # and its last, after repairs
     relaxed: set[str] = set()
     for job, prepared in solvable_groups(scenario, time_limit_s, seed, objective):
         got = solve_pyvrp(prepared.built.problem, job.time_limit_s, seed, mode,
                           cost_is_time=objective == "flight_time", repair_rounds=repair_rounds)
         relaxed.update(got.relaxed)
-        rounds[0].append((prepared, got.first_round or got))
-        rounds[1].append((prepared, got))
-    runs = [_peer_flown(scenario, rounds[0])] + ([_peer_flown(scenario, rounds[1])] if repair_rounds else [])
+        first.append((prepared, got.first_round or got))
+        final.append((prepared, got))
+    runs = [_peer_flown(scenario, first)] + ([_peer_flown(scenario, final)] if repair_rounds else [])
     return runs, sorted(relaxed)
 
 
 def _peer_flown(scenario: Scenario, solved: list[tuple[PreparedGroup, PeerResult]]) -> Flown:
     """PyVRP's routes of every group flown as sorties by lowalt's code, with the sorties that break its rules."""
+    from benchmarks.pyvrp_peer import as_nodes, broken_alone
     from planner.fleet.group_solve import group_sorties
     from planner.routing.problem import RoutingSolution, SolveStatus
     from planner.routing.rules import Rules
@@ -156,10 +158,9 @@ def _peer_flown(scenario: Scenario, solved: list[tuple[PreparedGroup, PeerResult
     for prepared, got in solved:
         problem = prepared.built.problem
         first = float("nan") if got.first_feasible_s is None else first + got.first_feasible_s
-        nd = problem.num_depots
         rules = Rules(problem)
-        nodes = [[nd + i for i in r] for r in got.routes]
-        alone = [v for v, r in enumerate(nodes) if r and rules.route_times(v, r, -10**15) is None]
+        nodes = as_nodes(problem, got.routes)
+        alone = broken_alone(rules, nodes)
         broken += len(alone)
         chain_broken |= not alone and rules.check(nodes) is not None
         served = {problem.visits[i].task for r in got.routes for i in r}
@@ -210,12 +211,12 @@ def main(argv: list[str] | None = None) -> int:
                     runs[label].append(flown)
                 relaxed_all.update(f"{mode}: {r}" for r in relaxed)
             mine, peer = runs["lowalt"][-1], runs["pyvrp sorties"][-1]
-            fixed = runs["pyvrp repaired"][-1] if runs["pyvrp repaired"] else peer
+            fixed = runs["pyvrp repaired"][-1] if runs["pyvrp repaired"] else None
+            repaired = (f"; repaired in {fixed.rounds} solves {fixed.km:.1f} km, objective {fixed.objective}, "
+                        f"{fixed.broken} broken{' (chain)' if fixed.chain_broken else ''}") if fixed else ""
             print(f"  {name} seed {seed}: lowalt {mine.km:.1f} km, objective {mine.objective}; PyVRP sorties "
                   f"{peer.km:.1f} km, objective {peer.objective}, {peer.broken} broken"
-                  f"{' (its sorties overlap or skip the recharge)' if peer.chain_broken else ''}"
-                  f"; repaired in {fixed.rounds} solves {fixed.km:.1f} km, objective {fixed.objective}, "
-                  f"{fixed.broken} broken{' (chain)' if fixed.chain_broken else ''}"
+                  f"{' (its sorties overlap or skip the recharge)' if peer.chain_broken else ''}{repaired}"
                   f"{'; lowalt ' + mine.note if mine.note else ''}", flush=True)
 
         def med(values):

@@ -89,15 +89,15 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
     got = _solve_once(problem, time_limit_s, seed, mode, cost_is_time, cuts)
     first, wall = got, got.wall_s
     for rounds in range(2, repair_rounds + 2 if mode == "sorties" else 2):
-        nodes = [[problem.num_depots + i for i in route] for route in got.routes]
-        broken = [v for v, route in enumerate(nodes) if route and rules.route_times(v, route, -10**15) is None]
+        nodes = as_nodes(problem, got.routes)
+        broken = broken_alone(rules, nodes)
         closed = [] if broken else _chain_breaks(rules, nodes)
         if not broken and not closed:
             break
         for v in closed:
             cuts[v] = 0  # no route lasts no time: the slot flies nothing
         for v in broken:
-            cut = _cut(problem, rules, v, got)
+            cut = _cut(problem, rules, v, nodes[v], got.durations[v])
             key = (problem.vehicles[v].depot, problem.vehicles[v].profile)
             # Every sortie slot of the same model at the same dock flies the broken route alike: cutting one slot
             # would only move the route to the next.
@@ -110,6 +110,16 @@ def solve_pyvrp(problem: RoutingProblem, time_limit_s: float, seed: int = 0, mod
     return got
 
 
+def as_nodes(problem: RoutingProblem, routes: list[list[int]]) -> list[list[int]]:
+    """Routes of visit indices as the node routes Rules reads (visits numbered after the depots)."""
+    return [[problem.num_depots + i for i in route] for route in routes]
+
+
+def broken_alone(rules, nodes: list[list[int]]) -> list[int]:
+    """Vehicles whose route breaks a window, span or energy rule even flown alone, at its best take-off time."""
+    return [v for v, route in enumerate(nodes) if route and rules.route_times(v, route, -10**15) is None]
+
+
 def _chain_breaks(rules, nodes: list[list[int]]) -> list[int]:
     """Per drone whose sorties break its day flown in slot order (windows, recharge, its sortie limit): the slot
     where it breaks."""
@@ -119,22 +129,18 @@ def _chain_breaks(rules, nodes: list[list[int]]) -> list[int]:
         if len(used) > rules.chain_limit[c]:
             out.append(used[-1])
             continue
-        ready = -10**15
-        for v in used:
-            times = rules.route_times(v, nodes[v], ready)
-            if times is None:
-                out.append(v)
-                break
-            ready = rules.ready_after(v, times[1])
+        broke = rules.chain_break(c, nodes)
+        if broke is not None:
+            out.append(broke)
     return out
 
 
-def _cut(problem: RoutingProblem, rules, v: int, got: PeerResult) -> int:
-    """The longest duration sortie slot v may fly after its route in `got` broke a rule: scaled down to the
-    battery at that route's power when its arcs alone drain more than the battery, else one unit shorter."""
-    duration = got.durations[v]
+def _cut(problem: RoutingProblem, rules, v: int, route: list[int], duration: int) -> int:
+    """The longest duration sortie slot v may fly after `route` (nodes), lasting `duration` in PyVRP, broke a
+    rule: scaled down to the battery at that route's power when its arcs alone drain more than the battery, else
+    one unit shorter."""
     capacity = problem.vehicles[v].energy_capacity
-    energy = rules.arc_sums(v, [problem.num_depots + i for i in got.routes[v]])[2]
+    energy = rules.arc_sums(v, route)[2]
     if capacity is not None and energy > capacity:
         return max(1, min(duration - 1, duration * capacity // energy))
     return max(1, duration - 1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.pyvrp_peer import solve_pyvrp
+from benchmarks.pyvrp_peer import as_nodes, solve_pyvrp
 from planner.routing.problem import RoutingProblem, Vehicle, Visit
 from planner.routing.rules import Rules
 
@@ -27,13 +27,8 @@ def two_visit_day(window: tuple[int, int] = (0, 10_000), battery: int = 122) -> 
                           cost_matrices=[time], energy_matrices=[energy])
 
 
-def nodes(problem: RoutingProblem, routes: list[list[int]]) -> list[list[int]]:
-    """Per vehicle, its route as node indices (Rules' form)."""
-    return [[problem.num_depots + i for i in route] for route in routes]
-
-
 def flown(problem: RoutingProblem, routes: list[list[int]]) -> list[list[int]]:
-    return [route for route in nodes(problem, routes) if route]
+    return [route for route in as_nodes(problem, routes) if route]
 
 
 def test_repair_cuts_the_broken_sortie_and_flies_two_legal_ones():
@@ -45,7 +40,7 @@ def test_repair_cuts_the_broken_sortie_and_flies_two_legal_ones():
     rules = Rules(problem)
     assert rules.arc_sums(0, [1, 2])[2] == 125
     assert sorted(map(len, flown(problem, got.routes))) == [1, 1]  # one round trip each: 120 energy
-    assert rules.check(nodes(problem, got.routes)) is None
+    assert rules.check(as_nodes(problem, got.routes)) is None
     assert any("broke a rule" in r for r in got.relaxed)
 
 
@@ -64,6 +59,6 @@ def test_repair_closes_the_slot_where_a_drones_day_breaks():
     assert first is not None and got.rounds == 2
     assert sorted(map(len, flown(problem, first.routes))) == [1, 1]  # two sorties at once: one drone cannot
     rules = Rules(problem)
-    assert rules.check(nodes(problem, first.routes)) == "a window, span, energy or chain rule is broken"
+    assert rules.check(as_nodes(problem, first.routes)) == "a window, span, energy or chain rule is broken"
     assert len(flown(problem, got.routes)) == 1 and not got.routes[1]  # the second slot closed
-    assert rules.check(nodes(problem, got.routes)) is None
+    assert rules.check(as_nodes(problem, got.routes)) is None

@@ -214,17 +214,28 @@ class Rules:
                 if got is None:
                     return None
                 out[v] = got
-        for members in self.chains:
-            ready = -BIG
-            for v in members:
-                if not routes[v]:
-                    continue
-                got = self.route_times(v, routes[v], ready, starts=True)
-                if got is None:
-                    return None
-                out[v] = got
-                ready = self.ready_after(v, got.arrival)
+        for c in range(len(self.chains)):
+            if self._chain_walk(c, routes, out) is not None:
+                return None
         return out
+
+    def chain_break(self, c: int, routes: list[list[int]]) -> int | None:
+        """The vehicle of chain c whose route, flown after the chain's earlier ones and their recharges, breaks a
+        window, span or energy rule; None when the chain's routes all fly."""
+        return self._chain_walk(c, routes, [None] * len(routes))
+
+    def _chain_walk(self, c: int, routes: list[list[int]], out: list[RouteTimes | None]) -> int | None:
+        """Schedule chain c's routes in chain order into `out`; the vehicle where it breaks, or None."""
+        ready = -BIG
+        for v in self.chains[c]:
+            if not routes[v]:
+                continue
+            got = self.route_times(v, routes[v], ready, starts=True)
+            if got is None:
+                return v
+            out[v] = got
+            ready = self.ready_after(v, got.arrival)
+        return None
 
     def check(self, routes: list[list[int]]) -> str | None:
         """Why the route set (nodes per vehicle) breaks a rule, or None: loads, allowed vehicles, chain route
