@@ -33,9 +33,10 @@ class RoutePool:
             self.members[k].append(v)
         self.slots = {k: self._slots(k) for k in self.members}  # class -> most routes it may fly at once
 
-    def add(self, routes: np.ndarray, lengths: np.ndarray) -> None:
-        """Pool every route of one solution (rows of node indices, `lengths` long)."""
-        if len(self.columns) >= MOST_COLUMNS:
+    def add(self, routes: np.ndarray, lengths: np.ndarray, always: bool = False) -> None:
+        """Pool every route of one solution (rows of node indices, `lengths` long). A full pool takes only the
+        routes of a solution added `always`: the incumbent a mix must be able to keep (best_mix hints it)."""
+        if len(self.columns) >= MOST_COLUMNS and not always:
             return
         for v in np.flatnonzero(lengths):
             key = (self.vehicle_class[v], tuple(int(x) for x in routes[v, :lengths[v]]))

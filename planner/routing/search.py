@@ -322,7 +322,7 @@ class _Race:
         """The pool's cheapest mix when it beats the chain's best routes (visit indices per vehicle), else None."""
         nd = self.search.p.num_depots
         best = [[int(x) for x in work.best_routes[v, :work.best_length[v]]] for v in range(self.search.nv)]
-        self.pool.add(work.best_routes, work.best_length)
+        self.pool.add(work.best_routes, work.best_length, always=True)
         t = time.monotonic()
         mixed = self.pool.best_mix(best, seed, RECOMBINE_WORK if fixed else RECOMBINE_SHARE * budget_s,
                                    None if fixed else RECOMBINE_SHARE * budget_s)

@@ -501,6 +501,32 @@ def test_recombination_takes_each_solutions_better_route():
     assert pool.best_mix(routes, seed=1, work=1.0) is None  # nothing beats the mix itself
 
 
+def test_a_full_pool_still_takes_the_incumbent(monkeypatch):
+    """Past MOST_COLUMNS the pool takes no routes met on the way, but always the incumbent's: the mix is hinted
+    with it (a route a full pool had refused made that hint fail), and mixes the pooled routes."""
+    from planner.routing import recombine
+    from planner.routing.search import Search
+
+    monkeypatch.setattr(recombine, "MOST_COLUMNS", 2)
+    p, a, b = _two_clusters()
+    search = Search(p)
+    pool = recombine.RoutePool(search.r, search.kind, search.penalty, search.mandatory)
+    state_a, _ = search.begin(seed=1, start=a)
+    state_b, _ = search.begin(seed=1, start=b)
+    pool.add(state_a.routes, state_a.length)
+    pool.add(state_b.routes, state_b.length)  # refused: the pool is full
+    assert len(pool.columns) == 2
+    pool.add(state_b.routes, state_b.length, always=True)
+    assert len(pool.columns) == 4
+    nodes_b = [[x + 1 for x in r] for r in b]
+    mixed = pool.best_mix(nodes_b, seed=1, work=1.0)
+    assert mixed is not None and sorted(mixed[0]) == [[1, 2, 3], [4, 5, 6]]
+
+    monkeypatch.setattr(recombine, "MOST_COLUMNS", 0)  # the search's own recombinations on a pool that is full
+    sol = solve(drone_day(8, n_tasks=30), FAST)
+    assert sol.status == SolveStatus.FEASIBLE and sol.dropped_tasks == []
+
+
 def test_recombination_flies_another_drones_route_and_keeps_the_chains_rules():
     """Routes pooled from drone 1's sorties may go to drone 0 (same hangar and model); a chain's routes are
     flown in turn with the recharge, and a mix whose sorties cannot all fit a drone's day is refused."""
