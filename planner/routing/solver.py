@@ -93,6 +93,9 @@ def _build(problem: RoutingProblem, seed: int) -> _Model:
     starts = [int(model_of[v.depot]) for v in problem.vehicles]
     manager = pywrapcp.RoutingIndexManager(problem.num_nodes, nv, starts, starts)
     routing = pywrapcp.RoutingModel(manager)
+    # A depot no vehicle starts from is an ordinary node to OR-Tools, one it must visit: it is no stop at all.
+    for depot in sorted(set(range(nd)) - {v.depot for v in problem.vehicles}):
+        routing.ActiveVar(manager.NodeToIndex(int(model_of[depot]))).SetValue(0)
     unreachable = problem.unreachable
     ix = np.ix_(node_of, node_of)
 

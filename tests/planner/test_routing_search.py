@@ -283,6 +283,20 @@ def test_or_tools_accepts_a_route_that_departs_late_to_wait_at_the_depot(caplog)
     check_solution(p, sol)
 
 
+def test_a_depot_without_vehicles_is_no_stop_for_or_tools(caplog):
+    """Depot 0 has no vehicle (an integrator's hangar whose drones are all away): OR-Tools used to take its node for a
+    mandatory stop, rejected the search's routes and fell back to its own; it keeps them, and the plan is the
+    one route from depot 1."""
+    m = np.array([[0, 50, 400, 400], [50, 0, 100, 100], [400, 100, 0, 60], [400, 100, 60, 0]])
+    p = RoutingProblem(2, [Visit(0), Visit(1)], [m], [Vehicle(1, 0, (0, 1000))], [None, None])
+    with caplog.at_level(logging.WARNING, logger="planner.routing.solver"):
+        sol = solve(p, FAST)
+    assert not [r for r in caplog.records if "rejected" in r.getMessage()]
+    assert sol.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL) and sorted(sol.routes[0]) == [0, 1]
+    assert sol.objective == solution_cost(p, sol.routes) == 260
+    check_solution(p, sol)
+
+
 def no_time(monkeypatch) -> None:
     """OR-Tools gets a nanosecond: it cannot restore any route (a millisecond was enough at times)."""
     import planner.routing.solver as solver
