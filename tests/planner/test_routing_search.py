@@ -297,6 +297,33 @@ def test_a_depot_without_vehicles_is_no_stop_for_or_tools(caplog):
     check_solution(p, sol)
 
 
+def test_a_mandatory_task_only_a_drone_through_its_sorties_could_fly_is_proven_impossible():
+    """The one drone that could fly task 0 may fly no more sorties (chain limit 0): INFEASIBLE, a proof, not "no
+    solution within the time limit" with the advice to give more time."""
+    m = np.array([[0, 100, 100], [100, 0, 50], [100, 50, 0]])
+    vehicles = [Vehicle(0, 0, (0, 1000), chain=0), Vehicle(0, 0, (0, 1000), chain=1)]
+    visits = [Visit(0, allowed_vehicles=(0,)), Visit(1)]
+    for limit in (0, 1):
+        p = RoutingProblem(1, visits, [m], vehicles, [None, 500], chain_route_limits={0: limit, 1: 1})
+        sol = solve(p, FAST)
+        if limit:
+            assert sol.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+            assert 0 in sol.routes[0] and sol.dropped_tasks == []
+        else:
+            assert sol.status is SolveStatus.INFEASIBLE
+
+
+def test_a_window_that_opens_after_every_vehicle_is_home_leaves_the_other_orientation():
+    """Task 0's second orientation opens at 301, after the day (0-300) ends: OR-Tools used to fail building its
+    model (CP Solver fail); the task is flown the other way, and a task with no other way is proven impossible."""
+    m = np.array([[0, 50, 50], [50, 0, 10], [50, 10, 0]])
+    vehicles = [Vehicle(0, 0, (0, 300))]
+    sol = solve(RoutingProblem(1, [Visit(0), Visit(0, window=(301, 400))], [m], vehicles, [None]), FAST)
+    assert sol.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE) and sol.routes == [[0]]
+    late_only = RoutingProblem(1, [Visit(0, window=(301, 400))], [m[:2, :2]], vehicles, [None])
+    assert solve(late_only, FAST).status is SolveStatus.INFEASIBLE
+
+
 def no_time(monkeypatch) -> None:
     """OR-Tools gets a nanosecond: it cannot restore any route (a millisecond was enough at times)."""
     import planner.routing.solver as solver
