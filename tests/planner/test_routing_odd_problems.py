@@ -1,0 +1,75 @@
+"""The routing core on small odd but valid problems, as an integrator may build them (property-based).
+
+Depots no vehicle starts from, visits no vehicle may fly, tasks in two orientations, windows, chains with limits,
+batteries: every answer keeps every rule, costs what its routes cost, and never calls an all-optional day infeasible.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from planner.routing.problem import RoutingProblem, SolveParams, SolveStatus, Vehicle, Visit
+from planner.routing.solver import solve
+from tests.planner.test_routing_search import check_solution
+
+EXAMPLES = int(os.environ.get("LOWALT_ROUTING_EXAMPLES", "40"))
+
+
+@st.composite
+def odd_problems(draw) -> RoutingProblem:
+    nd = draw(st.integers(1, 3))
+    n_tasks = draw(st.integers(0, 6))
+    visits_of = [draw(st.integers(1, 2)) for _ in range(n_tasks)]
+    n_visits = sum(visits_of)
+    xy = np.array(draw(st.lists(st.tuples(st.integers(-3000, 3000), st.integers(-3000, 3000)),
+                                min_size=nd + n_visits, max_size=nd + n_visits)), dtype=float).reshape(-1, 2)
+    service = np.r_[[0] * nd, draw(st.lists(st.integers(0, 200), min_size=n_visits, max_size=n_visits))]
+    times = np.ceil(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)) / 10 + service[:, None])
+    times = times.astype(np.int64)
+    np.fill_diagonal(times, 0)
+    vehicles = []
+    n_chains = draw(st.integers(0, 2))
+    for v in range(draw(st.integers(1, 4))):
+        chain = v % n_chains if n_chains and draw(st.booleans()) else None
+        vehicles.append(Vehicle(
+            depot=draw(st.integers(0, nd - 1)), profile=0,
+            window=(draw(st.integers(0, 200)), draw(st.integers(300, 3000))),
+            max_span=draw(st.none() | st.integers(100, 2000)), chain=chain,
+            recharge=draw(st.integers(0, 300)) if chain is not None else 0,
+            fixed_cost=draw(st.integers(0, 100)),
+            energy_capacity=draw(st.none() | st.integers(200, 4000))))
+    # A chain's routes are its trips in list order: keep each chain's vehicles at one depot.
+    depot_of_chain: dict[int, int] = {}
+    vehicles = [Vehicle(**{**veh.__dict__, "depot": depot_of_chain.setdefault(veh.chain, veh.depot)})
+                if veh.chain is not None else veh for veh in vehicles]
+    nv = len(vehicles)
+    visits = []
+    for task, count in enumerate(visits_of):
+        for _ in range(count):
+            lo = draw(st.none() | st.integers(0, 2000))
+            window = None if lo is None else (lo, lo + draw(st.integers(0, 800)))
+            allowed = draw(st.none() | st.lists(st.integers(0, nv - 1), unique=True, max_size=nv).map(tuple))
+            visits.append(Visit(task, window=window, allowed_vehicles=allowed))
+    # One task in eight mandatory: more, and most days are infeasible outright.
+    penalties = [None if draw(st.integers(0, 7)) == 0 else draw(st.integers(0, 5000)) for _ in range(n_tasks)]
+    chains = {veh.chain for veh in vehicles if veh.chain is not None}
+    limits = {c: draw(st.integers(0, 3)) for c in chains} if chains and draw(st.booleans()) else None
+    return RoutingProblem(nd, visits, [times], vehicles, penalties, energy_matrices=[times * 2],
+                          chain_route_limits=limits)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=odd_problems(), seed=st.integers(0, 3))
+def test_odd_problems_get_lawful_answers(problem, seed):
+    sol = solve(problem, SolveParams(time_limit_s=5.0, seed=seed, solution_limit=20))
+    mandatory = [t for t, pen in enumerate(problem.task_penalties) if pen is None]
+    event(f"{sol.status.value}, {'some' if any(sol.routes) else 'no'} routes")
+    if sol.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL):
+        assert all(0 <= i < len(problem.visits) for route in sol.routes for i in route)
+        check_solution(problem, sol)
+        assert not set(mandatory) & set(sol.dropped_tasks)
+    else:  # nothing is ever infeasible or late when leaving every task out is allowed
+        assert mandatory, f"{sol.status} on a problem whose tasks are all optional"
