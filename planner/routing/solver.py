@@ -32,7 +32,14 @@ def validate_problem(problem: RoutingProblem) -> None:
     for k, m in enumerate(matrices):
         if np.shape(m) != (n, n):
             raise ValueError(f"RoutingProblem matrix {k} has shape {np.shape(m)}, expected ({n}, {n})")
-        if np.any(np.asarray(m) < 0):
+        values = np.asarray(m)
+        if values.dtype.kind not in "iu":  # the solver counts in integers: a float matrix must hold whole numbers
+            if not np.isfinite(values).all():
+                raise ValueError(f"RoutingProblem matrix {k} has entries that are not finite numbers")
+            if (values != np.round(values)).any():
+                raise ValueError(f"RoutingProblem matrix {k} has fractional entries: the solver counts in whole "
+                                 f"units (round or scale them first)")
+        if np.any(values < 0):
             raise ValueError(f"RoutingProblem matrix {k} has negative entries")
     for name in ("cost_matrices", "energy_matrices"):
         given = getattr(problem, name)
@@ -40,9 +47,13 @@ def validate_problem(problem: RoutingProblem) -> None:
             raise ValueError(f"RoutingProblem.{name} must have one matrix per time matrix profile")
     if problem.energy_matrices is None and any(v.energy_capacity is not None for v in problem.vehicles):
         raise ValueError("RoutingProblem.vehicles have an energy_capacity but the problem has no energy_matrices")
+    if not problem.vehicles:
+        raise ValueError("RoutingProblem.vehicles is empty: at least one vehicle is needed")
     for i, v in enumerate(problem.visits):
         if not 0 <= v.task < problem.num_tasks:
             raise ValueError(f"RoutingProblem.visits[{i}].task={v.task} is not a task index")
+        if v.window is not None and v.window[0] > v.window[1]:
+            raise ValueError(f"RoutingProblem.visits[{i}].window {v.window} is empty")
         for a in v.allowed_vehicles or ():
             if not 0 <= a < len(problem.vehicles):
                 raise ValueError(f"RoutingProblem.visits[{i}].allowed_vehicles has unknown vehicle {a}")
@@ -55,6 +66,12 @@ def validate_problem(problem: RoutingProblem) -> None:
             raise ValueError(f"RoutingProblem.vehicles[{k}].window {veh.window} is empty")
         if veh.window[1] >= problem.unreachable:
             raise ValueError(f"RoutingProblem.vehicles[{k}].window ends beyond RoutingProblem.unreachable")
+    has_visit = {v.task for v in problem.visits}
+    for t, penalty in enumerate(problem.task_penalties):
+        if penalty is not None and penalty < 0:
+            raise ValueError(f"RoutingProblem.task_penalties[{t}]={penalty} is negative")
+        if t not in has_visit:
+            raise ValueError(f"RoutingProblem task {t} (task_penalties[{t}]) has no visit in RoutingProblem.visits")
     chains = {veh.chain for veh in problem.vehicles if veh.chain is not None}
     for chain, limit in (problem.chain_route_limits or {}).items():
         if chain not in chains:

@@ -285,3 +285,24 @@ def test_energy_matrices_must_match_profiles():
     p = RoutingProblem(1, [Visit(0)], [m], [one_drone(energy_capacity=5)], [None])
     with pytest.raises(ValueError, match="energy_matrices"):
         solve(p, FAST)
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(visits=[Visit(0, window=(50, 10)), Visit(1)]), r"visits\[0\]\.window \(50, 10\) is empty"),
+    (dict(vehicles=[]), r"vehicles is empty"),
+    (dict(task_penalties=[None, -5]), r"task_penalties\[1\]=-5 is negative"),
+    (dict(visits=[Visit(0), Visit(0)]), r"task 1 \(task_penalties\[1\]\) has no visit"),
+    (dict(time_matrices=[np.full((3, 3), 7.5)]), r"matrix 0 has fractional entries"),
+    (dict(time_matrices=[np.where(np.eye(3) == 1, 0.0, np.nan)]), r"matrix 0 has entries that are not finite"),
+])
+def test_malformed_problems_are_refused_naming_the_field(change, message):
+    """An integrator's slip gets a ValueError naming the field, never a crash inside OR-Tools ("CP Solver fail"
+    for an empty window), a cryptic one (max() of an empty list), or a silent change (fractional costs truncated,
+    a negative penalty rewarding a task left out, a task without a visit whose penalty went uncounted)."""
+    fields = dict(num_depots=1, visits=[Visit(0), Visit(1)], time_matrices=[star_matrix([10, 10], [10, 10])],
+                  vehicles=[one_drone()], task_penalties=[None, 5])
+    with pytest.raises(ValueError, match=message):
+        solve(RoutingProblem(**{**fields, **change}), FAST)
+    whole = np.full((3, 3), 7.0)  # a float matrix of whole numbers is fine
+    np.fill_diagonal(whole, 0.0)
+    assert solve(RoutingProblem(**{**fields, "time_matrices": [whole]}), FAST).routes[0] != []
