@@ -1,7 +1,8 @@
 """The routing core on small odd but valid problems, as an integrator may build them (property-based).
 
 Depots no vehicle starts from, visits no vehicle may fly, tasks in two orientations, windows, chains with limits,
-batteries: every answer keeps every rule, costs what its routes cost, and never calls an all-optional day infeasible.
+batteries: every answer keeps every rule, costs what its routes cost, never calls an all-optional day infeasible,
+and comes again the same for the same seed and solution limit.
 """
 from __future__ import annotations
 
@@ -73,3 +74,13 @@ def test_odd_problems_get_lawful_answers(problem, seed):
         assert not set(mandatory) & set(sol.dropped_tasks)
     else:  # nothing is ever infeasible or late when leaving every task out is allowed
         assert mandatory, f"{sol.status} on a problem whose tasks are all optional"
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem=odd_problems(), seed=st.integers(0, 3))
+def test_odd_problems_get_the_same_answer_twice(problem, seed):
+    """The same problem, seed and solution limit give the same routes, times and status."""
+    params = SolveParams(time_limit_s=5.0, seed=seed, solution_limit=20)
+    first, again = solve(problem, params), solve(problem, params)
+    assert (first.routes, first.start_times, first.status, first.objective) == \
+           (again.routes, again.start_times, again.status, again.objective)
