@@ -6,14 +6,17 @@ and comes again the same for the same seed and solution limit.
 """
 from __future__ import annotations
 
+import itertools
 import os
 
 import numpy as np
-from hypothesis import HealthCheck, event, given, settings
+import pytest
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from planner.routing.problem import RoutingProblem, SolveParams, SolveStatus, Vehicle, Visit
-from planner.routing.solver import solve
+from planner.routing.rules import Rules
+from planner.routing.solver import solution_cost, solve
 from tests.planner.test_routing_search import check_solution
 
 EXAMPLES = int(os.environ.get("LOWALT_ROUTING_EXAMPLES", "40"))
@@ -84,3 +87,62 @@ def test_odd_problems_get_the_same_answer_twice(problem, seed):
     first, again = solve(problem, params), solve(problem, params)
     assert (first.routes, first.start_times, first.status, first.objective) == \
            (again.routes, again.start_times, again.status, again.objective)
+
+
+def cheapest_by_enumeration(problem: RoutingProblem) -> int | None:
+    """The least objective over every choice of orientation, vehicle or drop per task and every order per vehicle
+    that planner.routing.rules accepts; None when none does."""
+    rules, nd, nv = Rules(problem), problem.num_depots, len(problem.vehicles)
+    choices = [[None] * (pen is not None) + [(i, v) for i, visit in enumerate(problem.visits) if visit.task == t
+                                            for v in range(nv)]
+               for t, pen in enumerate(problem.task_penalties)]
+    best = None
+    for pick in itertools.product(*choices):
+        per_vehicle: list[list[int]] = [[] for _ in range(nv)]
+        for chosen in pick:
+            if chosen is not None:
+                per_vehicle[chosen[1]].append(chosen[0])
+        for orders in itertools.product(*(itertools.permutations(x) for x in per_vehicle)):
+            routes = [list(order) for order in orders]
+            if rules.check([[nd + i for i in r] for r in routes]) is None:
+                cost = solution_cost(problem, routes)
+                best = cost if best is None else min(best, cost)
+    return best
+
+
+@settings(max_examples=max(10, EXAMPLES // 2), deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                                     HealthCheck.filter_too_much])
+@given(problem=odd_problems(), seed=st.integers(0, 3))
+def test_small_odd_problems_with_a_legal_plan_get_one(problem, seed):
+    """Up to five visits and three vehicles: a problem with a legal plan (found by enumeration) is never reported
+    without one, and no plan costs less than the least legal one. Reaching that least cost is not promised: see
+    the xfail below (400 generated cases passed)."""
+    assume(len(problem.visits) <= 5 and len(problem.vehicles) <= 3 and problem.num_tasks >= 2)
+    best = cheapest_by_enumeration(problem)
+    sol = solve(problem, SolveParams(time_limit_s=5.0, seed=seed, solution_limit=20))
+    solved = sol.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL)
+    assert solved == (best is not None)
+    if solved:
+        assert sol.objective >= best
+
+
+def _tied_first_choice_traps() -> list[tuple[RoutingProblem, int]]:
+    """Two problems where recreate's first choice among equally cheap places decides the plan, with their optima."""
+    tight = np.array([[0, 146, 151, 146, 146, 146], [146, 0, 39, 0, 0, 0], [151, 39, 0, 39, 39, 39],
+                      [156, 10, 49, 0, 10, 10], [146, 0, 39, 0, 0, 0], [146, 0, 39, 0, 0, 0]])
+    one_drone_then_home = RoutingProblem(  # task 1's two orientations cost the same alone; only one lets all fit
+        1, [Visit(0), Visit(1), Visit(1), Visit(2), Visit(2)], [tight],
+        [Vehicle(0, 0, (0, 302), fixed_cost=1), Vehicle(0, 0, (0, 300))], [None] * 3)
+    near = np.array([[0, 1, 1, 1], [1, 0, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0]])
+    only_vehicle_1 = RoutingProblem(  # task 0 alone costs the same on every vehicle; only vehicle 1 may add task 1
+        1, [Visit(0), Visit(0), Visit(1, allowed_vehicles=(1,))], [near], [Vehicle(0, 0, (0, 300))] * 3, [None, 1])
+    return [(one_drone_then_home, 303), (only_vehicle_1, 2)]
+
+
+@pytest.mark.xfail(strict=True, reason="recreate keeps the first of equally cheap candidates (kernel._offer): "
+                   "from an empty vehicle the same orientation or vehicle wins every time, and these optima need "
+                   "the other (595 for 303 on every seed up to solution_limit 100; 3 for 2 even at 1000)")
+def test_ties_between_equally_cheap_places_do_not_trap_the_search():
+    for problem, best in _tied_first_choice_traps():
+        assert [solve(problem, SolveParams(time_limit_s=5.0, seed=s, solution_limit=100)).objective
+                for s in range(4)] == [best] * 4
