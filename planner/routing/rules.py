@@ -108,6 +108,8 @@ class Rules:
                            + self.C[pr[None, :], nodes[:, None], d[None, :]] + self.fixed[None, :])
         alone_time = self.T[pr[None, :], d[None, :], nodes[:, None]] + self.T[pr[None, :], nodes[:, None], d[None, :]]
         ok = self.allowed & (alone_time <= self.duration_limit[None, :]) & (self.demand[:, None] <= self.capacity)
+        # A vehicle of a chain that may fly no route (limit 0: a drone through its sorties) serves nothing.
+        ok &= np.array([c < 0 or self.chain_limit[c] > 0 for c in self.chain_of], dtype=bool)[None, :]
         if self.has_energy:
             assert self.E is not None
             alone_energy = self.E[pr[None, :], d[None, :], nodes[:, None]] + self.E[pr[None, :], nodes[:, None], d[None, :]]

@@ -90,10 +90,8 @@ class Search:
         nd = problem.num_depots
         self.nv = len(problem.vehicles)
         opts: list[list[int]] = [[] for _ in range(problem.num_tasks)]
-        # A vehicle of a chain that may fly no route (limit 0: a drone through its sorties) serves nothing.
-        flies = np.array([c < 0 or r.chain_limit[c] > 0 for c in r.chain_of], dtype=bool)
         for i, visit in enumerate(problem.visits):
-            if (r.alone_ok[nd + i] & flies).any():
+            if r.alone_ok[nd + i].any():
                 opts[visit.task].append(nd + i)
         self.opts = [np.array(o, dtype=np.int64) for o in opts]
         self.penalty = [int(pen) if pen is not None else MISSING_MANDATORY for pen in problem.task_penalties]

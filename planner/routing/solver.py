@@ -167,7 +167,7 @@ def _build(problem: RoutingProblem, seed: int) -> _Model:
         if visit.window is not None and visit.window[0] > horizon:
             routing.ActiveVar(index).SetValue(0)  # it opens after every vehicle is home: OR-Tools fails on the range
         elif visit.window is not None:
-            time_dim.CumulVar(index).SetRange(int(visit.window[0]), min(int(visit.window[1]), horizon))
+            time_dim.CumulVar(index).SetRange(int(visit.window[0]), int(visit.window[1]))
         if visit.allowed_vehicles is not None:
             # -1 (unperformed) stays allowed: dropping is the disjunction's business.
             routing.VehicleVar(index).SetValues([-1] + [int(a) for a in visit.allowed_vehicles])
