@@ -204,7 +204,7 @@ class Search:
             cand=np.zeros((self.MAX_CHECKS, 3), dtype=i64), cand_delta=np.zeros(self.MAX_CHECKS, dtype=i64),
             best_routes=np.zeros((nv, room), dtype=i64), best_length=np.zeros(nv, dtype=i64),
             best_objective=np.zeros(1, dtype=i64), dirty=np.ones(nv, dtype=bool),
-            counters=np.array([0, 0, 0, 0, 0, -1], dtype=i64),  # CLOSED starts at -1: no depot closed
+            counters=np.array([0, 0, 0, 0, 0, -1, 0], dtype=i64),  # CLOSED starts at -1: no depot closed
             rng=np.array([seed | 1], dtype=np.uint64))
         return state, work
 

@@ -191,10 +191,10 @@ def test_wind_above_a_models_limit_recalls_its_drones_and_keeps_them_down():
 
 @pytest.mark.slow
 def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
-    # Found by benchmarks/replan.py: a sortie re-timed mid-leg from the replan time (its last leg needs more airspeed
-    # in the new wind than its model has at its planned ground speed); the point where it is then is written to the
-    # millisecond, and the leg before it must not be judged in the new wind for the fraction of a millisecond
-    # rounding puts after that time. The plan's search picks which sortie and when: 11:36 in today's plan.
+    # Found by benchmarks/replan.py: a sortie re-timed mid-leg at a wind change, on a leg that needs more airspeed in
+    # the new wind than its model has at its planned ground speed. The point where it is then is written to the
+    # millisecond, so it may land a fraction of a millisecond after the change: that sliver of the leg before it is
+    # rounding, not flight in the new wind. The plan's search picks which sortie and when: 11:40 in today's plan.
     from missions.synthetic import synthetic_scenario
 
     scenario = synthetic_scenario(103, hangars=6, drones_per_hangar=2, line_km=90, points=8, zones=2, closures=1,
@@ -202,12 +202,27 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
     options = PlanOptions(time_limit_s=20, seed=0, solution_limit=100, workers=2)
     day = verified(plan(scenario, options), scenario)
     wind = Weather(wind_speed_ms=7, wind_from_deg=65.52350211394986, reference_height_m=10)
-    result = replan(scenario, day, "11:36", Changes(wind=wind), options)
+    result = replan(scenario, day, "11:40", Changes(wind=wind), options)
     retimed = [f for f in result.day.fates if f.status == "retimed"]
-    assert [f.original.sortie_id for f in retimed] == ["H06-1-S1"]
-    assert "its leg 74->75 needs 22.4 m/s airspeed to keep its planned ground speed, above m4d's 21 m/s" in \
+    assert [f.original.sortie_id for f in retimed] == ["H04-1-S1"]
+    assert "its leg 89->90 needs 23.5 m/s airspeed to keep its planned ground speed, above m4d's 21 m/s" in \
         retimed[0].cause
     verified(result.plan, result.scenario)
+    sortie = _sortie(result.plan, "H04-1-S1")
+    cut_s = seconds_from_clock("11:40") - clock_s(scenario, sortie.takeoff)
+    cut = next(k for k, w in enumerate(sortie.waypoints) if w.t_s == round(cut_s, 3))
+
+    def cut_later_by(seconds: float):
+        waypoints = list(sortie.waypoints)
+        waypoints[cut] = waypoints[cut].model_copy(update={"t_s": round(cut_s + seconds, 4)})
+        moved = sortie.model_copy(update={"waypoints": waypoints})
+        return verify_plan(result.plan.model_copy(update={"sorties": [
+            moved if s.sortie_id == sortie.sortie_id else s for s in result.plan.sorties]}), result.scenario)
+
+    assert cut_later_by(0.0004).ok  # rounding
+    flown_on = [v.message for v in cut_later_by(0.003).violations]  # 3 ms of leg 89->90 in the new wind
+    assert flown_on == ["segment 89->90: 15.0 m/s over the ground in 9.7 m/s wind needs 23.5 m/s airspeed, above "
+                        "m4d's 21 m/s"]
 
 
 def test_plan_refuses_a_day_whose_wind_changes():
