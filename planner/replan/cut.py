@@ -141,16 +141,20 @@ def forced_landing(sortie: Sortie, clock_s: float, scenario: Scenario, winds: Wi
 
 
 def recall(sortie: Sortie, clock_s: float, scenario: Scenario, winds: Winds, airspace: LegalAirspace,
-           transit_m: float, reason: str) -> Cut:
-    """The sortie turns home at clock_s: up (or down) to transit height where it is, the shortest legal path home in
-    the wind of that time, and down onto its hangar. A drone caught inside a closure leaves it the shortest way
-    first (the verifier still sees those metres); one that cannot make headway home lands where it is."""
+           transit_m: float, reason: str, hold_s: float = 0.0) -> Cut:
+    """The sortie turns home at clock_s: up (or down) to transit height where it is, a hover of `hold_s` there (to let
+    another drone pass: planner.replan.holds), the shortest legal path home in the wind of that time, and down onto
+    its hangar. A drone caught inside a closure leaves it the shortest way first (the verifier still sees those
+    metres); one that cannot make headway home lands where it is."""
     takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
     kept, done = flown_until(sortie, clock_s - takeoff_s)
     hangar = scenario.hangar(sortie.hangar_id)
     flight = winds.at(clock_s)
     track = Track(winds.projector, flight, waypoints=[kept[-1]], t=kept[-1].t_s + kept[-1].hover_s)
     track.vertical(transit_m)
+    if hold_s > 0:
+        track.waypoints[-1] = track.here.model_copy(update={"hover_s": round(track.here.hover_s + hold_s, 3)})
+        track.wait(hold_s, transit_m)
     here = track.here
     horizon = clock_s + flight.usable_hover_s  # no flight on this battery lasts longer
     path, note = _way_home(airspace, (here.lon, here.lat), (hangar.lon, hangar.lat), transit_m, clock_s, horizon,

@@ -225,6 +225,50 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
                         "m4d's 21 m/s"]
 
 
+@pytest.mark.slow
+def test_two_drones_of_one_dock_recalled_at_once_do_not_meet_over_it():
+    # Found by sweeping replans of this generated day: at 13:33 a new wind recalls both drones of H01, and they flew
+    # home over their dock 44 s apart at one height (the merged day failed the verifier's separation check).
+    from missions.conflicts import find_conflicts
+    from missions.synthetic import synthetic_scenario
+    from planner.replan.cut import recall
+    from planner.replan.state import Frame
+
+    scenario = synthetic_scenario(103, hangars=6, drones_per_hangar=2, line_km=90, points=8, zones=2, closures=1,
+                                  wind_ms=4)
+    options = PlanOptions(time_limit_s=20, seed=0, solution_limit=100, workers=2)
+    day = verified(plan(scenario, options), scenario)
+    result = replan(scenario, day, "13:33", Changes(wind=Weather(wind_speed_ms=7, wind_from_deg=0,
+                                                                 reference_height_m=10)), options)
+    merged = verified(result.plan, result.scenario)
+    first, second = _sortie(merged, "H01-1-S1"), _sortie(merged, "H01-2-S1")
+    assert first.ended is not None and second.ended is not None
+    assert (first.ended.kind, second.ended.kind) == ("recalled", "recalled")
+    assert first.ended.reason == "in the wind from 13:33 it needs 80.9% of a battery, beyond the usable 80%"
+    hold = "; it holds 100 s at 100 m where it turns, clear of sortie H01-1-S1 (drone H01-1) on its way home"
+    assert second.ended.reason == "in the wind from 13:33 it needs 80.4% of a battery, beyond the usable 80%" + hold
+    at_transit = [w for w in second.waypoints if w.hover_s >= 100]
+    assert len(at_transit) == 1 and at_transit[0].alt_m == 100
+    assert second.battery_used <= scenario.drone_model(second.drone_model).usable_battery
+    change = next(c for c in result.diff.sorties if c.sortie_id == "H01-2-S1")
+    assert hold in change.detail and "flies home, down at 13:37:43 instead of 14:04:08" in change.detail
+    assert not [w for w in merged.warnings if "H01-2-S1" in w and "conflict" in w]
+
+    # The unheld recall is what the verifier refused, and 90 s is not enough by the planner's own check.
+    frame = Frame.of(result.scenario, options.clearance_m, 100.0)
+    original = _sortie(day, "H01-2-S1")
+
+    def held(seconds: float):
+        cut = recall(original, seconds_from_clock("13:33"), result.scenario, frame.winds(original), frame.airspace,
+                     frame.transit_m, "test", seconds)
+        return merged.model_copy(update={"sorties": [cut.sortie if s.sortie_id == "H01-2-S1" else s
+                                                     for s in merged.sorties]})
+
+    assert [v.kind for v in verify_plan(held(0), result.scenario).violations] == ["separation"]
+    assert [(c.first.id, c.second.id) for c in find_conflicts(held(90), result.scenario).conflicts] in (
+        [("H01-1-S1", "H01-2-S1")], [("H01-2-S1", "H01-1-S1")])
+
+
 def test_plan_refuses_a_day_whose_wind_changes():
     scenario, original = day()
     result = replan(scenario, original, "09:15", Changes(wind=Weather(wind_speed_ms=10, wind_from_deg=270)), REPLAN)
