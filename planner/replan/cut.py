@@ -70,16 +70,17 @@ def flown_until(sortie: Sortie, rel_s: float) -> tuple[list[Waypoint], list[str]
     return kept, done
 
 
-def retimed(sortie: Sortie, clock_s: float, scenario: Scenario, winds: Winds) -> Sortie | None:
-    """The sortie flown on along its path from clock_s in the wind of that time: each leg at its planned ground
-    speed where the airspeed limit allows, slower where it does not. None when that breaks it: a leg it cannot fly,
-    its battery beyond the usable share, an inspection outside its target's window, a landing after its hangar's
-    day."""
+def retimed(sortie: Sortie, clock_s: float, scenario: Scenario, winds: Winds, hold_s: float = 0.0) -> Sortie | None:
+    """The sortie flown on along its path from clock_s in the wind of that time, after a hover of `hold_s` where it
+    is then (to let another drone pass: planner.replan.holds): each leg at its planned ground speed where the
+    airspeed limit allows, slower where it does not. None when that breaks it: a leg it cannot fly, its battery
+    beyond the usable share, an inspection outside its target's window, a landing after its hangar's day."""
     takeoff_s = scenario.seconds_after_midnight(sortie.takeoff)
     wps = sortie.waypoints
     split = _split(sortie, clock_s - takeoff_s, whole_hover=True)
     flight = winds.at(clock_s)
     track = Track(winds.projector, flight, waypoints=list(split.kept), t=split.kept[-1].t_s + split.kept[-1].hover_s)
+    _hold(track, hold_s)
     for k in range(split.rest, len(wps)):
         before, w, here = wps[k - 1], wps[k], track.here
         xs, ys = winds.projector.forward(np.array([before.lon, w.lon, here.lon]), np.array([before.lat, w.lat,
@@ -152,9 +153,7 @@ def recall(sortie: Sortie, clock_s: float, scenario: Scenario, winds: Winds, air
     flight = winds.at(clock_s)
     track = Track(winds.projector, flight, waypoints=[kept[-1]], t=kept[-1].t_s + kept[-1].hover_s)
     track.vertical(transit_m)
-    if hold_s > 0:
-        track.waypoints[-1] = track.here.model_copy(update={"hover_s": round(track.here.hover_s + hold_s, 3)})
-        track.wait(hold_s, transit_m)
+    _hold(track, hold_s)
     here = track.here
     horizon = clock_s + flight.usable_hover_s  # no flight on this battery lasts longer
     path, note = _way_home(airspace, (here.lon, here.lat), (hangar.lon, hangar.lat), transit_m, clock_s, horizon,
@@ -175,6 +174,13 @@ def recall(sortie: Sortie, clock_s: float, scenario: Scenario, winds: Winds, air
     if note:
         cut = Cut(cut.sortie, cut.finished, cut.unfinished, f"{sortie.sortie_id} recalled at {clock(clock_s)}: {note}")
     return cut
+
+
+def _hold(track: Track, hold_s: float) -> None:
+    """Hover `hold_s` more where the track stands."""
+    if hold_s > 0:
+        track.waypoints[-1] = track.here.model_copy(update={"hover_s": round(track.here.hover_s + hold_s, 3)})
+        track.wait(hold_s, track.here.alt_m)
 
 
 def sortie_model(scenario: Scenario, sortie: Sortie):

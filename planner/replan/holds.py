@@ -1,33 +1,40 @@
-"""Recalled drones kept clear of the others in the air: a recall whose way home meets another airborne drone holds
-first, hovering at transit height where it turns, for the shortest whole step that clears it within its battery.
+"""Drones a change turned in the air kept clear of the others: a recalled or re-timed sortie that would meet
+another drone in the air first holds (hovers) for the shortest whole step that clears it within its battery.
 
-Deconfliction moves only sorties not yet flown, and two drones of one dock recalled at once head for the same dock
-far closer together than the dock interval that staggers their launches (planner.problem.slots).
+Deconfliction moves only sorties not yet flown, and a change reshapes the rest of those in the air: two drones of
+one dock recalled at once head for the same dock together, and a wind that slows two of them can land them closer
+than the dock interval that staggered their launches (planner.problem.slots).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from missions.conflicts import IntentIndex, VolumeTable, external_table, sortie_table
 from missions.intent_models import DeconflictionOptions
-from missions.intents import plan_projector
 from missions.models import MissionPlan, Sortie
-from planner.replan.cut import recall, sortie_model
-from planner.replan.state import DayState, Fate, Frame
+from missions.intents import plan_projector
+from planner.replan.changes import Changes, clock
+from planner.replan.cut import recall, retimed, sortie_model
+from planner.replan.state import DayState, Fate, Frame, broken
 
 HOLD_STEP_S = 10.0  # holds grow in whole steps: an order a pilot can read out
 LONGEST_HOLD_S = 900.0  # a bound on the search; the battery ends it sooner
+TURNED = ("recalled", "retimed")  # the sorties in the air a change reshaped: the ones a hold may change
 
 
-def hold_recalls(state: DayState, plan: MissionPlan, frame: Frame, options: DeconflictionOptions) -> DayState:
-    """`state` with each recall that would meet a filed intent or another drone in the air (one flying on, or one
-    recalled and landing before it) held where it turns, for the shortest step that clears it within the usable
-    battery. A recall no hold clears stays as it was, and deconfliction names the conflict in the plan's warnings."""
+def hold_to_clear(state: DayState, plan: MissionPlan, frame: Frame, changes: Changes,
+                  options: DeconflictionOptions) -> DayState:
+    """`state` with each recalled or re-timed sortie that would meet a filed intent or another drone in the air
+    (one flying on as planned, or one turned before it: earliest landing first) held for the shortest step that
+    clears it within the usable battery: a recall where it turns at transit height, a re-timed sortie where it is
+    at --at. One no hold clears stays as it was, and deconfliction names the conflict in the plan's warnings."""
     scenario = frame.scenario
     in_air = [f for f in state.fates
               if f.now is not None and scenario.seconds_after_midnight(f.now.landing) > state.at_s]
-    recalled = sorted((f for f in in_air if f.status == "recalled"),
-                      key=lambda f: (scenario.seconds_after_midnight(f.now.landing) if f.now else 0.0,
-                                     f.original.sortie_id))
-    if not recalled or not options.resolve:
+    turned = sorted((f for f in in_air if f.status in TURNED),
+                    key=lambda f: (scenario.seconds_after_midnight(f.now.landing) if f.now else 0.0,
+                                   f.original.sortie_id))
+    if not turned or not options.resolve:
         return state
     projector = plan_projector(plan, scenario)
 
@@ -36,36 +43,47 @@ def hold_recalls(state: DayState, plan: MissionPlan, frame: Frame, options: Deco
 
     index = IntentIndex(external_table(scenario, projector), options.separation)
     for fate in in_air:
-        if fate.status != "recalled" and fate.now is not None:
+        if fate.status not in TURNED and fate.now is not None:
             index.add(table(fate.now))
     held: dict[str, Fate] = {}
-    for fate in recalled:
+    for fate in turned:
         assert fate.now is not None
-        now = fate.now
-        met = sorted({c.second.label() for c in index.conflicts(table(now))})
+        met = sorted({c.second.label() for c in index.conflicts(table(fate.now))})
         if met:
-            now = _shortest_hold(fate, state.at_s, frame, lambda s: not index.conflicts(table(s)), met) or now
-            if now is not fate.now:
-                held[fate.original.sortie_id] = Fate(fate.original, fate.status, now, fate.cause, fate.orphaned)
-        index.add(table(now))
+            better = _shortest_hold(fate, state.at_s, frame, changes, lambda s: not index.conflicts(table(s)), met)
+            if better is not None:
+                held[fate.original.sortie_id] = fate = better
+        assert fate.now is not None
+        index.add(table(fate.now))
     if not held:
         return state
     return DayState(state.at_s, [held.get(f.original.sortie_id, f) for f in state.fates], state.warnings)
 
 
-def _shortest_hold(fate: Fate, at_s: int, frame: Frame, clear, met: list[str]) -> Sortie | None:
-    """The recall at `at_s` with the shortest hold after which `clear` holds, within the usable battery; or None."""
+def _shortest_hold(fate: Fate, at_s: int, frame: Frame, changes: Changes, clear: Callable[[Sortie], bool],
+                   met: list[str]) -> Fate | None:
+    """The fate with the shortest hold after which `clear` holds, within the usable battery; or None."""
     sortie, scenario = fate.original, frame.scenario
     usable = sortie_model(scenario, sortie).usable_battery
+    away = f"clear of {' and '.join(met)}"
+    brk = broken(sortie, at_s, frame, changes) if fate.status == "retimed" else None
     hold = HOLD_STEP_S
     while hold <= LONGEST_HOLD_S:
-        why = (f"{fate.cause}; it holds {hold:g} s at {frame.transit_m:g} m where it turns, clear of "
-               f"{' and '.join(met)} on its way home")
-        cut = recall(sortie, at_s, scenario, frame.winds(sortie), frame.airspace, frame.transit_m, why, hold)
-        ended = cut.sortie.ended
-        if ended is None or ended.kind != "recalled" or cut.sortie.battery_used > usable:
-            return None  # a longer hold only costs more battery
-        if clear(cut.sortie):
-            return cut.sortie
+        if fate.status == "recalled":
+            why = f"{fate.cause}; it holds {hold:g} s at {frame.transit_m:g} m where it turns, {away} on its way home"
+            cut = recall(sortie, at_s, scenario, frame.winds(sortie), frame.airspace, frame.transit_m, why, hold)
+            now: Sortie | None = cut.sortie
+            if cut.sortie.ended is None or cut.sortie.ended.kind != "recalled" or cut.sortie.battery_used > usable:
+                now = None
+            cause = fate.cause
+        else:
+            now = retimed(sortie, at_s, scenario, frame.winds(sortie), hold)
+            cause = (f"{brk.text if brk else fate.cause}: it holds {hold:g} s where it is at {clock(at_s)}, {away}, "
+                     f"then flies on slower and lands at {clock(scenario.seconds_after_midnight(now.landing))}"
+                     if now is not None else fate.cause)
+        if now is None:
+            return None  # a longer hold only costs more battery (or runs past a window or the day)
+        if clear(now):
+            return Fate(fate.original, fate.status, now, cause, fate.orphaned)
         hold += HOLD_STEP_S
     return None

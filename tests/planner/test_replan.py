@@ -194,7 +194,7 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
     # Found by benchmarks/replan.py: a sortie re-timed mid-leg at a wind change, on a leg that needs more airspeed in
     # the new wind than its model has at its planned ground speed. The point where it is then is written to the
     # millisecond, so it may land a fraction of a millisecond after the change: that sliver of the leg before it is
-    # rounding, not flight in the new wind. The plan's search picks which sortie and when: 11:40 in today's plan.
+    # rounding, not flight in the new wind. The plan's search picks which sortie and when: 11:36 in today's plan.
     from missions.synthetic import synthetic_scenario
 
     scenario = synthetic_scenario(103, hangars=6, drones_per_hangar=2, line_km=90, points=8, zones=2, closures=1,
@@ -202,14 +202,14 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
     options = PlanOptions(time_limit_s=20, seed=0, solution_limit=100, workers=2)
     day = verified(plan(scenario, options), scenario)
     wind = Weather(wind_speed_ms=7, wind_from_deg=65.52350211394986, reference_height_m=10)
-    result = replan(scenario, day, "11:40", Changes(wind=wind), options)
+    result = replan(scenario, day, "11:36", Changes(wind=wind), options)
     retimed = [f for f in result.day.fates if f.status == "retimed"]
-    assert [f.original.sortie_id for f in retimed] == ["H04-1-S1"]
-    assert "its leg 89->90 needs 23.5 m/s airspeed to keep its planned ground speed, above m4d's 21 m/s" in \
+    assert [f.original.sortie_id for f in retimed] == ["H06-1-S1"]
+    assert "its leg 74->75 needs 22.4 m/s airspeed to keep its planned ground speed, above m4d's 21 m/s" in \
         retimed[0].cause
     verified(result.plan, result.scenario)
-    sortie = _sortie(result.plan, "H04-1-S1")
-    cut_s = seconds_from_clock("11:40") - clock_s(scenario, sortie.takeoff)
+    sortie = _sortie(result.plan, "H06-1-S1")
+    cut_s = seconds_from_clock("11:36") - clock_s(scenario, sortie.takeoff)
     cut = next(k for k, w in enumerate(sortie.waypoints) if w.t_s == round(cut_s, 3))
 
     def cut_later_by(seconds: float):
@@ -220,53 +220,82 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
             moved if s.sortie_id == sortie.sortie_id else s for s in result.plan.sorties]}), result.scenario)
 
     assert cut_later_by(0.0004).ok  # rounding
-    flown_on = [v.message for v in cut_later_by(0.003).violations]  # 3 ms of leg 89->90 in the new wind
-    assert flown_on == ["segment 89->90: 15.0 m/s over the ground in 9.7 m/s wind needs 23.5 m/s airspeed, above "
+    flown_on = [v.message for v in cut_later_by(0.003).violations]  # 3 ms of leg 74->75 in the new wind
+    assert flown_on == ["segment 74->75: 15.0 m/s over the ground in 9.7 m/s wind needs 22.4 m/s airspeed, above "
                         "m4d's 21 m/s"]
 
 
-@pytest.mark.slow
-def test_two_drones_of_one_dock_recalled_at_once_do_not_meet_over_it():
-    # Found by sweeping replans of this generated day: at 13:33 a new wind recalls both drones of H01, and they flew
-    # home over their dock 44 s apart at one height (the merged day failed the verifier's separation check).
-    from missions.conflicts import find_conflicts
+def _dock_day():
+    """A generated day on which both drones of hangar H02 are up at 11:17-11:19 (found by sweeping replans)."""
     from missions.synthetic import synthetic_scenario
+
+    scenario = synthetic_scenario(5, hangars=5, drones_per_hangar=2, line_km=60, points=10, zones=2, closures=1,
+                                  wind_ms=4)
+    options = PlanOptions(time_limit_s=10, seed=0, solution_limit=60, workers=1)
+    return scenario, options, verified(plan(scenario, options), scenario)
+
+
+@pytest.mark.slow
+def test_a_recalled_drone_holds_until_its_dock_mate_has_landed():
+    # At 11:18 a wind from the south recalls H02-1 while H02-2 flies on to land on the same dock at 11:22:15: flown
+    # home at once, H02-1 passed over the dock with H02-2 at one height (the merged day failed the separation check).
+    from missions.conflicts import find_conflicts
     from planner.replan.cut import recall
     from planner.replan.state import Frame
 
-    scenario = synthetic_scenario(103, hangars=6, drones_per_hangar=2, line_km=90, points=8, zones=2, closures=1,
-                                  wind_ms=4)
-    options = PlanOptions(time_limit_s=20, seed=0, solution_limit=100, workers=2)
-    day = verified(plan(scenario, options), scenario)
-    result = replan(scenario, day, "13:33", Changes(wind=Weather(wind_speed_ms=7, wind_from_deg=0,
-                                                                 reference_height_m=10)), options)
+    scenario, options, day = _dock_day()
+    wind = Weather(wind_speed_ms=7, wind_from_deg=180, reference_height_m=10)
+    result = replan(scenario, day, "11:18", Changes(wind=wind), options)
     merged = verified(result.plan, result.scenario)
-    first, second = _sortie(merged, "H01-1-S1"), _sortie(merged, "H01-2-S1")
-    assert first.ended is not None and second.ended is not None
-    assert (first.ended.kind, second.ended.kind) == ("recalled", "recalled")
-    assert first.ended.reason == "in the wind from 13:33 it needs 80.9% of a battery, beyond the usable 80%"
-    hold = "; it holds 100 s at 100 m where it turns, clear of sortie H01-1-S1 (drone H01-1) on its way home"
-    assert second.ended.reason == "in the wind from 13:33 it needs 80.4% of a battery, beyond the usable 80%" + hold
-    at_transit = [w for w in second.waypoints if w.hover_s >= 100]
-    assert len(at_transit) == 1 and at_transit[0].alt_m == 100
-    assert second.battery_used <= scenario.drone_model(second.drone_model).usable_battery
-    change = next(c for c in result.diff.sorties if c.sortie_id == "H01-2-S1")
-    assert hold in change.detail and "flies home, down at 13:37:43 instead of 14:04:08" in change.detail
-    assert not [w for w in merged.warnings if "H01-2-S1" in w and "conflict" in w]
+    fates = {f.original.sortie_id: f.status for f in result.day.fates}
+    assert (fates["H02-1-S1"], fates["H02-2-S1"]) == ("recalled", "airborne")
+    held = _sortie(merged, "H02-1-S1")
+    hold = "; it holds 180 s at 100 m where it turns, clear of sortie H02-2-S1 (drone H02-2) on its way home"
+    assert held.ended is not None and held.ended.reason == (
+        "in the wind from 11:18 it needs 82.2% of a battery, beyond the usable 80%" + hold)
+    (turn,) = [w for w in held.waypoints if w.hover_s >= 180]
+    assert turn.alt_m == 100 and turn.hover_s == 180
+    assert held.battery_used <= scenario.drone_model(held.drone_model).usable_battery
+    change = next(c for c in result.diff.sorties if c.sortie_id == "H02-1-S1")
+    assert hold in change.detail and "flies home, down at 11:25:02 instead of 11:43:06" in change.detail
+    assert not [w for w in merged.warnings if "conflict" in w]
 
-    # The unheld recall is what the verifier refused, and 90 s is not enough by the planner's own check.
+    # Unheld, the verifier refuses the day; 170 s is not enough by the planner's own conflict check.
     frame = Frame.of(result.scenario, options.clearance_m, 100.0)
-    original = _sortie(day, "H01-2-S1")
+    original = _sortie(day, "H02-1-S1")
 
-    def held(seconds: float):
-        cut = recall(original, seconds_from_clock("13:33"), result.scenario, frame.winds(original), frame.airspace,
+    def held_for(seconds: float):
+        cut = recall(original, seconds_from_clock("11:18"), result.scenario, frame.winds(original), frame.airspace,
                      frame.transit_m, "test", seconds)
-        return merged.model_copy(update={"sorties": [cut.sortie if s.sortie_id == "H01-2-S1" else s
+        return merged.model_copy(update={"sorties": [cut.sortie if s.sortie_id == "H02-1-S1" else s
                                                      for s in merged.sorties]})
 
-    assert [v.kind for v in verify_plan(held(0), result.scenario).violations] == ["separation"]
-    assert [(c.first.id, c.second.id) for c in find_conflicts(held(90), result.scenario).conflicts] in (
-        [("H01-1-S1", "H01-2-S1")], [("H01-2-S1", "H01-1-S1")])
+    assert [v.kind for v in verify_plan(held_for(0), result.scenario).violations] == ["separation"]
+    assert {frozenset((c.first.id, c.second.id)) for c in find_conflicts(held_for(170), result.scenario).conflicts} \
+        == {frozenset(("H02-1-S1", "H02-2-S1"))}
+
+
+@pytest.mark.slow
+def test_a_drone_slowed_by_the_wind_holds_until_its_recalled_dock_mate_has_landed():
+    # At 11:17 a 12 m/s wind recalls H02-1 (it lands at 11:20:37) and slows H02-2 onto the same dock: re-timed it
+    # came home with H02-1 (the merged day failed the separation check).
+    scenario, options, day = _dock_day()
+    wind = Weather(wind_speed_ms=12, wind_from_deg=60, reference_height_m=10)
+    result = replan(scenario, day, "11:17", Changes(wind=wind), options)
+    merged = verified(result.plan, result.scenario)
+    fates = {f.original.sortie_id: f for f in result.day.fates}
+    assert (fates["H02-1-S1"].status, fates["H02-2-S1"].status) == ("recalled", "retimed")
+    assert fates["H02-2-S1"].cause == (
+        "in the wind from 11:17 its leg 39->40 needs 23.4 m/s airspeed to keep its planned ground speed, above m4d's "
+        "21 m/s: it holds 40 s where it is at 11:17, clear of sortie H02-1-S1 (drone H02-1), then flies on slower and "
+        "lands at 11:23:05")
+    later = _sortie(merged, "H02-2-S1")
+    start_s = seconds_from_clock("11:17") - clock_s(scenario, later.takeoff)
+    (hold,) = [w for w in later.waypoints if abs(w.t_s - start_s) < 1e-3]  # where it was at 11:17
+    assert hold.hover_s == 40
+    assert abs(clock_s(scenario, later.landing) - seconds_from_clock("11:23:05")) <= 0.5
+    assert later.battery_used <= scenario.drone_model(later.drone_model).usable_battery
+    assert not [w for w in merged.warnings if "conflict" in w]
 
 
 def test_plan_refuses_a_day_whose_wind_changes():

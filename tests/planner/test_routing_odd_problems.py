@@ -139,9 +139,9 @@ def _tied_first_choice_traps() -> list[tuple[RoutingProblem, int]]:
 
 
 def test_ties_between_equally_cheap_places_do_not_trap_the_search():
-    """Recreate breaks ties at random (kernel._offer). When it kept the first of equally cheap places, the same
-    orientation or vehicle won every time and these came out 595 (on every seed up to solution_limit 100) and 3
-    (even at 1,000)."""
+    """With no window or chain (one candidate per insertion) recreate breaks ties at random (kernel._offer). When it
+    kept the first of equally cheap places, the same orientation or vehicle won every time and these came out 595
+    (on every seed up to solution_limit 100) and 3 (even at 1,000)."""
     for problem, best in _tied_first_choice_traps():
         assert [solve(problem, SolveParams(time_limit_s=5.0, seed=s, solution_limit=20)).objective
                 for s in range(4)] == [best] * 4
