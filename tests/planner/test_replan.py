@@ -225,14 +225,18 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
                         "m4d's 21 m/s"]
 
 
-def _dock_day():
-    """A generated day on which both drones of hangar H02 are up at 11:17-11:19 (found by sweeping replans)."""
+def _dock_day_replanned(at: str, wind_ms: float, wind_from_deg: float):
+    """A generated day on which both drones of hangar H02 are up at 11:17-11:19 (found by sweeping replans), replanned
+    at `at` for a new wind: (scenario, options, day, result, the merged day verified)."""
     from missions.synthetic import synthetic_scenario
 
     scenario = synthetic_scenario(5, hangars=5, drones_per_hangar=2, line_km=60, points=10, zones=2, closures=1,
                                   wind_ms=4)
     options = PlanOptions(time_limit_s=10, seed=0, solution_limit=60, workers=1)
-    return scenario, options, verified(plan(scenario, options), scenario)
+    day = verified(plan(scenario, options), scenario)
+    wind = Weather(wind_speed_ms=wind_ms, wind_from_deg=wind_from_deg, reference_height_m=10)
+    result = replan(scenario, day, at, Changes(wind=wind), options)
+    return scenario, options, day, result, verified(result.plan, result.scenario)
 
 
 @pytest.mark.slow
@@ -243,10 +247,7 @@ def test_a_recalled_drone_holds_until_its_dock_mate_has_landed():
     from planner.replan.cut import recall
     from planner.replan.state import Frame
 
-    scenario, options, day = _dock_day()
-    wind = Weather(wind_speed_ms=7, wind_from_deg=180, reference_height_m=10)
-    result = replan(scenario, day, "11:18", Changes(wind=wind), options)
-    merged = verified(result.plan, result.scenario)
+    scenario, options, day, result, merged = _dock_day_replanned("11:18", 7, 180)
     fates = {f.original.sortie_id: f.status for f in result.day.fates}
     assert (fates["H02-1-S1"], fates["H02-2-S1"]) == ("recalled", "airborne")
     held = _sortie(merged, "H02-1-S1")
@@ -279,10 +280,7 @@ def test_a_recalled_drone_holds_until_its_dock_mate_has_landed():
 def test_a_drone_slowed_by_the_wind_holds_until_its_recalled_dock_mate_has_landed():
     # At 11:17 a 12 m/s wind recalls H02-1 (it lands at 11:20:37) and slows H02-2 onto the same dock: re-timed it
     # came home with H02-1 (the merged day failed the separation check).
-    scenario, options, day = _dock_day()
-    wind = Weather(wind_speed_ms=12, wind_from_deg=60, reference_height_m=10)
-    result = replan(scenario, day, "11:17", Changes(wind=wind), options)
-    merged = verified(result.plan, result.scenario)
+    scenario, _, _, result, merged = _dock_day_replanned("11:17", 12, 60)
     fates = {f.original.sortie_id: f for f in result.day.fates}
     assert (fates["H02-1-S1"].status, fates["H02-2-S1"].status) == ("recalled", "retimed")
     assert fates["H02-2-S1"].cause == (
