@@ -168,6 +168,10 @@ def recall(sortie: Sortie, clock_s: float, scenario: Scenario, winds: Winds, air
     cut = _finish(sortie, kept[:-1] + track.waypoints, done, scenario, winds,
                   SortieEnd(kind="recalled", at=scenario.local_datetime(clock_s), reason=reason))
     usable = sortie_model(scenario, sortie).usable_battery
+    if cut.sortie.battery_used > 1.0:  # the reserve is not enough either: it would run out on the way
+        why = (f"{reason}; flying home in the wind at {clock(clock_s)} takes {cut.sortie.battery_used:.1%} of a "
+               f"full battery, more than it holds, so it lands where it is")
+        return forced_landing(sortie, clock_s, scenario, winds, why)
     if cut.sortie.battery_used > usable:
         note = ((note + "; ") if note else "") + (f"flying home takes it to {cut.sortie.battery_used:.1%} of a battery, "
                                                   f"beyond the usable {usable:.0%}: it lands on its reserve")

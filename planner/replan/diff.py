@@ -222,12 +222,12 @@ def _sortie_changes(before: MissionPlan, after: MissionPlan, scenario: Scenario,
             left = f"; {len(fate.orphaned)} task{'s' if len(fate.orphaned) != 1 else ''} back to the pool" \
                 if fate.orphaned else ""
             where = "lands where it is" if fate.status == "failed" else "flies home"
-            # A recall's own reason is its cause, with its hold when it has one (planner.replan.holds).
-            why = now.ended.reason if fate.status == "recalled" and now.ended is not None else fate.cause
+            # Its own record: the cause, with a recall's hold (planner.replan.holds) or why a recall came down.
+            why = now.ended.reason if now.ended is not None else fate.cause or ""
+            what = why if why.endswith(where) else f"{why}: {where}"
             out.append(SortieChange(sortie_id=s.sortie_id, drone_id=s.drone_id, change=fate.status,
                                     takeoff=times(now)[0], landing=times(now)[1],
-                                    detail=f"{why}: {where}, down at {times(now)[1]} instead of "
-                                           f"{times(s)[1]}{left}"))
+                                    detail=f"{what}, down at {times(now)[1]} instead of {times(s)[1]}{left}"))
         elif fate.status == "retimed" and fate.now is not None:
             out.append(SortieChange(sortie_id=s.sortie_id, drone_id=s.drone_id, change="retimed",
                                     takeoff=times(s)[0], landing=times(fate.now)[1],

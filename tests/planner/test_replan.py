@@ -296,6 +296,31 @@ def test_a_drone_slowed_by_the_wind_holds_until_its_recalled_dock_mate_has_lande
     assert not [w for w in merged.warnings if "conflict" in w]
 
 
+@pytest.mark.slow
+def test_a_recall_home_beyond_a_full_battery_lands_where_the_drone_is():
+    # Found by sweeping wind replans of generated days: at 10:00 a 12 m/s wind (above m3d's 8 m/s) recalls H01-1,
+    # 70 % into its battery, and flying home into that wind takes 101.2 % of a full one. It was sent home anyway
+    # ("lands on its reserve"), a plan in which it runs out on the way.
+    from missions.synthetic import synthetic_scenario
+
+    scenario = synthetic_scenario(1, hangars=5, drones_per_hangar=2, line_km=60, points=10, zones=2, closures=1,
+                                  wind_ms=4)
+    options = PlanOptions(time_limit_s=10, seed=0, solution_limit=60, workers=1)
+    day = verified(plan(scenario, options), scenario)
+    result = replan(scenario, day, "10:00", Changes(wind=Weather(wind_speed_ms=12, wind_from_deg=240,
+                                                                 reference_height_m=10)), options)
+    merged = verified(result.plan, result.scenario)
+    down = _sortie(merged, "H01-1-S1")
+    why = ("the wind is 12 m/s from 10:00, above m3d's 8 m/s limit; flying home in the wind at 10:00 takes 101.2% of "
+           "a full battery, more than it holds, so it lands where it is")
+    assert down.ended is not None and (down.ended.kind, down.ended.reason) == ("failure", why)
+    assert down.waypoints[-1].alt_m == 0 and down.battery_used <= 1.0
+    assert clock(clock_s(scenario, down.landing)) == "10:00:11"
+    change = next(c for c in result.diff.sorties if c.sortie_id == "H01-1-S1")
+    assert (change.change, change.detail) == ("failed", why + ", down at 10:00:11 instead of 10:04:42; 1 task back to "
+                                              "the pool")
+
+
 def test_plan_refuses_a_day_whose_wind_changes():
     scenario, original = day()
     result = replan(scenario, original, "09:15", Changes(wind=Weather(wind_speed_ms=10, wind_from_deg=270)), REPLAN)
