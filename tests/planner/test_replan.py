@@ -195,19 +195,13 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
     # the new wind than its model has at its planned ground speed. The point where it is then is written to the
     # millisecond, so it may land a fraction of a millisecond after the change: that sliver of the leg before it is
     # rounding, not flight in the new wind. The plan's search picks which sortie and when: 11:36 in today's plan.
-    from missions.synthetic import synthetic_scenario
-
-    scenario = synthetic_scenario(103, hangars=6, drones_per_hangar=2, line_km=90, points=8, zones=2, closures=1,
-                                  wind_ms=4)
-    options = PlanOptions(time_limit_s=20, seed=0, solution_limit=100, workers=2)
-    day = verified(plan(scenario, options), scenario)
-    wind = Weather(wind_speed_ms=7, wind_from_deg=65.52350211394986, reference_height_m=10)
-    result = replan(scenario, day, "11:36", Changes(wind=wind), options)
+    scenario, _, _, result, _ = _generated_day_replanned(
+        103, "11:36", 7, 65.52350211394986, dict(SWEPT_DAY, hangars=6, line_km=90, points=8),
+        PlanOptions(time_limit_s=20, seed=0, solution_limit=100, workers=2))
     retimed = [f for f in result.day.fates if f.status == "retimed"]
     assert [f.original.sortie_id for f in retimed] == ["H06-1-S1"]
     assert "its leg 74->75 needs 22.4 m/s airspeed to keep its planned ground speed, above m4d's 21 m/s" in \
         retimed[0].cause
-    verified(result.plan, result.scenario)
     sortie = _sortie(result.plan, "H06-1-S1")
     cut_s = seconds_from_clock("11:36") - clock_s(scenario, sortie.takeoff)
     cut = next(k for k, w in enumerate(sortie.waypoints) if w.t_s == round(cut_s, 3))
@@ -225,14 +219,17 @@ def test_a_sortie_flying_on_slower_in_a_new_wind_verifies_to_the_millisecond():
                         "m4d's 21 m/s"]
 
 
-def _dock_day_replanned(at: str, wind_ms: float, wind_from_deg: float):
-    """A generated day on which both drones of hangar H02 are up at 11:17-11:19 (found by sweeping replans), replanned
-    at `at` for a new wind: (scenario, options, day, result, the merged day verified)."""
+SWEPT_DAY = dict(hangars=5, drones_per_hangar=2, line_km=60, points=10, zones=2, closures=1, wind_ms=4)
+SWEPT_OPTIONS = PlanOptions(time_limit_s=10, seed=0, solution_limit=60, workers=1)
+
+
+def _generated_day_replanned(seed: int, at: str, wind_ms: float, wind_from_deg: float, shape: dict = SWEPT_DAY,
+                             options: PlanOptions = SWEPT_OPTIONS):
+    """A generated day planned, verified and replanned at `at` for a new wind (at 10 m): (scenario, options, day,
+    result, the merged day verified). Seed 5's day has both drones of hangar H02 up at 11:17-11:19."""
     from missions.synthetic import synthetic_scenario
 
-    scenario = synthetic_scenario(5, hangars=5, drones_per_hangar=2, line_km=60, points=10, zones=2, closures=1,
-                                  wind_ms=4)
-    options = PlanOptions(time_limit_s=10, seed=0, solution_limit=60, workers=1)
+    scenario = synthetic_scenario(seed, **shape)
     day = verified(plan(scenario, options), scenario)
     wind = Weather(wind_speed_ms=wind_ms, wind_from_deg=wind_from_deg, reference_height_m=10)
     result = replan(scenario, day, at, Changes(wind=wind), options)
@@ -247,7 +244,7 @@ def test_a_recalled_drone_holds_until_its_dock_mate_has_landed():
     from planner.replan.cut import recall
     from planner.replan.state import Frame
 
-    scenario, options, day, result, merged = _dock_day_replanned("11:18", 7, 180)
+    scenario, options, day, result, merged = _generated_day_replanned(5, "11:18", 7, 180)
     fates = {f.original.sortie_id: f.status for f in result.day.fates}
     assert (fates["H02-1-S1"], fates["H02-2-S1"]) == ("recalled", "airborne")
     held = _sortie(merged, "H02-1-S1")
@@ -280,7 +277,7 @@ def test_a_recalled_drone_holds_until_its_dock_mate_has_landed():
 def test_a_drone_slowed_by_the_wind_holds_until_its_recalled_dock_mate_has_landed():
     # At 11:17 a 12 m/s wind recalls H02-1 (it lands at 11:20:37) and slows H02-2 onto the same dock: re-timed it
     # came home with H02-1 (the merged day failed the separation check).
-    scenario, _, _, result, merged = _dock_day_replanned("11:17", 12, 60)
+    scenario, _, _, result, merged = _generated_day_replanned(5, "11:17", 12, 60)
     fates = {f.original.sortie_id: f for f in result.day.fates}
     assert (fates["H02-1-S1"].status, fates["H02-2-S1"].status) == ("recalled", "retimed")
     assert fates["H02-2-S1"].cause == (
@@ -301,15 +298,7 @@ def test_a_recall_home_beyond_a_full_battery_lands_where_the_drone_is():
     # Found by sweeping wind replans of generated days: at 10:00 a 12 m/s wind (above m3d's 8 m/s) recalls H01-1,
     # 70 % into its battery, and flying home into that wind takes 101.2 % of a full one. It was sent home anyway
     # ("lands on its reserve"), a plan in which it runs out on the way.
-    from missions.synthetic import synthetic_scenario
-
-    scenario = synthetic_scenario(1, hangars=5, drones_per_hangar=2, line_km=60, points=10, zones=2, closures=1,
-                                  wind_ms=4)
-    options = PlanOptions(time_limit_s=10, seed=0, solution_limit=60, workers=1)
-    day = verified(plan(scenario, options), scenario)
-    result = replan(scenario, day, "10:00", Changes(wind=Weather(wind_speed_ms=12, wind_from_deg=240,
-                                                                 reference_height_m=10)), options)
-    merged = verified(result.plan, result.scenario)
+    scenario, _, _, result, merged = _generated_day_replanned(1, "10:00", 12, 240)
     down = _sortie(merged, "H01-1-S1")
     why = ("the wind is 12 m/s from 10:00, above m3d's 8 m/s limit; flying home in the wind at 10:00 takes 101.2% of "
            "a full battery, more than it holds, so it lands where it is")
