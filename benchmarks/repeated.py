@@ -1,5 +1,5 @@
-"""Memory of a long-lived process (a service, a Dask worker): peak RSS while the same solve, plan and replan run
-again and again in one process. A flat line is the goal; a slope is a leak.
+"""Memory of a long-lived process (a service, a Dask worker): peak RSS while plan() and replan() of one generated
+day run again and again in one process. A flat line is the goal; a slope is a leak.
 
 usage: python benchmarks/repeated.py [--runs 40]
 """

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from missions.conflicts import IntentIndex, VolumeTable, external_table, sortie_table
 from missions.intent_models import DeconflictionOptions
-from missions.models import MissionPlan, Sortie
 from missions.intents import plan_projector
+from missions.models import MissionPlan, Sortie
 from planner.replan.changes import Changes, clock
 from planner.replan.cut import recall, retimed, sortie_model
 from planner.replan.state import DayState, Fate, Frame, broken
@@ -29,11 +29,10 @@ def hold_to_clear(state: DayState, plan: MissionPlan, frame: Frame, changes: Cha
     clears it within the usable battery: a recall where it turns at transit height, a re-timed sortie where it is
     at --at. One no hold clears stays as it was, and deconfliction names the conflict in the plan's warnings."""
     scenario = frame.scenario
-    in_air = [f for f in state.fates
+    in_air = [(f, f.now) for f in state.fates
               if f.now is not None and scenario.seconds_after_midnight(f.now.landing) > state.at_s]
-    turned = sorted((f for f in in_air if f.status in TURNED),
-                    key=lambda f: (scenario.seconds_after_midnight(f.now.landing) if f.now else 0.0,
-                                   f.original.sortie_id))
+    turned = sorted(((f, now) for f, now in in_air if f.status in TURNED),
+                    key=lambda pair: (scenario.seconds_after_midnight(pair[1].landing), pair[0].original.sortie_id))
     if not turned or not options.resolve:
         return state
     projector = plan_projector(plan, scenario)
@@ -42,19 +41,19 @@ def hold_to_clear(state: DayState, plan: MissionPlan, frame: Frame, changes: Cha
         return sortie_table(sortie, scenario, projector, options.intent)
 
     index = IntentIndex(external_table(scenario, projector), options.separation)
-    for fate in in_air:
-        if fate.status not in TURNED and fate.now is not None:
-            index.add(table(fate.now))
+    for fate, now in in_air:
+        if fate.status not in TURNED:
+            index.add(table(now))
     held: dict[str, Fate] = {}
-    for fate in turned:
-        assert fate.now is not None
-        met = sorted({c.second.label() for c in index.conflicts(table(fate.now))})
-        if met:
-            better = _shortest_hold(fate, state.at_s, frame, changes, lambda s: not index.conflicts(table(s)), met)
-            if better is not None:
-                held[fate.original.sortie_id] = fate = better
-        assert fate.now is not None
-        index.add(table(fate.now))
+    for fate, now in turned:
+        volumes = table(now)
+        met = sorted({c.second.label() for c in index.conflicts(volumes)})
+        better = _shortest_hold(fate, state.at_s, frame, changes, lambda s: not index.conflicts(table(s)), met) \
+            if met else None
+        if better is not None and better.now is not None:
+            held[fate.original.sortie_id] = better
+            volumes = table(better.now)
+        index.add(volumes)
     if not held:
         return state
     return DayState(state.at_s, [held.get(f.original.sortie_id, f) for f in state.fates], state.warnings)

@@ -631,8 +631,8 @@ def _best(D, S, W, t, near_only, with_empty, mark):
                 if not D.allowed[node, v]:
                     continue
                 delta = D.C[p, prev, node] + D.C[p, node, nxt] - D.C[p, prev, nxt]
-                if delta >= limit or (count == keep and (delta > W.cand_delta[keep - 1] or (keep > 1 and delta == W.cand_delta[keep - 1]))):
-                    continue
+                if delta >= limit or (count == keep and delta > W.cand_delta[keep - 1]):
+                    continue  # (an equally cheap one goes to _offer, where the rule for ties lives)
                 if D.time_binds and D.T[p, prev, node] + D.T[p, node, nxt] - D.T[p, prev, nxt] > time_room:
                     continue
                 if D.has_energy and D.E[p, prev, node] + D.E[p, node, nxt] - D.E[p, prev, nxt] > energy_room:
