@@ -7,23 +7,23 @@ than the dock interval that staggered their launches (planner.problem.slots).
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from missions.conflicts import IntentIndex, VolumeTable, external_table, sortie_table
 from missions.intent_models import DeconflictionOptions
 from missions.intents import plan_projector
 from missions.models import MissionPlan, Sortie
-from planner.replan.changes import Changes, clock
+from planner.replan.changes import clock
 from planner.replan.cut import recall, retimed, sortie_model
-from planner.replan.state import DayState, Fate, Frame, broken
+from planner.replan.state import DayState, Fate, Frame, retimed_cause
 
 HOLD_STEP_S = 10.0  # holds grow in whole steps: an order a pilot can read out
 LONGEST_HOLD_S = 900.0  # a bound on the search; the battery ends it sooner
 TURNED = ("recalled", "retimed")  # the sorties in the air a change reshaped: the ones a hold may change
 
 
-def hold_to_clear(state: DayState, plan: MissionPlan, frame: Frame, changes: Changes,
-                  options: DeconflictionOptions) -> DayState:
+def hold_to_clear(state: DayState, plan: MissionPlan, frame: Frame, options: DeconflictionOptions) -> DayState:
     """`state` with each recalled or re-timed sortie that would meet a filed intent or another drone in the air
     (one flying on as planned, or one turned before it: earliest landing first) held for the shortest step that
     clears it within the usable battery: a recall where it turns at transit height, a re-timed sortie where it is
@@ -48,7 +48,7 @@ def hold_to_clear(state: DayState, plan: MissionPlan, frame: Frame, changes: Cha
     for fate, now in turned:
         volumes = table(now)
         met = sorted({c.second.label() for c in index.conflicts(volumes)})
-        better = _shortest_hold(fate, state.at_s, frame, changes, lambda s: not index.conflicts(table(s)), met) \
+        better = _shortest_hold(fate, state.at_s, frame, lambda s: not index.conflicts(table(s)), met) \
             if met else None
         if better is not None and better.now is not None:
             held[fate.original.sortie_id] = better
@@ -59,13 +59,12 @@ def hold_to_clear(state: DayState, plan: MissionPlan, frame: Frame, changes: Cha
     return DayState(state.at_s, [held.get(f.original.sortie_id, f) for f in state.fates], state.warnings)
 
 
-def _shortest_hold(fate: Fate, at_s: int, frame: Frame, changes: Changes, clear: Callable[[Sortie], bool],
+def _shortest_hold(fate: Fate, at_s: int, frame: Frame, clear: Callable[[Sortie], bool],
                    met: list[str]) -> Fate | None:
     """The fate with the shortest hold after which `clear` holds, within the usable battery; or None."""
     sortie, scenario = fate.original, frame.scenario
     usable = sortie_model(scenario, sortie).usable_battery
     away = f"clear of {' and '.join(met)}"
-    brk = broken(sortie, at_s, frame, changes) if fate.status == "retimed" else None
     hold = HOLD_STEP_S
     while hold <= LONGEST_HOLD_S:
         if fate.status == "recalled":
@@ -77,12 +76,12 @@ def _shortest_hold(fate: Fate, at_s: int, frame: Frame, changes: Changes, clear:
             cause = fate.cause
         else:
             now = retimed(sortie, at_s, scenario, frame.winds(sortie), hold)
-            cause = (f"{brk.text if brk else fate.cause}: it holds {hold:g} s where it is at {clock(at_s)}, {away}, "
-                     f"then flies on slower and lands at {clock(scenario.seconds_after_midnight(now.landing))}"
-                     if now is not None else fate.cause)
+            cause = retimed_cause(fate.slowed_by or "", now, scenario,
+                                  f"it holds {hold:g} s where it is at {clock(at_s)}, {away}") \
+                if now is not None else fate.cause
         if now is None:
             return None  # a longer hold only costs more battery (or runs past a window or the day)
         if clear(now):
-            return Fate(fate.original, fate.status, now, cause, fate.orphaned)
+            return dataclasses.replace(fate, now=now, cause=cause)
         hold += HOLD_STEP_S
     return None

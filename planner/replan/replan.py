@@ -69,7 +69,7 @@ def replan(scenario: Scenario, plan: MissionPlan, at: str | float, changes: Chan
     planning = changed.model_copy(update={"weather": changed.weather_at(at_s), "weather_updates": []})
     transit_m = transit_altitude(planning, options)
     frame = Frame.of(changed, options.clearance_m, transit_m)
-    day = hold_to_clear(day_state(plan, frame, changes, at_s), plan, frame, changes, options.deconfliction)
+    day = hold_to_clear(day_state(plan, frame, changes, at_s), plan, frame, options.deconfliction)
     kept = day.kept
     work = remaining_work(plan, changed, {t for s in kept for t in s.tasks}, changes, at_s,
                           options.max_leg_m or default_max_leg_m(planning, transit_m))

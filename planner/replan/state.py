@@ -29,6 +29,7 @@ class Fate:
     now: Sortie | None  # as it stays in the day (None: planned again from --at)
     cause: str | None = None  # the change that cut it short or broke it (None: nothing the changes did)
     orphaned: tuple[str, ...] = ()  # its tasks a change left undone (cut short, or its sortie broken)
+    slowed_by: str | None = None  # re-timed: the change that slowed it (its Break's text), for a later cause
 
 
 @dataclass
@@ -94,8 +95,7 @@ def day_state(plan: MissionPlan, frame: Frame, changes: Changes, at_s: int) -> D
             if brk is None:
                 fate = Fate(sortie, "airborne", _rated(sortie, frame, changes))
             elif later is not None:
-                landing = clock(scenario.seconds_after_midnight(later.landing))
-                fate = Fate(sortie, "retimed", later, f"{brk.text}: it flies on slower and lands at {landing}")
+                fate = Fate(sortie, "retimed", later, retimed_cause(brk.text, later, scenario), slowed_by=brk.text)
             else:
                 cause = brk.text if brk.kind != "slowed" else f"{brk.text}, and flying on slower breaks it"
                 cut = recall(sortie, at_s, scenario, frame.winds(sortie), frame.airspace, frame.transit_m, cause)
@@ -115,6 +115,13 @@ def day_state(plan: MissionPlan, frame: Frame, changes: Changes, at_s: int) -> D
     logger.info("day at %s: %s", clock(at_s), {s: sum(f.status == s for f in state.fates)
                                                for s in ("flown", "airborne", "retimed", "failed", "recalled", "replanned")})
     return state
+
+
+def retimed_cause(change: str, now: Sortie, scenario: Scenario, hold: str = "") -> str:
+    """Why a sortie in the air flies on re-timed: the change, the hold it makes first if any (planner.replan.holds),
+    and where its new timing lands it."""
+    landing = clock(scenario.seconds_after_midnight(now.landing))
+    return f"{change}: {hold + ', then' if hold else 'it'} flies on slower and lands at {landing}"
 
 
 @dataclass(frozen=True)
