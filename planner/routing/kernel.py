@@ -16,10 +16,13 @@ from planner.routing.rules import BIG
 # iterations a second, this one about 20x more (benchmarks/carp.py); Rules.check re-checks every result.
 
 
-# Small helpers are inlined into their callers: a call to a compiled function counts a reference to every array
-# of the Data, State and Work tuples it takes (an atomic add and subtract each), and those counts were most of
-# the loop's time. Inlining them made it 1.43x faster (benchmarks/search_speed.py); inlining the large moves
-# too measured another 13 % at three times the compile time of a fresh install.
+# Compiled without numba's runtime (NRT). With it, every hand-over of the Data, State and Work tuples to a helper,
+# inlined or called, counted a reference to each of their 45 arrays (an atomic add, then a subtract): perf put 80 %
+# of the loop's time in those counts. The loop allocates nothing (its scratch lives in Work, and _copy stands in for
+# slice assignments, which may allocate), so it needs no runtime: 5.5x the iterations a second for the same routes
+# (benchmarks/search_speed.py). Code that allocates here fails to compile ("NRT required but not enabled").
+KERNEL: Final = {"cache": True, "_nrt": False}
+# Small helpers are inlined into their callers: a call passes every array of a tuple as a dozen arguments.
 SMALL: Final = "always"
 
 # Columns of Data's tables: few arrays, because numba passes every array as a dozen arguments to each compiled
@@ -95,6 +98,8 @@ class Work(NamedTuple):
     removed: np.ndarray  # tasks removed this iteration
     removed_from: np.ndarray  # per task: its vehicle before the iteration
     removed_at: np.ndarray  # per task: stamp
+    order: np.ndarray  # (tasks,) the removed tasks in the order recreate inserts them
+    keys: np.ndarray  # (tasks,) their sort keys
     vehicle_at: np.ndarray  # per vehicle: stamp (ruined routes, near routes)
     class_at: np.ndarray  # per vehicle class: stamp
     cand: np.ndarray  # (max_checks, 3): vehicle, position (-1: unused vehicle), node
@@ -113,15 +118,23 @@ class Work(NamedTuple):
 STAMP, TOUCHED, REMOVED, NEED_ROOM, MARK, CLOSED, TIES = 0, 1, 2, 3, 4, 5, 6
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _fresh_mark(W) -> int:
     """A new stamp for W.vehicle_at / W.class_at: every earlier mark reads as unmarked."""
     W.counters[MARK] += 1
     return W.counters[MARK]
 
 
+@njit(inline=SMALL, **KERNEL)
+def _copy(dst, src, n):
+    """dst[:n] = src[:n], one by one: a slice assignment may allocate a temporary, and the loop runs without
+    numba's runtime (NRT)."""
+    for i in range(n):
+        dst[i] = src[i]
+
+
 # --- random numbers (own generator: numba's global one would be shared between threads) ---------------
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _random(rng) -> float:
     """Uniform in (0, 1): xorshift64*, never 0 so its logarithm is finite."""
     x = rng[0]
@@ -133,13 +146,13 @@ def _random(rng) -> float:
     return (float(r >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _below(rng, n: int) -> int:
     return min(int(_random(rng) * n), n - 1)
 
 
 # --- the route rules (planner.routing.rules, compiled) ---------------------------------------------------
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _serve(D, p, prev, x, t):
     """(service start at x, wait before it) flying profile p from prev, which it left at t."""
     arrive = t + D.T[p, prev, x]
@@ -148,7 +161,7 @@ def _serve(D, p, prev, x, t):
     return arrive, 0
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def route_times(D, v, route, n, earliest):
     """(ok, departure, arrival) of vehicle v flying route[:n] from `earliest` on: Rules.route_times."""
     p, d = D.V[v, PROFILE], D.V[v, DEPOT]
@@ -191,7 +204,7 @@ def route_times(D, v, route, n, earliest):
     return True, departure, arrival
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _arrival(D, v, route, n, ready, duration, windowed):
     """Arrival of v flying route[:n] (arc time sum `duration`) from `ready` on; without visit windows nothing
     waits, so the arc sum decides (energy is checked by the caller)."""
@@ -204,7 +217,7 @@ def _arrival(D, v, route, n, ready, duration, windowed):
     return True, arrival
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def arc_sums(D, v, route, n):
     """(cost, time, energy, load) of route[:n] flown by v, without its fixed cost."""
     if n == 0:
@@ -223,7 +236,7 @@ def arc_sums(D, v, route, n):
     return cost, time, energy, load
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _windowed(D, route, n) -> bool:
     if not D.windows:
         return False
@@ -233,7 +246,7 @@ def _windowed(D, route, n) -> bool:
     return False
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _chain_ready(D, S, c):
     """Recompute S.ready (earliest departure the chain allows) for every vehicle of chain c."""
     ready = -BIG
@@ -247,7 +260,7 @@ def _chain_ready(D, S, c):
             ready = arrival + D.V[v, RECHARGE]
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _fits(D, S, v, route, n, duration, windowed) -> bool:
     """Exact rule check of v flying route[:n] (energy already checked), with every later vehicle of its chain."""
     if not D.exact:
@@ -263,7 +276,7 @@ def _fits(D, S, v, route, n, duration, windowed) -> bool:
     return _chain_walk(D, S, c, pos + 1, pos, ready, -1, -1)
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _flies(D, w, src, n, ready):
     """(ok, arrival) of vehicle w flying src[:n] from `ready` on: allowed visits, load, energy, windows."""
     for i in range(n):
@@ -275,7 +288,7 @@ def _flies(D, w, src, n, ready):
     return _arrival(D, w, src, n, ready, time, _windowed(D, src, n))
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _chain_walk(D, S, c, first, last, ready, u, v) -> bool:
     """Whether chain c's routes from position `first` on fly from `ready` (when its route before lands and has
     recharged), with vehicles u and v flying each other's route (-1: none); past position `last` nothing changed,
@@ -297,7 +310,7 @@ def _chain_walk(D, S, c, first, last, ready, u, v) -> bool:
     return True
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _chain_used(D, S, c) -> int:
     used = 0
     for k in range(D.CH[c, CHAIN_LEN]):
@@ -307,7 +320,7 @@ def _chain_used(D, S, c) -> int:
 
 
 # --- state bookkeeping -------------------------------------------------------------------------------------
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _save(S, W, v):
     """Keep route v as it was before this iteration (once per iteration), for the undo."""
     stamp = W.counters[STAMP]
@@ -317,7 +330,7 @@ def _save(S, W, v):
     W.touched[W.counters[TOUCHED]] = v
     W.counters[TOUCHED] += 1
     n = S.length[v]
-    W.undo_routes[v, :n] = S.routes[v, :n]
+    _copy(W.undo_routes[v], S.routes[v], n)
     W.undo_sums[v, 0] = n
     W.undo_sums[v, 1] = S.cost[v]
     W.undo_sums[v, 2] = S.time[v]
@@ -326,28 +339,28 @@ def _save(S, W, v):
     W.undo_sums[v, 5] = 1 if S.windowed[v] else 0
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _set_route(D, S, W, v, src, n, cost, time, energy, load):
     _place(D, S, W, v, src, n, cost, time, energy, load)
     if D.V[v, CHAIN_OF] >= 0:
         _chain_ready(D, S, D.V[v, CHAIN_OF])
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _place(D, S, W, v, src, n, cost, time, energy, load):
     """Route v becomes src[:n] with these sums; its chain's readiness is the caller's to update."""
     _save(S, W, v)
     old = S.cost[v] + D.V[v, FIXED] if S.length[v] > 0 else 0
     new = cost + D.V[v, FIXED] if n > 0 else 0
     S.objective[0] += new - old
-    S.routes[v, :n] = src[:n]
+    _copy(S.routes[v], src, n)
     S.length[v] = n
     S.cost[v], S.time[v], S.energy[v], S.load[v] = cost, time, energy, load
     S.windowed[v] = _windowed(D, src, n)
     W.dirty[v] = True
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _remove_task(D, S, W, task, vehicle):
     W.removed[W.counters[REMOVED]] = task
     W.counters[REMOVED] += 1
@@ -358,13 +371,13 @@ def _remove_task(D, S, W, task, vehicle):
         S.objective[0] += D.K[task, PENALTY]
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def _undo(D, S, W):
     """Put back every route and task the iteration changed."""
     for i in range(W.counters[TOUCHED]):
         v = W.touched[i]
         n = W.undo_sums[v, 0]
-        S.routes[v, :n] = W.undo_routes[v, :n]
+        _copy(S.routes[v], W.undo_routes[v], n)
         S.length[v] = n
         S.cost[v], S.time[v], S.energy[v], S.load[v] = (W.undo_sums[v, 1], W.undo_sums[v, 2], W.undo_sums[v, 3],
                                                         W.undo_sums[v, 4])
@@ -380,7 +393,7 @@ def _undo(D, S, W):
             _chain_ready(D, S, D.V[v, CHAIN_OF])
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def init_state(D, S):
     """Sums, windows, task places, readiness and objective of the routes already in S.routes/S.length."""
     S.where[:] = -1
@@ -402,7 +415,7 @@ def init_state(D, S):
 
 
 # --- ruin ------------------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(**KERNEL)
 def _ruin(D, S, W):
     """Remove strings around a random seed task from nearby routes (SISR), and pick up nearby dropped tasks."""
     rng = W.rng
@@ -460,7 +473,7 @@ def _ruin(D, S, W):
         ruined += 1
 
 
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _random_route(S, rng) -> int:
     """A vehicle drawn evenly among those flying a route, or -1 when none flies."""
     used = 0
@@ -478,7 +491,7 @@ def _random_route(S, rng) -> int:
     return -1
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def _close_depot(D, S, W):
     """Ruin every route of the depot of a random route; the recreate may not open an unused vehicle there. Closing
     a hangar moves a dozen routes' worth of tasks at once, which string removals, reinserting each task where
@@ -496,7 +509,7 @@ def _close_depot(D, S, W):
 
 
 # --- route shift ---------------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(**KERNEL)
 def _exchange_ok(D, S, u, v):
     """Whether u flying v's route and v flying u's keeps every rule, the later routes of their chains included."""
     for side in range(2):
@@ -517,7 +530,7 @@ def _exchange_ok(D, S, u, v):
     return True
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def _shift_route(D, S, W) -> bool:
     """Carry one random route whole to the vehicle where it costs least (another hangar, epoch or drone),
     swapping with the route flying there: recreate alone rarely moves a whole route, each task it reinserts
@@ -558,7 +571,7 @@ def _shift_route(D, S, W) -> bool:
     if target < 0:
         return False
     n, m = S.length[u], S.length[target]
-    W.tmp[:n] = S.routes[u, :n]
+    _copy(W.tmp, S.routes[u], n)
     cost, time, energy, load = arc_sums(D, u, S.routes[target], m)
     _place(D, S, W, u, S.routes[target], m, cost, time, energy, load)
     cost, time, energy, load = arc_sums(D, target, W.tmp, n)
@@ -572,7 +585,7 @@ def _shift_route(D, S, W) -> bool:
 
 
 # --- recreate --------------------------------------------------------------------------------------------
-@njit(cache=True, inline=SMALL)
+@njit(inline=SMALL, **KERNEL)
 def _offer(W, count, limit, delta, v, pos, node) -> int:
     """Keep the `limit` cheapest candidates by cost, equally cheap ones in the order offered: the exact checks try
     them in that order, which carries a preference (routes in use first, then the roomiest unused vehicle). With
@@ -599,7 +612,7 @@ def _offer(W, count, limit, delta, v, pos, node) -> int:
     return min(count + 1, limit)
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def _best(D, S, W, t, near_only, with_empty, mark):
     """Place task t at the cheapest feasible (vehicle, position, alternative) costing less than its penalty,
     over the routes in use (only those marked near, W.vehicle_at == mark, when `near_only`) and, `with_empty`,
@@ -666,9 +679,10 @@ def _best(D, S, W, t, near_only, with_empty, mark):
             cost, time, energy, load = arc_sums(D, v, W.tmp, 1)
             n, pos = 0, 0
         else:
-            W.tmp[:pos] = S.routes[v, :pos]
+            _copy(W.tmp, S.routes[v], pos)
             W.tmp[pos] = node
-            W.tmp[pos + 1:n + 1] = S.routes[v, pos:n]
+            for k in range(pos, n):  # (not i: it counts the candidates)
+                W.tmp[k + 1] = S.routes[v, k]
             p = D.V[v, PROFILE]
             prev = S.routes[v, pos - 1] if pos > 0 else D.V[v, DEPOT]
             nxt = S.routes[v, pos] if pos < n else D.V[v, DEPOT]
@@ -687,7 +701,7 @@ def _best(D, S, W, t, near_only, with_empty, mark):
     return False
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def _insert(D, S, W, t):
     """Insert t where it is cheapest, trying the routes of its nearest tasks first when many are in use."""
     used = 0
@@ -706,29 +720,33 @@ def _insert(D, S, W, t):
     return _best(D, S, W, t, False, True, _fresh_mark(W))
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def _recreate(D, S, W):
     """Insert every removed task at its cheapest place, in one of SISR's orders."""
     rng = W.rng
     m = W.counters[REMOVED]
-    order = W.removed[:m].copy()
+    order, keys = W.order, W.keys
+    _copy(order, W.removed, m)
     key = _random(rng)
     if key < 4 / 11:
         for i in range(m - 1, 0, -1):
             j = _below(rng, i + 1)
             order[i], order[j] = order[j], order[i]
     else:
-        keys = np.empty(m, dtype=np.int64)
-        for i in range(m):
+        for i in range(m):  # a stable insertion sort by key: removals are few
             t = order[i]
-            keys[i] = -D.K[t, DEMAND] if key < 8 / 11 else (-D.K[t, ALONE] if key < 10 / 11 else D.K[t, ALONE])
-        order = order[np.argsort(keys, kind="mergesort")]
+            k = -D.K[t, DEMAND] if key < 8 / 11 else (-D.K[t, ALONE] if key < 10 / 11 else D.K[t, ALONE])
+            j = i
+            while j > 0 and keys[j - 1] > k:
+                keys[j], order[j] = keys[j - 1], order[j - 1]
+                j -= 1
+            keys[j], order[j] = k, t
     for i in range(m):
         _insert(D, S, W, order[i])
 
 
 # --- the annealing loop --------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(**KERNEL)
 def construct(D, S, W, order):
     """Cheapest insertion of `order`'s tasks into S (no undo: the log is reset)."""
     W.counters[STAMP] += 1
@@ -738,18 +756,18 @@ def construct(D, S, W, order):
     W.counters[TOUCHED] = 0
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def keep_best(S, W):
     for v in range(S.length.shape[0]):
         if W.dirty[v]:
             n = S.length[v]
-            W.best_routes[v, :n] = S.routes[v, :n]
+            _copy(W.best_routes[v], S.routes[v], n)
             W.best_length[v] = n
             W.dirty[v] = False
     W.best_objective[0] = S.objective[0]
 
 
-@njit(cache=True)
+@njit(**KERNEL)
 def anneal(D, S, W, iterations, frac_from, frac_to, t_start, t_end) -> int:
     """`iterations` of ruin-and-recreate, accepting worse states at a temperature falling from t_start to t_end
     over the run (this slice covers fractions frac_from..frac_to of it); returns how many improved the best."""

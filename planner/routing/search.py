@@ -200,6 +200,7 @@ class Search:
             undo_sums=np.zeros((nv, 6), dtype=i64), touched=np.zeros(nv, dtype=i64),
             touched_at=np.full(nv, -1, dtype=i64), removed=np.zeros(max(nt, 1), dtype=i64),
             removed_from=np.full(max(nt, 1), -1, dtype=i64), removed_at=np.full(max(nt, 1), -1, dtype=i64),
+            order=np.zeros(max(nt, 1), dtype=i64), keys=np.zeros(max(nt, 1), dtype=i64),
             vehicle_at=np.full(nv, -1, dtype=i64), class_at=np.full(self.data.n_classes, -1, dtype=i64),
             cand=np.zeros((self.MAX_CHECKS, 3), dtype=i64), cand_delta=np.zeros(self.MAX_CHECKS, dtype=i64),
             best_routes=np.zeros((nv, room), dtype=i64), best_length=np.zeros(nv, dtype=i64),
