@@ -12,8 +12,9 @@ from numba import njit
 
 from planner.routing.rules import BIG
 
-# Why a second statement of the route rules: the Python walk of planner.routing.rules does ~2,000 search
-# iterations a second, this one about 20x more (benchmarks/carp.py); Rules.check re-checks every result.
+# Why a second statement of the route rules: the Python walk of planner.routing.rules did ~2,000 search iterations
+# a second on egl, this one 65,100 in median over the fleet.py groups (benchmarks/search_speed.py); Rules.check
+# re-checks every result.
 
 
 # Compiled without numba's runtime (NRT). With it, every hand-over of the Data, State and Work tuples to a helper,
