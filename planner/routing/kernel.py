@@ -20,8 +20,9 @@ from planner.routing.rules import BIG
 # Compiled without numba's runtime (NRT). With it, every hand-over of the Data, State and Work tuples to a helper,
 # inlined or called, counted a reference to each of their 45 arrays (an atomic add, then a subtract): perf put 80 %
 # of the loop's time in those counts. The loop allocates nothing (its scratch lives in Work, and _copy stands in for
-# slice assignments, which may allocate), so it needs no runtime: 5.5x the iterations a second for the same routes
-# (benchmarks/search_speed.py). Code that allocates here fails to compile ("NRT required but not enabled").
+# slice assignments, which may allocate), so it needs no runtime: 4.95x the iterations a second for the same routes
+# (benchmarks/search_speed.py, median over the fleet.py groups). Code that allocates here fails to compile ("NRT
+# required but not enabled").
 KERNEL: Final = {"cache": True, "_nrt": False}
 # Small helpers are inlined into their callers: a call passes every array of a tuple as a dozen arguments.
 SMALL: Final = "always"
@@ -682,8 +683,7 @@ def _best(D, S, W, t, near_only, with_empty, mark):
         else:
             _copy(W.tmp, S.routes[v], pos)
             W.tmp[pos] = node
-            for k in range(pos, n):  # (not i: it counts the candidates)
-                W.tmp[k + 1] = S.routes[v, k]
+            _copy(W.tmp[pos + 1:], S.routes[v, pos:], n - pos)
             p = D.V[v, PROFILE]
             prev = S.routes[v, pos - 1] if pos > 0 else D.V[v, DEPOT]
             nxt = S.routes[v, pos] if pos < n else D.V[v, DEPOT]
