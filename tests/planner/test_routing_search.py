@@ -597,3 +597,19 @@ def test_recombination_flies_another_drones_route_and_keeps_the_chains_rules():
             assert rules.check(mixed[0]) is None
         else:  # the long sortie cannot land before the day ends: nothing flyable beats the incumbent
             assert mixed is None
+
+
+def test_compile_search_readies_every_compiled_entry_point_before_a_clock_starts():
+    """A fresh interpreter: an entry point compile_search leaves uncompiled, the first plan after an install
+    compiles on its own clock (the race once spent the tiny problem's whole work before any chain annealed, and a
+    fresh install's first 20 s plan lost 14 s). The entry points are the ones Search calls from Python."""
+    import subprocess
+    import sys
+
+    probe = ("from planner.routing import kernel, search\n"
+             "search.compile_search()\n"
+             "print(sorted(name for name, f in vars(kernel).items()\n"
+             "             if name in ('init_state', 'construct', 'keep_best', 'anneal')\n"
+             "             and not f.signatures))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.strip() == "[]"
