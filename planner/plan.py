@@ -21,7 +21,7 @@ from missions.models import GroupSummary, InspectionTask, MissionPlan, PlanSumma
 from missions.plan_totals import with_totals
 from missions.tasks import tasks_from_targets
 from planner.deconflict import retime_to_clear
-from planner.fleet.budget import MAX_REPAIR_SHARE, REPAIR_SHARE, TAIL_S_PER_1000_TASKS, Budget
+from planner.fleet.budget import TAIL_S_PER_1000_TASKS, Budget, repair_reserve
 from planner.fleet.city import City, reach_area
 from planner.fleet.decompose import partition
 from planner.fleet.executors import run_groups
@@ -93,15 +93,8 @@ def solve_jobs(city: City, jobs: list[GroupJob], budget: Budget, flown: Sequence
     tail_s = _tail_s(city)
 
     def keep_s(done, pending: int) -> float:
-        # The repair reserve shrinks as groups finish with nothing undone; once groups leave work undone it grows
-        # with the share of their tasks they left (a group that found no plan leaves all of them).
-        if len(jobs) <= 1:
-            return tail_s
-        undone = sum(len(r.dropped) for r in done)
-        if not undone:
-            return tail_s + REPAIR_SHARE * options.time_limit_s * pending / len(jobs)
-        given = sum(r.stats.get("tasks", 0) for r in done)
-        return tail_s + options.time_limit_s * min(MAX_REPAIR_SHARE, max(REPAIR_SHARE, undone / max(1, given)))
+        return tail_s + repair_reserve(options.time_limit_s, len(jobs), pending, sum(len(r.dropped) for r in done),
+                                       sum(r.stats.get("tasks", 0) for r in done))
 
     results = run_groups(jobs, options.executor, options.workers, budget, keep_s, options.scheduler_address,
                          options.progress)

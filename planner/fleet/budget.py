@@ -9,8 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 MIN_SOLVE_S = 0.5  # a solve shorter than this rarely finds a first plan; the budget is overrun instead (and said)
-DEFAULT_OVERHEAD_S = 1.0  # a group's time outside the solver until one has been measured
-REPAIR_SHARE = 0.12  # of the limit kept for the repair pass when the city is split into groups
+# A group's time outside the solver until one has been measured: 0.03-0.23 s on the fleet.py days, in process and
+# in a forked pool. 1.0 s left each plan of one group a second idle at its end (5 % of a 20 s plan).
+DEFAULT_OVERHEAD_S = 0.25
+# Of the limit kept for the repair pass while no finished group has left work undone (each unfinished group keeps
+# its part): what a day whose groups serve everything never uses. 12 % left a two-group day 2.4 s idle.
+REPAIR_PRIOR_SHARE = 0.04
+REPAIR_SHARE = 0.12  # of the limit kept at least once finished groups have left work undone
 MAX_REPAIR_SHARE = 0.5  # kept at most, when finished groups left (nearly) all their work undone
 LATER_ROUNDS_SHARE = 0.35  # of a repair round's time kept for the rounds after it
 TAIL_S_PER_1000_TASKS = 1.0  # assembling the plan (coverage, sorting) after the last solve, measured ~0.6 s
@@ -51,6 +56,17 @@ class Budget:
         their own schedule (a Dask cluster) or are solved elsewhere (a benchmark)."""
         return [self.solve_share(len(sizes), workers, keep_s, size_weight(sizes, k, range(len(sizes))))
                 for k in range(len(sizes))]
+
+
+def repair_reserve(limit_s: float, groups: int, pending: int, undone: int, given: int) -> float:
+    """Seconds of a `groups`-group plan's limit kept for the repair pass while `pending` groups are unfinished and
+    the finished ones left `undone` of their `given` tasks. It shrinks as groups finish with nothing undone; once
+    groups leave work undone it grows with the share they left (a group that found no plan leaves all of it)."""
+    if groups <= 1:
+        return 0.0
+    if not undone:
+        return REPAIR_PRIOR_SHARE * limit_s * pending / groups
+    return limit_s * min(MAX_REPAIR_SHARE, max(REPAIR_SHARE, undone / max(1, given)))
 
 
 def lanes(sizes: Sequence[int], workers: int) -> list[list[int]]:

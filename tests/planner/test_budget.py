@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 import planner.fleet.executors as executors
-from planner.fleet.budget import Budget, lanes, size_weight
+from planner.fleet.budget import Budget, lanes, repair_reserve, size_weight
 
 
 def test_size_weight_is_the_groups_tasks_over_the_mean_of_those_pending():
@@ -108,3 +108,15 @@ def test_each_worker_shares_its_lane_by_size(monkeypatch):
     # Lanes [50, 15] and [35, 16]: each group gets its size's part of its lane's tasks (nothing spent yet, so the
     # second of a lane gets all that is left of the 40 s).
     assert given == pytest.approx({50: 40.0 * 50 / 65, 15: 40.0, 35: 40.0 * 35 / 51, 16: 40.0})
+
+
+def test_the_repair_reserve_is_small_until_groups_leave_work_undone_then_follows_the_share_they_left():
+    # A 20 s plan in two groups, nothing finished: each unfinished group keeps 4 % of the limit's half (a day whose
+    # groups serve everything never uses it; 12 % left a two-group fleet day 2.4 s idle).
+    assert repair_reserve(20.0, 2, 2, 0, 0) == pytest.approx(0.8)
+    assert repair_reserve(20.0, 2, 1, 0, 127) == pytest.approx(0.4)
+    # Work left undone: at least 12 %, else the share left (10 of 40 tasks: 25 %), at most half the limit.
+    assert repair_reserve(20.0, 2, 1, 3, 127) == pytest.approx(2.4)
+    assert repair_reserve(20.0, 2, 1, 10, 40) == pytest.approx(5.0)
+    assert repair_reserve(20.0, 2, 1, 40, 40) == pytest.approx(10.0)
+    assert repair_reserve(20.0, 1, 1, 40, 40) == 0.0  # one group: nothing to repair into
