@@ -21,3 +21,28 @@ def test_summary_rows_give_mean_and_most_battery_used_and_the_usable_share():
     (row,) = [line for line in text.splitlines() if "H01" in line]
     mean, most = (s1.battery_used + s2.battery_used) / 2, max(s1.battery_used, s2.battery_used)
     assert [cell.strip() for cell in row.split("│")[-4:-1]] == [f"{mean:.0%}", f"{most:.0%}", "80%"]
+
+
+def test_a_terminal_sees_the_search_being_prepared_before_the_solving_bar_starts(monkeypatch):
+    import io
+    import time
+
+    import planner.cli.console as console_module
+    import planner.routing
+
+    out = io.StringIO()
+    monkeypatch.setattr(console_module, "stderr", Console(file=out, force_terminal=True, width=120))
+    seen: list[str] = []
+
+    def compile_search():  # long enough for the status line's first refresh (12.5 a second)
+        time.sleep(0.5)
+        seen.append(out.getvalue())
+
+    monkeypatch.setattr(planner.routing, "compile_search", compile_search)
+    with console_module.solver_progress(20.0) as progress:
+        assert seen, "the search is made ready before the bar's callback is handed out"
+        progress(1234, 0.5)
+    # The first run after an install compiles for about 40 s: the line says so while it runs, not a solve past 20 s.
+    assert "preparing the routing search (compiled once after an install: about 40 s)" in seen[0]
+    assert "solving" not in seen[0]
+    assert "best objective: 1,234" in out.getvalue()
