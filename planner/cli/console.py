@@ -66,14 +66,14 @@ def problem_line(problem) -> str:
 @contextlib.contextmanager
 def solver_progress(time_limit_s: float, enabled: bool = True) -> Iterator:
     """A rich progress bar over the time limit showing the best objective so far; yields the callback. The routing
-    search is made ready first, under its own line: the first run after an install compiles it (about 40 s, before
+    search is made ready first, under its own line: the first run after an install compiles it (about 30 s, before
     the plan's clock starts), which a bar over the time limit would show as a solve running past its limit."""
     if not enabled or not stderr.is_terminal:
         yield None
         return
     from planner.routing import compile_search
 
-    with stderr.status("preparing the routing search (compiled once after an install: about 40 s)"):
+    with stderr.status("preparing the routing search (compiled once after an install: about 30 s)"):
         compile_search()
     progress = Progress(TextColumn("[bold]solving[/]"), BarColumn(), TextColumn("{task.fields[best]}"),
                         TimeElapsedColumn(), console=stderr, transient=True)

@@ -42,7 +42,7 @@ def test_a_terminal_sees_the_search_being_prepared_before_the_solving_bar_starts
     with console_module.solver_progress(20.0) as progress:
         assert seen, "the search is made ready before the bar's callback is handed out"
         progress(1234, 0.5)
-    # The first run after an install compiles for about 40 s: the line says so while it runs, not a solve past 20 s.
-    assert "preparing the routing search (compiled once after an install: about 40 s)" in seen[0]
+    # The first run after an install compiles for about 30 s: the line says so while it runs, not a solve past 20 s.
+    assert "preparing the routing search (compiled once after an install: about 30 s)" in seen[0]
     assert "solving" not in seen[0]
     assert "best objective: 1,234" in out.getvalue()
