@@ -45,7 +45,7 @@ def compile_search() -> None:
                            Vehicle(0, 0, (0, 1000), chain=0)], [3], energy_matrices=[np.ones((3, 3), dtype=int)])
     # Enough work that every chain of the race anneals: each compiled entry point must run once here, or the
     # first plan after an install compiles it on its own clock (14 s of a 20 s plan).
-    Search(tiny).run(np.random.default_rng(0), 60.0, 100 * Search.RACE_CHAINS)
+    Search(tiny).run(np.random.default_rng(0), 60.0, 100 * Search.MIN_CHAINS)
     _COMPILED = True
     logger.info("routing search ready in %.1f s", time.monotonic() - t0)
 
@@ -84,7 +84,12 @@ class Search:
     # there are several
     SHIFT_RATE = 0.1  # share of iterations that first carry a whole route to another vehicle
     T_START, T_END = 0.5, 0.01  # annealing temperatures in mean arcs of the start (tuned on six egl instances)
-    RACE_CHAINS, RACE_SHARE = 8, 0.4  # chains racing through the first share of the work (see run)
+    RACE_SHARE = 0.4  # of the work: chains race through this first, hot part of the schedule (see run)
+    # As many chains as give each about CHAIN_WORK iterations per task, within these bounds. Measured on the two
+    # groups of points 20x2 seed 0 (127 and 133 visits, 8.8 and 9.2 s, 16 seeds each), runs reaching the best known
+    # plan: 8 chains (~28,000 iterations each) 6 and 7 of 16; 32 chains 13 and 10; 64 chains (~3,500) 14 and 14;
+    # 128 chains 8 and 7. Many short hot chains feed the recombination routes from many basins.
+    MIN_CHAINS, MAX_CHAINS, CHAIN_WORK = 8, 64, 27
     MIX_PARTS = 4  # the work after the race comes in this many parts, each ending in a recombination
 
     def __init__(self, problem: RoutingProblem, rules: Rules | None = None):
@@ -259,12 +264,13 @@ class Search:
             improved: Callable[[int], None] | None = None) -> SearchResult:
         """Annealing over ruin-and-recreate; `max_iters` makes it a fixed amount of work (deterministic).
 
-        RACE_CHAINS chains, each from its own start and random numbers, share the first RACE_SHARE of the work
-        (the hot part of the schedule); the one with the best routes then goes on alone to the end. One chain's
-        result swings by up to 1 % with its seed: the race spends the early work on trying several.
+        Chains, each from its own start and random numbers, share the first RACE_SHARE of the work (the hot part
+        of the schedule); the one with the best routes then goes on alone to the end. One chain's result swings by
+        up to 1 % with its seed: the race spends the early work on trying many (race_chains).
         """
         t0 = time.monotonic() if t0 is None else t0
-        seeds = [int(rng.integers(1, 2**63 - 1)) for _ in range(self.RACE_CHAINS)]
+        fixed = max_iters is not None
+        seeds = [int(rng.integers(1, 2**63 - 1)) for _ in range(self.MAX_CHAINS)]
         race = _Race(self, t0, improved)
         state, work = race.begin(seeds[0], start)
         arcs = int(sum(state.length[state.length > 0] + 1))
@@ -272,23 +278,38 @@ class Search:
         race.temperatures = (self.T_START * scale, self.T_END * scale)
         began = time.monotonic()  # the budget runs from here, after the first start is built
         race.deadline = began + budget_s
-        chains = len(seeds) if self.tasks and len(seeds) > 1 else 0
-        share = self.RACE_SHARE if chains else 0.0
-        contenders = []
-        for i in range(chains):
+        racing = bool(self.tasks) and self.MAX_CHAINS > 1
+        share = self.RACE_SHARE if racing else 0.0
+        race_s = budget_s * share
+        # Under a fixed amount of work the number of chains follows from it; under a clock, chain 0 runs the
+        # shortest share and its pace sets how many follow.
+        chains = self.race_chains(max_iters * share) if fixed and racing else self.MAX_CHAINS if racing else 0
+        leader: tuple[kernel.State, kernel.Work] | None = None  # the chain with the best routes so far
+        first_done = 0.0
+        i = 0
+        while i < chains:
             chain = (state, work) if i == 0 else race.begin(seeds[i], start)
-            if max_iters is not None:
+            if fixed:
                 amount: float = max_iters * share / chains
-            else:  # each chain's part of the race's time, measured from where the race stands
-                amount = budget_s * share * (i + 1) / chains - (time.monotonic() - began)
-            contenders.append(race.anneal(*chain, 0.0, share, amount, max_iters is not None))
-        if contenders:
-            state, work = min(contenders, key=lambda chain: int(chain[1].best_objective[0]))
-        fixed = max_iters is not None
+            elif i == 0:
+                amount = race_s / chains - (time.monotonic() - began)
+            else:  # each later chain's part of the race's time left after chain 0, measured from where it stands
+                amount = first_done + (race_s - first_done) * i / (chains - 1) - (time.monotonic() - began)
+            chain = race.anneal(*chain, 0.0, share, amount, fixed)
+            if leader is None or chain[1].best_objective[0] < leader[1].best_objective[0]:
+                leader = chain
+            if i == 0 and not fixed:
+                first_done = time.monotonic() - began
+                pace = race.iterations / first_done if first_done > 0 else 0.0
+                chains = self.race_chains(pace * race_s)
+                logger.debug("race: %d chains at %.0f iterations a second", chains, pace)
+            i += 1
+        if leader is not None:
+            state, work = leader
         rest = max_iters - race.iterations if fixed else 0
-        parts = self.MIX_PARTS if contenders else 1
+        parts = self.MIX_PARTS if leader is not None else 1
         for part in range(parts + 1):
-            if contenders:  # the race's routes, then each part's, recombined: go on from the mix when it is better
+            if leader is not None:  # the race's routes, then each part's, recombined: go on from the mix when it is better
                 mixed = race.recombine(work, seeds[part % len(seeds)], budget_s, fixed)
                 if mixed is not None:
                     state, work = race.begin(seeds[part % len(seeds)], mixed)
@@ -300,6 +321,11 @@ class Search:
         nd = self.p.num_depots
         best = [[int(x) - nd for x in work.best_routes[v, :work.best_length[v]]] for v in range(self.nv)]
         return SearchResult(best, int(work.best_objective[0]), self._complete(work), race.iterations, race.history)
+
+    def race_chains(self, race_iterations: float) -> int:
+        """How many chains race through `race_iterations`: about CHAIN_WORK iterations per task each."""
+        wanted = int(race_iterations // max(1, self.CHAIN_WORK * len(self.tasks)))
+        return max(self.MIN_CHAINS, min(self.MAX_CHAINS, wanted))
 
     def _complete(self, work: kernel.Work) -> bool:
         """Every mandatory task served by the best routes."""

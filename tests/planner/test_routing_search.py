@@ -185,9 +185,10 @@ def test_the_race_goes_on_with_its_best_chain(monkeypatch):
     from planner.routing.search import Search
 
     p = drone_day(6, n_tasks=40)
-    monkeypatch.setattr(Search, "RACE_CHAINS", 1)
+    monkeypatch.setattr(Search, "MAX_CHAINS", 1)
     alone = Search(p).run(np.random.default_rng(3), 60.0, 300)
-    monkeypatch.setattr(Search, "RACE_CHAINS", 4)
+    monkeypatch.setattr(Search, "MIN_CHAINS", 4)
+    monkeypatch.setattr(Search, "MAX_CHAINS", 4)
     monkeypatch.setattr(Search, "RACE_SHARE", 1.0)  # all the work in the race: each chain does 300 iterations
     raced = Search(p).run(np.random.default_rng(3), 60.0, 1200)
     assert raced.iterations == 1200 and raced.complete
@@ -613,3 +614,17 @@ def test_compile_search_readies_every_compiled_entry_point_before_a_clock_starts
              "             and not f.signatures))\n")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_race_gives_each_chain_about_chain_work_iterations_per_task():
+    """Many short chains while the work allows (measured best on drone days), never fewer than MIN_CHAINS nor
+    more than MAX_CHAINS."""
+    from planner.routing.search import Search
+
+    search = Search(drone_day(6, n_tasks=40))
+    per_chain = Search.CHAIN_WORK * len(search.tasks)
+    assert len(search.tasks) == 40
+    assert search.race_chains(0) == Search.MIN_CHAINS
+    assert search.race_chains(20 * per_chain) == 20
+    assert search.race_chains(20 * per_chain - 1) == 19
+    assert search.race_chains(10**9) == Search.MAX_CHAINS
