@@ -85,11 +85,12 @@ class Search:
     SHIFT_RATE = 0.1  # share of iterations that first carry a whole route to another vehicle
     T_START, T_END = 0.5, 0.01  # annealing temperatures in mean arcs of the start (tuned on six egl instances)
     RACE_SHARE = 0.4  # of the work: chains race through this first, hot part of the schedule (see run)
-    # As many chains as give each about CHAIN_WORK iterations per task, within these bounds. Measured on the two
-    # groups of points 20x2 seed 0 (127 and 133 visits, 8.8 and 9.2 s, 16 seeds each), runs reaching the best known
-    # plan: 8 chains (~28,000 iterations each) 6 and 7 of 16; 32 chains 13 and 10; 64 chains (~3,500) 14 and 14;
-    # 128 chains 8 and 7. Many short hot chains feed the recombination routes from many basins.
-    MIN_CHAINS, MAX_CHAINS, CHAIN_WORK = 8, 64, 27
+    # As many chains as give each about CHAIN_WORK iterations per task, within these bounds. Measured per group at
+    # its plan() budget, runs reaching the best known plan, with 8 / 16 / 32 / 64 / 128 chains: points 20x2 seed 0's
+    # two groups (127 and 133 visits, 8.8 and 9.2 s, 16 seeds each) 6+7 / 11+7 / 13+10 / 14+14 / 8+7 of 32; the
+    # demo's largest group under the default objective (94 visits, 7.8 s) 12 / 16 / 15 / 6 of 16. Many short hot
+    # chains feed the recombination routes from many basins, until the chains get too short to cool into them.
+    MIN_CHAINS, MAX_CHAINS, CHAIN_WORK = 8, 32, 27
     MIX_PARTS = 4  # the work after the race comes in this many parts, each ending in a recombination
 
     def __init__(self, problem: RoutingProblem, rules: Rules | None = None):
