@@ -282,29 +282,27 @@ class Search:
         racing = bool(self.tasks) and self.MAX_CHAINS > 1
         share = self.RACE_SHARE if racing else 0.0
         race_s = budget_s * share
-        # Under a fixed amount of work the number of chains follows from it; under a clock, chain 0 runs the
-        # shortest share and its pace sets how many follow.
-        chains = self.race_chains(max_iters * share) if fixed and racing else self.MAX_CHAINS if racing else 0
         leader: tuple[kernel.State, kernel.Work] | None = None  # the chain with the best routes so far
-        first_done = 0.0
-        i = 0
-        while i < chains:
-            chain = (state, work) if i == 0 else race.begin(seeds[i], start)
-            if fixed:
-                amount: float = max_iters * share / chains
-            elif i == 0:
-                amount = race_s / chains - (time.monotonic() - began)
-            else:  # each later chain's part of the race's time left after chain 0, measured from where it stands
-                amount = first_done + (race_s - first_done) * i / (chains - 1) - (time.monotonic() - began)
-            chain = race.anneal(*chain, 0.0, share, amount, fixed)
-            if leader is None or chain[1].best_objective[0] < leader[1].best_objective[0]:
-                leader = chain
-            if i == 0 and not fixed:
+        chains, first_done = 0, 0.0
+        if racing:
+            # Under a fixed amount of work the number of chains follows from it; under a clock, chain 0 runs the
+            # shortest share and its pace sets how many follow.
+            chains = self.race_chains(max_iters * share) if fixed else self.MAX_CHAINS
+            amount: float = max_iters * share / chains if fixed else race_s / chains - (time.monotonic() - began)
+            leader = race.anneal(state, work, 0.0, share, amount, fixed)
+            if not fixed:
                 first_done = time.monotonic() - began
                 pace = race.iterations / first_done if first_done > 0 else 0.0
                 chains = self.race_chains(pace * race_s)
                 logger.debug("race: %d chains at %.0f iterations a second", chains, pace)
-            i += 1
+        for i in range(1, chains):
+            if fixed:
+                amount = max_iters * share / chains
+            else:  # each later chain's part of the race's time left after chain 0, measured from where it stands
+                amount = first_done + (race_s - first_done) * i / (chains - 1) - (time.monotonic() - began)
+            chain = race.anneal(*race.begin(seeds[i], start), 0.0, share, amount, fixed)
+            if leader is None or chain[1].best_objective[0] < leader[1].best_objective[0]:
+                leader = chain
         if leader is not None:
             state, work = leader
         rest = max_iters - race.iterations if fixed else 0
